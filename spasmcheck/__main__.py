@@ -1,0 +1,5 @@
+"""`python -m spasmcheck`."""
+
+from spasmcheck.cli import main
+
+main()

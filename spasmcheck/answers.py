@@ -1,0 +1,157 @@
+"""The answer set: one schema for prompts, answers files and batch lines, checked the same way.
+
+The schema is the question list of redflags.yaml. Errors list every problem at once, each
+with the values that would have been valid, so a script author fixes a file in one go.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Any
+
+from spasmcheck.errors import AnswersError, LocatedError
+from spasmcheck.model import UNSURE, Question, QuestionType, TriageTables
+
+MEDICATIONS = "medications"
+MAX_ANSWERS_BYTES = 1024 * 1024
+MAX_MEDICINES = 200
+MAX_NAME_LENGTH = 200
+_YES = {"yes", "y", "true"}
+_NO = {"no", "n", "false"}
+_UNSURE = {"unsure", "not sure", "not_sure", "notsure", "don't know", "dont know", "unknown"}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Validated answers. `values` keeps "unsure" as given; medicines are in `medications`."""
+
+    values: Mapping[str, Any]
+    medications: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.values, MEDICATIONS: list(self.medications)}
+
+
+def validate(raw: Any, tables: TriageTables) -> Answers:
+    """Check raw answers (a mapping from a file, a batch line or the prompts)."""
+    if not isinstance(raw, dict):
+        raise AnswersError(f"answers must be a mapping of question ids to answers, not "
+                           f"{type(raw).__name__}; valid keys: {_valid_keys(tables)}")
+    questions = {q.id: q for q in tables.questions}
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    medications: list[str] = []
+    for key, value in raw.items():
+        question = questions.get(key) if isinstance(key, str) else None
+        if question is None:
+            hint = get_close_matches(str(key), questions, n=1)
+            did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+            problems.append(f"unknown key {str(key)!r}{did_you_mean}")
+            continue
+        try:
+            if question.is_medicines:
+                medications += _medicines(question, value)
+            elif value is not None:
+                values[key] = answer_value(question, value)
+        except ValueError as problem:
+            problems.append(f"{key}: {problem}")
+    if len(medications) > MAX_MEDICINES:
+        problems.append(f"{MEDICATIONS}: at most {MAX_MEDICINES} medicines, got {len(medications)}")
+    if problems:
+        more = f"\nvalid keys: {_valid_keys(tables)}"
+        raise AnswersError("the answers cannot be used:\n  " + "\n  ".join(problems) + more)
+    ordered = {q.id: values[q.id] for q in tables.questions if q.id in values}
+    return Answers(ordered, tuple(dict.fromkeys(medications)))
+
+
+def answer_value(question: Question, value: Any) -> Any:
+    """One answer in its canonical form, or ValueError saying what is valid."""
+    if question.type is QuestionType.CHOICE:
+        if value not in question.values:
+            raise ValueError(f"{_show(value)} is not valid; use one of: "
+                             + ", ".join(question.values))
+        return value
+    if question.type is QuestionType.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{_show(value)} is not a whole number")
+        if not question.minimum <= value <= question.maximum:  # type: ignore[operator]
+            raise ValueError(f"{value} is out of range ({question.minimum} to "
+                             f"{question.maximum})")
+        return value
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    if word in _UNSURE and question.type is QuestionType.YES_NO_UNSURE:
+        return UNSURE
+    valid = "true, false or \"unsure\"" if question.type is QuestionType.YES_NO_UNSURE \
+        else "true or false"
+    raise ValueError(f"{_show(value)} is not valid; use {valid}")
+
+
+def _medicines(question: Question, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("expected a list of medicine names, e.g. [sertraline, Tylenol]")
+    names = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"{_show(item)} is not a medicine name (non-empty text)")
+        if len(item) > MAX_NAME_LENGTH:
+            raise ValueError(f"a medicine name is longer than {MAX_NAME_LENGTH} characters")
+        names.append(item.strip())
+    return names
+
+
+def _show(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _valid_keys(tables: TriageTables) -> str:
+    return ", ".join(q.id for q in tables.questions)
+
+
+def parse_text(text: str, name: str) -> Any:
+    """Answers from JSON or YAML text; aliases, duplicate keys and tags are refused."""
+    from spasmcheck.yamlsource import parse
+
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicates)
+        except ValueError as exc:  # json.JSONDecodeError, or a duplicate key
+            raise AnswersError(f"{name}: not valid JSON: {exc}") from None
+        except RecursionError:
+            raise AnswersError(f"{name}: nested too deeply to be an answer set") from None
+    try:
+        return parse(text, name).data
+    except LocatedError as error:
+        raise AnswersError(error.message) from None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def decode(data: bytes, name: str) -> str:
+    """Answer-file bytes as text, refusing what is too large or not UTF-8."""
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise AnswersError(f"{name}: the answers file is larger than 1 MB; an answer set is a "
+                           "few hundred bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnswersError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

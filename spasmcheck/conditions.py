@@ -1,0 +1,182 @@
+"""The small condition language of redflags.yaml: parse (with checks) and evaluate.
+
+A condition is a one-key mapping: `all`, `any`, `not`, `taking_class`, `taking_drug`, or a
+question id compared with a value. Parsing checks every id and value against the tables, so a
+typo in a rule is a load error rather than a rule that silently never fires. Evaluation returns
+the answer keys that made the condition hold, which is how every urgency explains itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spasmcheck.errors import LocatedError
+from spasmcheck.model import Question, QuestionType
+from spasmcheck.yamlsource import Document, Path
+
+Because = frozenset[str]
+MEDICATIONS_KEY = "medications"
+
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "in": lambda answer, values: answer in values,
+    "not_in": lambda answer, values: answer not in values,
+    ">=": lambda answer, limit: bool(answer >= limit),
+    ">": lambda answer, limit: bool(answer > limit),
+    "<=": lambda answer, limit: bool(answer <= limit),
+    "<": lambda answer, limit: bool(answer < limit),
+    "==": lambda answer, value: bool(answer == value),
+}
+_NUMERIC = {">=", ">", "<=", "<"}
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Condition
+
+
+@dataclass(frozen=True)
+class Compare:
+    key: str
+    op: str
+    value: Any  # a scalar, or a frozenset for in / not_in
+
+
+@dataclass(frozen=True)
+class Taking:
+    kind: str  # "class" or "drug"
+    id: str
+
+
+Condition = All | AnyOf | Not | Compare | Taking
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What conditions are evaluated against: effective answers and the medicines taken."""
+
+    values: Mapping[str, Any]  # missing key = not answered; "unsure" already made alarming
+    classes: frozenset[str]
+    drugs: frozenset[str]
+
+
+def holds(condition: Condition, facts: Facts) -> Because | None:
+    """The answer keys that make `condition` true, or None when it is false."""
+    if isinstance(condition, All):
+        because: set[str] = set()
+        for item in condition.items:
+            found = holds(item, facts)
+            if found is None:
+                return None
+            because |= found
+        return frozenset(because)
+    if isinstance(condition, AnyOf):
+        hits = [found for item in condition.items if (found := holds(item, facts)) is not None]
+        return frozenset().union(*hits) if hits else None
+    if isinstance(condition, Not):
+        return keys_of(condition.item) if holds(condition.item, facts) is None else None
+    if isinstance(condition, Taking):
+        pool = facts.classes if condition.kind == "class" else facts.drugs
+        return frozenset({MEDICATIONS_KEY}) if condition.id in pool else None
+    if condition.key not in facts.values:
+        return None  # an unanswered question matches no comparison, in either direction
+    matched = _COMPARISONS[condition.op](facts.values[condition.key], condition.value)
+    return frozenset({condition.key}) if matched else None
+
+
+def keys_of(condition: Condition) -> Because:
+    """Every answer key a condition reads."""
+    if isinstance(condition, All | AnyOf):
+        return frozenset().union(*(keys_of(item) for item in condition.items))
+    if isinstance(condition, Not):
+        return keys_of(condition.item)
+    if isinstance(condition, Taking):
+        return frozenset({MEDICATIONS_KEY})
+    return frozenset({condition.key})
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a condition may name."""
+
+    questions: Mapping[str, Question]
+    classes: frozenset[str]
+    drugs: frozenset[str]
+
+
+def parse(doc: Document, path: Path, vocab: Vocabulary) -> Condition:
+    """Build a condition from `doc` at `path`, or raise a LocatedError saying what is valid."""
+    raw = _get(doc.data, path)
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise doc.error(path, "a condition is a mapping with exactly one key "
+                              "(all, any, not, taking_class, taking_drug or a question id)")
+    ((key, value),) = raw.items()
+    here = (*path, key)
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise doc.error(here, f"'{key}' takes a non-empty list of conditions")
+        items = tuple(parse(doc, (*here, i), vocab) for i in range(len(value)))
+        return All(items) if key == "all" else AnyOf(items)
+    if key == "not":
+        return Not(parse(doc, here, vocab))
+    if key in ("taking_class", "taking_drug"):
+        pool, kind = (vocab.classes, "class") if key == "taking_class" else (vocab.drugs, "drug")
+        if value not in pool:
+            raise doc.error(here, f"unknown {kind} {value!r} (not in interactions.yaml)")
+        return Taking(kind, value)
+    question = vocab.questions.get(key)
+    if question is None:
+        raise doc.error(here, f"unknown question id {key!r}; known: {', '.join(vocab.questions)}")
+    if question.is_medicines:
+        raise doc.error(here, "medicine questions are read with taking_class or taking_drug")
+    if not isinstance(value, dict):
+        return Compare(key, "==", _check_value(doc, here, question, value))
+    if len(value) != 1:
+        raise doc.error(here, "a comparison has exactly one operator: " + ", ".join(_COMPARISONS))
+    ((op, operand),) = value.items()
+    if op not in _COMPARISONS:
+        raise doc.error((*here, op), f"unknown operator {op!r}; use one of "
+                                      + ", ".join(_COMPARISONS))
+    if op in _NUMERIC:
+        if question.type is not QuestionType.NUMBER:
+            raise doc.error((*here, op), f"'{op}' compares numbers; {key} is {question.type.value}")
+        return Compare(key, op, _check_value(doc, (*here, op), question, operand))
+    if op in ("in", "not_in"):
+        if not isinstance(operand, list) or not operand:
+            raise doc.error((*here, op), f"'{op}' takes a non-empty list of values")
+        checked = [_check_value(doc, (*here, op, i), question, v) for i, v in enumerate(operand)]
+        return Compare(key, op, frozenset(checked))
+    return Compare(key, op, _check_value(doc, (*here, op), question, operand))
+
+
+def _check_value(doc: Document, path: Path, question: Question, value: Any) -> Any:
+    if question.type is QuestionType.CHOICE:
+        if value not in question.values:
+            raise doc.error(path, f"{value!r} is not a value of {question.id}; "
+                                  f"valid: {', '.join(question.values)}")
+        return value
+    if question.type is QuestionType.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise doc.error(path, f"{question.id} is a number; got {value!r}")
+        return value
+    if not isinstance(value, bool):
+        raise doc.error(path, f"{question.id} is answered true or false; got {value!r} "
+                              "(\"unsure\" is read as the alarming answer automatically)")
+    return value
+
+
+def _get(data: Any, path: Path) -> Any:
+    for part in path:
+        data = data[part]
+    return data

@@ -1,0 +1,342 @@
+"""The typed, frozen records the tables are loaded into. No behaviour beyond lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spasmcheck.conditions import Condition
+    from spasmcheck.names import NameIndex
+
+
+class Audience(str, Enum):
+    """Who the words are for."""
+
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+
+
+class Severity(IntEnum):
+    """Interaction severity, ordered so that `max()` and `>=` mean "more severe"."""
+
+    MINOR = 1
+    MODERATE = 2
+    MAJOR = 3
+    CONTRAINDICATED = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+class Urgency(IntEnum):
+    """Triage levels, ordered so that `max()` and `>=` mean "more urgent"."""
+
+    SELF_CARE = 0
+    ROUTINE = 1
+    SOON = 2
+    URGENT = 3
+    EMERGENCY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Urgency:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words in two registers; `--audience` picks one."""
+
+    patient: str
+    clinician: str
+
+    def for_(self, audience: Audience) -> str:
+        return self.clinician if audience is Audience.CLINICIAN else self.patient
+
+    def fill(self, **values: str) -> Text:
+        """Replace `{name}` placeholders; any other braces are left as written."""
+        patient, clinician = self.patient, self.clinician
+        for key, value in values.items():
+            patient = patient.replace("{" + key + "}", value)
+            clinician = clinician.replace("{" + key + "}", value)
+        return Text(patient, clinician)
+
+
+@dataclass(frozen=True)
+class Meta:
+    table: str
+    version: str
+    reviewed: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str | None = None
+    section: str | None = None
+
+    def cite(self) -> str:
+        """One line naming the document, section and address."""
+        parts = [self.title]
+        if self.section:
+            parts.append(self.section)
+        if self.url:
+            parts.append(self.url)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Advice:
+    text: Text
+    sources: tuple[str, ...]
+
+
+# --- interactions.yaml -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrugClass:
+    id: str
+    name: Text
+    parents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    brands: tuple[str, ...]
+    other_names: tuple[str, ...]
+    classes: tuple[str, ...]  # as written in the table
+    all_classes: frozenset[str]  # with every parent class, transitively
+    rxcui: str | None
+
+    @property
+    def name(self) -> str:
+        return self.id.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    ingredients: tuple[str, ...]
+    other_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a rule: a single drug or a whole class."""
+
+    kind: str  # "drug" or "class"
+    id: str
+
+    def matches(self, drug: Drug) -> bool:
+        return drug.id == self.id if self.kind == "drug" else self.id in drug.all_classes
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Shared wording of anything the interaction engine can report."""
+
+    severity: Severity
+    effect: Text
+    mechanism: Text
+    advice: Text
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PairRule:
+    id: str
+    a: Side
+    b: Side
+    finding: Finding
+    replaces: frozenset[str]
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    id: str
+    class_id: str
+    min_count: int
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class Caution:
+    id: str
+    drug: Side
+    condition: str | None
+    min_age: int | None
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class HealthCondition:
+    id: str
+    name: Text
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InteractionTables:
+    meta: Meta
+    sources: Mapping[str, Source]
+    classes: Mapping[str, DrugClass]
+    conditions: Mapping[str, HealthCondition]
+    drugs: Mapping[str, Drug]
+    products: tuple[Product, ...]
+    default_candidate: str
+    candidates: tuple[str, ...]
+    same_drug: Finding
+    rules: tuple[PairRule, ...]
+    group_rules: tuple[GroupRule, ...]
+    cautions: tuple[Caution, ...]
+
+
+# --- redflags.yaml ---------------------------------------------------------------------------
+
+
+class QuestionType(str, Enum):
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+    YES_NO_UNSURE = "yes_no_unsure"
+    NUMBER = "number"
+    MEDICINES = "medicines"
+    MEDICINE_CHECKLIST = "medicine_checklist"
+
+
+UNSURE = "unsure"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: QuestionType
+    prompt: Text
+    help: Text | None
+    choices: tuple[Choice, ...]
+    ordered: bool
+    alarming: bool | None  # yes/no questions: the answer that raises concern
+    minimum: int | None
+    maximum: int | None
+    alarming_direction: str  # numbers: "up", "down" or "none"
+    ask_when: Condition | None
+    screen: bool
+    class_id: str | None  # medicine_checklist: the class listed by name
+    condition: str | None  # an interactions.yaml condition implied by the alarming answer
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+    @property
+    def is_yes_no(self) -> bool:
+        return self.type in (QuestionType.YES_NO, QuestionType.YES_NO_UNSURE)
+
+    @property
+    def is_medicines(self) -> bool:
+        return self.type in (QuestionType.MEDICINES, QuestionType.MEDICINE_CHECKLIST)
+
+
+@dataclass(frozen=True)
+class Tier:
+    urgency: Urgency
+    when: Condition
+    do_now: Text | None
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    kind: str
+    title: Text
+    concern: Text
+    tiers: tuple[Tier, ...]
+    do_now: Text
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Level:
+    urgency: Urgency
+    label: Text
+    action: Text
+    colour: str
+
+
+@dataclass(frozen=True)
+class TriageTables:
+    meta: Meta
+    sources: Mapping[str, Source]
+    levels: Mapping[Urgency, Level]
+    default_level: Urgency
+    questions: tuple[Question, ...]
+    red_flags: tuple[RedFlag, ...]
+    interaction_steps: Mapping[Severity, Text]
+    self_care: tuple[Advice, ...]
+    safety_net: tuple[Advice, ...]
+    medicine_tips: tuple[Advice, ...]
+    clinician_guidance: tuple[Advice, ...]
+    disclaimer: Text
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)
+
+
+# --- countries.yaml --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+    emergency: str
+    also: tuple[str, ...]
+    advice_line: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CountryTables:
+    meta: Meta
+    sources: Mapping[str, Source]
+    countries: Mapping[str, Country]
+    locales: Mapping[str, str]  # locale territory (e.g. "AT") -> country code (e.g. "EU")
+    fallback: Text  # shown when the country is not known
+
+
+@dataclass(frozen=True, eq=False)  # identity equality: engines memoise per knowledge base
+class KnowledgeBase:
+    """Everything the engines read. Built once per process; never written."""
+
+    origin: str  # "built-in" or the --data-dir path
+    interactions: InteractionTables
+    triage: TriageTables
+    countries: CountryTables
+    names: NameIndex
+
+    def source(self, source_id: str) -> Source:
+        found = self.interactions.sources.get(source_id) or self.triage.sources.get(source_id)
+        return found or self.countries.sources[source_id]
+
+    @property
+    def tables(self) -> list[Meta]:
+        return [self.interactions.meta, self.triage.meta, self.countries.meta]

@@ -1,0 +1,1 @@
+"""Renderers: results in, strings out. The CLI decides where the strings go."""

@@ -1,0 +1,156 @@
+"""Look-ups over the tables: red flags, medicine search and detail, and table checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spasmcheck.errors import LocatedError
+from spasmcheck.interactions import rules_touching
+from spasmcheck.model import Audience, Drug, KnowledgeBase
+from spasmcheck.render.data import header
+from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+
+
+def _drug(kb: KnowledgeBase, drug: Drug, audience: Audience) -> dict[str, Any]:
+    classes = kb.interactions.classes
+    return {
+        "generic": drug.name,
+        "brands": list(drug.brands),
+        "other_names": list(drug.other_names),
+        "classes": [{"id": c, "name": classes[c].name.for_(audience)}
+                    for c in sorted(drug.all_classes)],
+        "rxcui": drug.rxcui,
+        "products": [p.name for p in kb.interactions.products if drug.id in p.ingredients],
+        "candidate": drug.id in kb.interactions.candidates,
+    }
+
+
+def redflags_result(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
+    return {**header(kb, audience), "red_flags": [{
+        "id": flag.id,
+        "kind": flag.kind,
+        "title": flag.title.for_(audience),
+        "concern": flag.concern.for_(audience),
+        "levels": [tier.urgency.label for tier in flag.tiers],
+        "sources": [kb.source(s).cite() for s in flag.sources],
+    } for flag in kb.triage.red_flags]}
+
+
+def redflags_blocks(result: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Banner(f"{len(result['red_flags'])} red flags", (), "routine")]
+    for flag in result["red_flags"]:
+        blocks.append(Item(flag["levels"][0].upper(), f"{flag['title']} ({flag['id']})",
+                           flag["levels"][0], (("Concern", flag["concern"]),
+                                               ("Levels", ", ".join(flag["levels"])),
+                                               ("Sources", "; ".join(flag["sources"])))))
+    return blocks
+
+
+def search_result(kb: KnowledgeBase, text: str) -> dict[str, Any]:
+    drugs = kb.interactions.drugs
+    matches = [{"name": entry.name, "kind": entry.kind,
+                "generic": [drugs[d].name for d in entry.drugs]}
+               for entry in kb.names.search(text)]
+    suggestions = list(kb.names.suggest(text)) if not matches else []
+    return {**header(kb, Audience.PATIENT), "query": text, "matches": matches,
+            "suggestions": suggestions}
+
+
+def search_blocks(result: dict[str, Any]) -> list[Block]:
+    if not result["matches"]:
+        hint = f" Did you mean: {', '.join(result['suggestions'])}?" if result["suggestions"] \
+            else ""
+        return [Banner(f"No known medicine matches {result['query']!r}.", (hint.strip(),)
+                       if hint else (), "warn")]
+    lines = tuple(m["name"] if m["kind"] == "generic" else
+                  f"{m['name']} ({m['kind'].replace('_', ' ')}: {', '.join(m['generic'])})"
+                  for m in result["matches"])
+    return [Banner(f"{len(lines)} known name(s) match {result['query']!r}", (), "ok"),
+            Bullets(lines)]
+
+
+def show_result(kb: KnowledgeBase, name: str, audience: Audience) -> dict[str, Any]:
+    from spasmcheck.render.data import interaction
+    from spasmcheck.interactions import Interaction
+
+    resolution = kb.names.resolve(name)
+    drugs = [kb.interactions.drugs[d] for d in resolution.drugs]
+    shown = []
+    for drug in drugs:
+        rules = [interaction(Interaction("pair", r.id, (r.a.id, r.b.id), r.finding), kb, audience)
+                 | {"between": [f"{r.a.kind} {r.a.id}", f"{r.b.kind} {r.b.id}"]}
+                 for r in rules_touching(kb, drug)]
+        cautions = [{"id": c.id, "condition": c.condition, "min_age": c.min_age,
+                     "severity": c.finding.severity.label,
+                     "effect": c.finding.effect.for_(audience),
+                     "advice": c.finding.advice.for_(audience),
+                     "sources": [kb.source(s).cite() for s in c.finding.sources]}
+                    for c in kb.interactions.cautions if c.drug.matches(drug)]
+        shown.append({**_drug(kb, drug, audience), "rules": rules, "cautions": cautions})
+    return {**header(kb, audience), "query": name, "drugs": shown,
+            "suggestions": list(resolution.suggestions)}
+
+
+def show_blocks(result: dict[str, Any]) -> list[Block]:
+    if not result["drugs"]:
+        hint = (f"Did you mean: {', '.join(result['suggestions'])}?",) \
+            if result["suggestions"] else ()
+        return [Banner(f"{result['query']!r} is not a medicine spasmcheck knows.", hint, "warn")]
+    blocks: list[Block] = []
+    for drug in result["drugs"]:
+        names = [f"Brands: {', '.join(drug['brands']) or 'none listed'}",
+                 f"Other names: {', '.join(drug['other_names']) or 'none listed'}",
+                 f"Classes: {', '.join(c['name'] for c in drug['classes']) or 'none of concern'}"]
+        if drug["products"]:
+            names.append(f"In products: {', '.join(drug['products'])}")
+        if drug["rxcui"]:
+            names.append(f"RxNorm RxCUI: {drug['rxcui']}")
+        blocks += [Banner(drug["generic"], tuple(names), "routine"),
+                   Heading(f"Rules that involve {drug['generic']} ({len(drug['rules'])})")]
+        if not drug["rules"]:
+            blocks.append(Para("No interaction rule involves this medicine: it is known, and "
+                               "nothing relevant was found."))
+        for rule in drug["rules"]:
+            blocks.append(Item(rule["severity"].upper(), " + ".join(rule["between"]),
+                               rule["severity"], (("What can happen", rule["effect"]),
+                                                  ("What to do", rule["advice"]),
+                                                  ("Sources", "; ".join(rule["sources"])))))
+        if drug["cautions"]:
+            blocks.append(Heading("Cautions"))
+            for c in drug["cautions"]:
+                about = c["condition"] or f"age {c['min_age']} or over"
+                blocks.append(Item(c["severity"].upper(), str(about).replace("_", " "),
+                                   c["severity"], (("What can happen", c["effect"]),
+                                                   ("What to do", c["advice"]),
+                                                   ("Sources", "; ".join(c["sources"])))))
+    return blocks
+
+
+def check_result(kb: KnowledgeBase | None, problems: list[LocatedError],
+                 origin: str) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    if kb is not None:
+        t, r = kb.interactions, kb.triage
+        counts = {"drugs": len(t.drugs), "brands": sum(len(d.brands) for d in t.drugs.values()),
+                  "other_names": sum(len(d.other_names) for d in t.drugs.values()),
+                  "products": len(t.products), "classes": len(t.classes),
+                  "pair_rules": len(t.rules), "group_rules": len(t.group_rules),
+                  "cautions": len(t.cautions), "questions": len(r.questions),
+                  "red_flags": len(r.red_flags), "countries": len(kb.countries.countries),
+                  "names": len(kb.names)}
+    return {"schema_version": 1, "origin": origin, "ok": not problems, "counts": counts,
+            "tables": [{"table": m.table, "version": m.version, "reviewed": m.reviewed}
+                       for m in kb.tables] if kb else [],
+            "problems": [{"file": p.file, "line": p.line, "field": p.field,
+                          "message": p.problem} for p in problems]}
+
+
+def check_text(result: dict[str, Any]) -> str:
+    from spasmcheck.render.safe import printable
+
+    if result["problems"]:
+        lines = [printable(f"{p['file']}:{p['line'] or '?'}: {p['field'] + ': ' if p['field'] else ''}"
+                           f"{p['message']}") for p in result["problems"]]
+        return "\n".join(lines) + f"\n{len(lines)} problem(s) in the tables at {result['origin']}\n"
+    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result["counts"].items())
+    return f"tables OK ({result['origin']}): {counts}\n"

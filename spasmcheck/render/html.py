@@ -1,0 +1,46 @@
+"""Self-contained HTML report: inline styles only, nothing fetched from anywhere."""
+
+from __future__ import annotations
+
+from html import escape as _escape
+
+from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+from spasmcheck.render.safe import printable
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:46rem;margin:2rem auto;
+padding:0 1rem;line-height:1.5;color:#111}
+.banner{border:3px solid #333;padding:.75rem 1rem;border-radius:.4rem;margin:1rem 0}
+.tag{font-weight:bold;padding:0 .4rem;border:1px solid #333;border-radius:.25rem;margin-right:.4rem}
+.emergency,.contraindicated{background:#b00020;color:#fff}.urgent,.major{border-color:#b00020}
+.soon,.moderate,.warn{border-color:#a15c00}.routine{border-color:#1f4e99}
+.self_care,.ok{border-color:#1b6e2b}.muted{color:#555;font-size:.9rem}dt{font-weight:bold}
+"""
+
+
+def escape(text: str) -> str:
+    return _escape(printable(text))
+
+
+def draw(blocks: list[Block], title: str, stamp: str) -> str:
+    body: list[str] = [f"<h1>{escape(title)}</h1>", f'<p class="muted">Written {escape(stamp)} '
+                       "by spasmcheck.</p>"]
+    for block in blocks:
+        if isinstance(block, Banner):
+            lines = "".join(f"<p>{escape(line)}</p>" for line in block.lines)
+            body.append(f'<section class="banner {escape(block.tone)}" role="alert">'
+                        f"<p><strong>{escape(block.title)}</strong></p>{lines}</section>")
+        elif isinstance(block, Heading):
+            body.append(f"<h2>{escape(block.text)}</h2>")
+        elif isinstance(block, Para):
+            css = f' class="{escape(block.tone)}"' if block.tone else ""
+            body.append(f"<p{css}>{escape(block.text)}</p>")
+        elif isinstance(block, Bullets):
+            body.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>")
+        elif isinstance(block, Item):
+            rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in block.rows)
+            body.append(f'<h3><span class="tag {escape(block.tone)}">{escape(block.tag)}</span>'
+                        f"{escape(block.title)}</h3><dl>{rows}</dl>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")

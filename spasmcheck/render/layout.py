@@ -1,0 +1,169 @@
+"""What a person reads, in order, as a few kinds of block; the formats only draw the blocks.
+
+Built from the JSON-shaped dicts of render/data.py, so the terminal text, the plain text and the
+reports cannot drift from the JSON. Severity is always a word beside any colour (the `tag`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
+
+
+@dataclass(frozen=True)
+class Banner:
+    title: str
+    lines: tuple[str, ...]
+    tone: str  # a level id, a severity, "ok" or "warn"
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    tone: str | None = None
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A finding or a red flag: a tag word, a title, and labelled rows."""
+
+    tag: str
+    title: str
+    tone: str
+    rows: tuple[tuple[str, str], ...]
+
+
+Block = Banner | Heading | Para | Bullets | Item
+
+
+def show_value(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value == "unsure":
+        return "not sure"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def _medicine_lines(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for med in result["medications"]:
+        if med["status"] == "known":
+            matched = ", ".join(med["matched"])
+            same = med["input"].strip().lower() == matched
+            lines.append(med["input"] if same else f"{med['input']} = {matched}")
+    for med in result["unknown"]:
+        hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
+        lines.append(f"{med['input']}: NOT RECOGNISED, so it was not checked. Ask a pharmacist "
+                     f"about it.{hint}")
+    return lines
+
+
+def _finding(item: dict[str, Any]) -> Item:
+    if item["kind"] == "caution":
+        about = item["condition"].replace("_", " ") if item["condition"] else "your age"
+        title = f"{item['drugs'][0]} with {about}"
+    elif item["kind"] == "same_drug":
+        title = f"{item['drugs'][0]} listed more than once"
+    else:
+        title = " + ".join(item["drugs"])
+    rows = [("What can happen", item["effect"])]
+    if item["mechanism"]:
+        rows.append(("Why", item["mechanism"]))
+    rows += [("What to do", item["advice"]), ("Sources", "; ".join(item["sources"]))]
+    return Item(item["severity"].upper(), title, item["severity"], tuple(rows))
+
+
+def _verdict(result: dict[str, Any]) -> Banner:
+    summary, candidate = result["summary"], result["candidate"]
+    counts = ", ".join(f"{n} {sev}" for sev, n in summary["counts"].items())
+    lines = []
+    if summary["unknown"]:
+        lines.append(f"{summary['unknown']} medicine name(s) not recognised: they were NOT "
+                     "checked, which is not the same as safe.")
+    if summary["worst"]:
+        title = f"{summary['worst'].upper()}: {len(result['interactions'])} finding(s) for " \
+                f"{candidate} ({counts})"
+        return Banner(title, tuple(lines), summary["worst"])
+    if summary["unknown"]:
+        return Banner(f"CHECK INCOMPLETE for {candidate}", tuple(lines), "warn")
+    known = summary["known"]
+    title = f"NO INTERACTION FOUND between {candidate} and the {known} medicine(s) listed" \
+        if known else f"No medicines listed to check against {candidate}"
+    return Banner(title, ("Known medicines, nothing found in our tables.",) if known else (), "ok")
+
+
+def _footer(result: dict[str, Any]) -> list[Block]:
+    tables = ", ".join(f"{t['table']} {t['version']} (reviewed {t['reviewed']})"
+                       for t in result["tables"])
+    return [Para(result["disclaimer"], "muted"),
+            Para(f"Tables: {result['tables'][0]['origin']}; {tables}.", "muted")]
+
+
+def interactions_blocks(result: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [_verdict(result)]
+    meds = _medicine_lines(result)
+    if meds:
+        blocks += [Heading("Medicines checked"), Bullets(tuple(meds))]
+    if result["interactions"]:
+        blocks.append(Heading(f"Findings for {result['candidate']}, most severe first"))
+        blocks += [_finding(item) for item in result["interactions"]]
+    return blocks + _footer(result)
+
+
+def triage_blocks(result: dict[str, Any]) -> list[Block]:
+    urgency, emergency = result["urgency"], result["emergency"]
+    blocks: list[Block] = []
+    if urgency["level"] == "emergency":
+        number = emergency["number"]
+        first = f"CALL {number} NOW" if number else emergency["text"]
+        blocks.append(Banner(first, (urgency["label"].upper(), urgency["action"]), "emergency"))
+    else:
+        blocks.append(Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"]))
+    blocks.append(Heading("Why"))
+    if result["red_flags"]:
+        for flag in result["red_flags"]:
+            because = "; ".join(f"{key.replace('_', ' ')}: {show_value(value)}"
+                                for key, value in flag["answers"].items())
+            blocks.append(Item(flag["urgency"].upper(), flag["title"], flag["urgency"], (
+                ("Concern", flag["concern"]),
+                ("Because you answered", because),
+                ("Sources", "; ".join(flag["sources"])))))
+    else:
+        blocks.append(Para("None of your answers is a warning sign."))
+    blocks += [Heading("What to do next"), Bullets(tuple(result["next_steps"]))]
+    meds = _medicine_lines(result)
+    if meds or result["interactions"]:
+        blocks += [Heading(f"Your medicines and {result['candidate']}"), Bullets(tuple(meds))]
+        blocks += [_finding(item) for item in result["interactions"]]
+    if result["seek_help_sooner"]:
+        blocks += [Heading("Get help sooner if"),
+                   Bullets(tuple(a["text"] for a in result["seek_help_sooner"]))]
+        if emergency["number"]:
+            blocks.append(Para(f"In an emergency call {emergency['number']}."))
+        else:
+            blocks.append(Para(emergency["text"]))
+    if result["guidance"]:
+        title = "Treatment guidance" if result["audience"] == "clinician" \
+            else f"About {result['candidate']}"
+        blocks += [Heading(title), Bullets(tuple(a["text"] for a in result["guidance"]))]
+    if result["unanswered"]:
+        blocks.append(Para("Not answered (read as no): "
+                           + ", ".join(k.replace("_", " ") for k in result["unanswered"]) + ".",
+                           "muted"))
+    return blocks + _footer(result)

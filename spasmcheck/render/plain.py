@@ -1,0 +1,32 @@
+"""Plain text: no colour, no box drawing, wrapped to 80 columns; reads well aloud."""
+
+from __future__ import annotations
+
+import textwrap
+
+from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+from spasmcheck.render.safe import printable
+
+WIDTH = 80
+
+
+def draw(blocks: list[Block], width: int = WIDTH) -> str:
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Banner):
+            out += [printable(block.title)] + [_wrap(line, width) for line in block.lines]
+        elif isinstance(block, Heading):
+            out += ["", printable(block.text), "-" * min(len(block.text), width)]
+        elif isinstance(block, Para):
+            out += ["", _wrap(block.text, width)]
+        elif isinstance(block, Bullets):
+            out += [_wrap(item, width, "- ", "  ") for item in block.items]
+        else:
+            out += ["", _wrap(f"[{block.tag}] {block.title}", width)]
+            out += [_wrap(f"{label}: {text}", width, "  ", "    ") for label, text in block.rows]
+    return "\n".join(out) + "\n"
+
+
+def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+    return textwrap.fill(printable(text), width, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=True, break_on_hyphens=False)

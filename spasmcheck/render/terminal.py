@@ -1,0 +1,69 @@
+"""Rich terminal output: colour and boxes on top of words, never instead of them."""
+
+from __future__ import annotations
+
+import io
+
+from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+from spasmcheck.render.safe import printable
+
+WIDTH = 80
+TONES = {
+    "emergency": "bold white on red",
+    "urgent": "bold red",
+    "soon": "bold yellow",
+    "routine": "bold blue",
+    "self_care": "bold green",
+    "contraindicated": "bold white on red",
+    "major": "bold red",
+    "moderate": "bold yellow",
+    "minor": "bold cyan",
+    "ok": "bold green",
+    "warn": "bold yellow",
+    "muted": "dim",
+}
+
+
+def draw(blocks: list[Block], styles: dict[str, str] | None = None, width: int = WIDTH,
+         color: bool = True) -> str:
+    """Render to a string with ANSI styles; user text is never read as Rich markup."""
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    tones = {**TONES, **(styles or {})}
+    console = Console(file=io.StringIO(), width=width, force_terminal=True,
+                      color_system="standard" if color else None, no_color=not color,
+                      highlight=False, emoji=False, markup=False)
+
+    def text(value: str, style: str = "") -> Text:
+        return Text(printable(value), style=style)
+
+    for block in blocks:
+        if isinstance(block, Banner):
+            body = [text(line) for line in block.lines]
+            console.print(Panel(Group(text(block.title, tones.get(block.tone, "bold")), *body),
+                                border_style=tones.get(block.tone, "")))
+        elif isinstance(block, Heading):
+            console.print()
+            console.print(text(block.text, "bold underline"))
+        elif isinstance(block, Para):
+            console.print()
+            console.print(text(block.text, tones.get(block.tone or "", "")))
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                line = Text("  • ")
+                line.append(text(item))
+                console.print(line)
+        else:
+            console.print()
+            title = Text.assemble(text(f" {block.tag} ", tones.get(block.tone, "bold")), " ",
+                                  text(block.title, "bold"))
+            console.print(title)
+            for label, value in block.rows:
+                row = Text("    ")
+                row.append(text(f"{label}: ", "bold"))
+                row.append(text(value))
+                console.print(row)
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    return str(output)

@@ -1,0 +1,51 @@
+"""Write a dated report file atomically, never replacing an existing file unless forced."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from spasmcheck.errors import OutputError, UsageError
+from spasmcheck.render import html, markdown
+from spasmcheck.render.layout import Block
+
+FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+def report_format(path: Path) -> str:
+    """The report format from the file name; UsageError for anything else."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise UsageError(f"--report {path}: the file name must end in .md or .html")
+    return kind
+
+
+def render(blocks: list[Block], path: Path, title: str, now: datetime | None = None) -> str:
+    stamp = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
+    drawer = html.draw if report_format(path) == "html" else markdown.draw
+    return drawer(blocks, title, stamp)
+
+
+def write(path: Path, text: str, force: bool) -> None:
+    """All or nothing: the text goes to a temporary file that is then moved into place."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: the folder {folder} does not exist")
+    if path.exists() and not force:
+        raise OutputError(f"{path} already exists; use --force to replace it")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        if force:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
+            os.unlink(tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        raise OutputError(f"{path} already exists; use --force to replace it") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from None

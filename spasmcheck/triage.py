@@ -1,0 +1,114 @@
+"""The triage engine: validated answers in, one urgency with its reasons out. Pure.
+
+Every red flag is evaluated (the first matching tier of each gives its urgency) and the level is
+the highest of them, so a red flag always wins and no answer can cancel another. "Not sure" is
+read as the alarming answer. The person's medicines go through the one interaction engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spasmcheck import interactions
+from spasmcheck.answers import MEDICATIONS, Answers
+from spasmcheck.conditions import Facts, holds
+from spasmcheck.model import (
+    UNSURE,
+    Drug,
+    KnowledgeBase,
+    Question,
+    RedFlag,
+    Text,
+    Tier,
+    Urgency,
+)
+
+
+@dataclass(frozen=True)
+class FlagHit:
+    """A red flag that fired, at which tier, and the answer keys that fired it."""
+
+    flag: RedFlag
+    tier: Tier
+    because: tuple[str, ...]
+
+    @property
+    def urgency(self) -> Urgency:
+        return self.tier.urgency
+
+    @property
+    def do_now(self) -> Text:
+        return self.tier.do_now or self.flag.do_now
+
+
+@dataclass(frozen=True)
+class Assessment:
+    urgency: Urgency
+    hits: tuple[FlagHit, ...]  # most urgent first
+    next_steps: tuple[Text, ...]  # in the order to act on them
+    interactions: interactions.Report
+    answers: Answers
+    unanswered: tuple[str, ...]  # question ids with no answer (read as the calm answer)
+
+
+def effective_values(answers: Answers, questions: tuple[Question, ...]) -> dict[str, Any]:
+    """Answers as rules read them: "unsure" becomes the alarming answer of its question."""
+    by_id = {q.id: q for q in questions}
+    return {key: (by_id[key].alarming if value == UNSURE else value)
+            for key, value in answers.values.items()}
+
+
+def conditions_from_answers(answers: Answers, kb: KnowledgeBase) -> tuple[str, ...]:
+    """Interaction-table conditions implied by answers (`pregnant: true` -> pregnancy)."""
+    values = effective_values(answers, kb.triage.questions)
+    return tuple(q.condition for q in kb.triage.questions
+                 if q.condition and q.alarming is not None and values.get(q.id) == q.alarming)
+
+
+def facts(answers: Answers, report: interactions.Report, kb: KnowledgeBase) -> Facts:
+    """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
+    taken = [kb.interactions.drugs[d] for med in report.medications for d in med.drugs]
+    return Facts(effective_values(answers, kb.triage.questions),
+                 frozenset().union(*(drug.all_classes for drug in taken)),
+                 frozenset(drug.id for drug in taken))
+
+
+def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -> Assessment:
+    tables = kb.triage
+    report = interactions.check(answers.medications, kb, candidate,
+                                conditions_from_answers(answers, kb), answers.values.get("age"))
+    facts_now = facts(answers, report, kb)
+
+    hits = []
+    for flag in tables.red_flags:
+        for tier in flag.tiers:
+            because = holds(tier.when, facts_now)
+            if because is not None:
+                hits.append(FlagHit(flag, tier, _in_question_order(because, tables.questions)))
+                break
+    hits.sort(key=lambda hit: -hit.urgency)
+    urgency = max((hit.urgency for hit in hits), default=tables.default_level)
+
+    steps = [hit.do_now for hit in hits]
+    if report.worst is not None and report.worst in tables.interaction_steps:
+        steps.append(tables.interaction_steps[report.worst].fill(candidate=report.candidate.name))
+    if urgency <= Urgency.ROUTINE:
+        steps += [advice.text for advice in tables.self_care]
+    unanswered = tuple(q.id for q in tables.questions
+                       if q.id not in answers.values and not q.is_medicines)
+    return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
+                      unanswered)
+
+
+def should_ask(question: Question, answers: Answers, kb: KnowledgeBase) -> bool:
+    """Whether a follow-up applies, given the answers so far."""
+    if question.ask_when is None:
+        return True
+    report = interactions.check(answers.medications, kb)
+    return holds(question.ask_when, facts(answers, report, kb)) is not None
+
+
+def _in_question_order(keys: frozenset[str], questions: tuple[Question, ...]) -> tuple[str, ...]:
+    order = [q.id for q in questions if not q.is_medicines] + [MEDICATIONS]
+    return tuple(key for key in order if key in keys)

@@ -1,0 +1,112 @@
+"""Read YAML into plain data plus the line of every value, refusing what YAML hides.
+
+PyYAML keeps the last of two duplicate keys without a word and expands aliases without limit
+("billion laughs"); a clinical table or an answers file needs neither, so both are errors here.
+Lines are kept per path so a validator can say `file:line: what is wrong` long after parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from spasmcheck.errors import LocatedError
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """Parsed data and the 1-based line where each path starts."""
+
+    name: str
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+
+    def line(self, path: Path) -> int | None:
+        """The line of `path`, or of its nearest located parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def error(self, path: Path, message: str) -> LocatedError:
+        """An error pointing at `path` in this document."""
+        return LocatedError(self.name, self.line(path), dotted(path), message)
+
+
+def dotted(path: Path) -> str:
+    """`("rules", 3, "severity")` -> `rules[3].severity`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def parse(text: str, name: str) -> Document:
+    """Parse one YAML document; any problem is a LocatedError naming `name` and the line."""
+    import yaml
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=loader_cls)
+    except RecursionError:
+        raise LocatedError(name, None, "", "nested too deeply") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise LocatedError(name, line, "", f"not valid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise LocatedError(name, None, "", f"not valid YAML: {exc}") from None
+    if node is None:
+        return Document(name, None, {})
+    builder = _Builder(name, yaml)
+    try:
+        data = builder.build(node, ())
+    except RecursionError:
+        raise LocatedError(name, None, "", "nested too deeply") from None
+    return Document(name, data, builder.lines)
+
+
+class _Builder:
+    """Turns a composed node tree into Python values, recording lines as it goes."""
+
+    def __init__(self, name: str, yaml: Any) -> None:
+        self.name = name
+        self.yaml = yaml
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.lines: dict[Path, int] = {}
+        self.seen: set[int] = set()
+
+    def build(self, node: Any, path: Path) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, self.yaml.ScalarNode):
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except self.yaml.YAMLError as exc:
+                raise self._error(node, path, f"bad value: {exc}") from None
+        # Aliases reuse the node object: a second visit means `*alias`, which we refuse.
+        if id(node) in self.seen:
+            raise self._error(node, path, "YAML aliases (*name) are not allowed here")
+        self.seen.add(id(node))
+        if isinstance(node, self.yaml.SequenceNode):
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        if node.tag != "tag:yaml.org,2002:map":
+            raise self._error(node, path, f"unsupported YAML tag {node.tag}")
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, self.yaml.ScalarNode):
+                raise self._error(key_node, path, "mapping keys must be plain scalars")
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self._error(key_node, path, "merge keys (<<) are not allowed here")
+            key = self.constructor.construct_object(key_node, deep=True)
+            if isinstance(key, bool) or not isinstance(key, str | int):
+                raise self._error(key_node, path, f"mapping key {key!r} is not a name; quote it")
+            if key in out:
+                raise self._error(key_node, (*path, key), f"duplicate key {key!r}")
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    def _error(self, node: Any, path: Path, message: str) -> LocatedError:
+        return LocatedError(self.name, node.start_mark.line + 1, dotted(path), message)
