@@ -111,6 +111,14 @@ def _run(body: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         _notice("\nspasmcheck: stopped (Ctrl-C); nothing was printed or saved.")
         code = ExitCode.INTERRUPTED
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as error:  # a bug: say so plainly; SPASMCHECK_DEBUG=1 shows the traceback
+        if os.environ.get("SPASMCHECK_DEBUG"):
+            raise
+        _notice(f"spasmcheck: internal error ({type(error).__name__}: {error}). This is a bug; "
+                "please report it with the command you ran. Nothing was printed.")
+        code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
 
 
@@ -269,7 +277,9 @@ def triage(
                           "(emergency, urgent, soon, routine, self_care).")] = None,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="JSON Lines in (FILE or - for stdin), one assessment a line out.")] = None,
-    audience: AudienceOpt = Audience.PATIENT,
+    audience: Annotated[Audience | None, typer.Option(
+        "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
+        help="Whose words to use (default patient; asked when interactive).")] = None,
     country: Country = None,
     plain: Plain = False,
     report_file: ReportFile = None,
@@ -293,16 +303,16 @@ def triage(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
-            return batch_mode.run("triage", batch, kb, audience, threshold)
+            return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold)
         candidate = interactions.candidate_drug(kb, drug)
         if answers is not None:
-            raw = _read_answers(answers)
+            raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:
             from spasmcheck import prompts
 
-            raw = prompts.ask(kb, audience, contact)
+            raw, chosen = prompts.ask(kb, audience, contact)
         result = engine.assess(validate(raw, kb.triage), kb, candidate)
-        shaped = data.triage_result(result, kb, audience, contact)
+        shaped = data.triage_result(result, kb, chosen, contact)
         blocks = layout.triage_blocks(shaped)
         _write_report(report_file, force, blocks, "spasmcheck: spasm check summary")
         styles = {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}

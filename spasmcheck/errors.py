@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     BATCH_LINE_ERRORS = 7  # batch mode: some lines were rejected (each has an error object)
     OUTPUT_ERROR = 8  # a report file exists (use --force) or cannot be written
     FAIL_ON = 10  # --fail-on threshold reached
+    INTERNAL = 70  # a bug in spasmcheck (the message asks for a report)
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # stdout was closed early (for example `| head -c1`)
 

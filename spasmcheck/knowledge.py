@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -74,15 +75,30 @@ def _load(folder: str | None) -> KnowledgeBase:
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
     """Validate parsed tables into a KnowledgeBase, or raise DataError listing every problem."""
     problems: list[LocatedError] = []
-    interactions, found = build_interactions(docs["interactions.yaml"])
-    problems += found
-    triage, found = build_triage(docs["redflags.yaml"], interactions)
-    problems += found
-    countries, found = build_countries(docs["countries.yaml"])
-    problems += found
-    if problems:
+    countries = triage = None
+    try:
+        interactions = build_interactions(docs["interactions.yaml"])
+    except DataError as error:  # redflags.yaml cannot be checked without it
+        raise DataError(error.problems + _problems(build_countries, docs["countries.yaml"]))
+    try:
+        triage = build_triage(docs["redflags.yaml"], interactions)
+    except DataError as error:
+        problems += error.problems
+    try:
+        countries = build_countries(docs["countries.yaml"])
+    except DataError as error:
+        problems += error.problems
+    if problems or triage is None or countries is None:
         raise DataError(problems)
     return KnowledgeBase(origin, interactions, triage, countries, build_names(interactions))
+
+
+def _problems(builder: Callable[[Document], object], doc: Document) -> list[LocatedError]:
+    try:
+        builder(doc)
+    except DataError as error:
+        return error.problems
+    return []
 
 
 def check(data_dir: Path | None) -> tuple[KnowledgeBase | None, list[LocatedError]]:

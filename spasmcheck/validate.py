@@ -226,8 +226,26 @@ def _finding(r: Reader, path: Path, sources: dict[str, Source]) -> Finding:
 _FINDING_FIELDS = {"severity", "effect", "advice", "sources"}
 
 
-def build_interactions(doc: Document) -> tuple[InteractionTables, list[LocatedError]]:
-    r = Reader(doc)
+def _collecting(build: Callable[[Reader], T]) -> Callable[[Document], T]:
+    """Run a table builder; a fatal problem joins the ones already collected in a DataError."""
+
+    def run(doc: Document) -> T:
+        r = Reader(doc)
+        try:
+            built = build(r)
+        except LocatedError as problem:
+            r.problems.append(problem)
+            raise DataError(r.problems) from None
+        if r.problems:
+            raise DataError(r.problems)
+        return built
+
+    return run
+
+
+@_collecting
+def build_interactions(r: Reader) -> InteractionTables:
+    doc = r.doc
     _top(r, {"sources", "classes", "drugs", "candidates", "same_drug", "rules"},
          {"conditions", "products", "group_rules", "cautions"}, "interactions")
     meta = _meta(r, "interactions")
@@ -333,7 +351,7 @@ def build_interactions(doc: Document) -> tuple[InteractionTables, list[LocatedEr
     tables = InteractionTables(meta, sources, classes, health, drugs, tuple(products), default,
                                candidates, same_drug, tuple(rules), tuple(groups), tuple(cautions))
     _check_names(r, tables, where)
-    return tables, r.problems
+    return tables
 
 
 def _keyed(r: Reader, path: Path, build: Callable[[Path], T]) -> T:
@@ -404,9 +422,12 @@ QUESTION_OPTIONAL = {"help", "choices", "ordered", "alarming", "min", "max", "al
                      "ask_when", "screen", "class", "condition"}
 
 
-def build_triage(doc: Document, interactions: InteractionTables) -> tuple[
-        TriageTables, list[LocatedError]]:
-    r = Reader(doc)
+def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables:
+    return _collecting(lambda r: _triage(r, interactions))(doc)
+
+
+def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
+    doc = r.doc
     _top(r, {"sources", "levels", "default_level", "questions", "red_flags", "disclaimer"},
          {"interaction_steps", "self_care", "safety_net", "medicine_tips", "clinician_guidance"},
          "redflags")
@@ -477,7 +498,7 @@ def build_triage(doc: Document, interactions: InteractionTables) -> tuple[
                           tuple(questions.values()), tuple(flags), steps, advice("self_care"),
                           advice("safety_net"), advice("medicine_tips"),
                           advice("clinician_guidance"), r.text(("disclaimer",)))
-    return tables, r.problems
+    return tables
 
 
 def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
@@ -545,8 +566,8 @@ def _check_reads(r: Reader, questions: dict[str, Question], flags: list[RedFlag]
                                                        "rule: remove it or add a rule that uses it"))
 
 
-def build_countries(doc: Document) -> tuple[CountryTables, list[LocatedError]]:
-    r = Reader(doc)
+@_collecting
+def build_countries(r: Reader) -> CountryTables:
     _top(r, {"sources", "countries", "fallback"}, {"locales"}, "countries")
     meta = _meta(r, "countries")
     sources = _sources(r)
@@ -563,11 +584,13 @@ def build_countries(doc: Document) -> tuple[CountryTables, list[LocatedError]]:
     countries = {c.code: c for c in r.each(("countries",), build_country)}
     locales: dict[str, str] = {}
     if r._present(("locales",)):
-        for territory in r.get(("locales",)):
-            locales[str(territory)] = r.choice(("locales", territory), countries)
-    return CountryTables(meta, sources, countries, locales, r.text(("fallback",))), r.problems
+        for territory in r.mapping(("locales",), set(), set(r.get(("locales",)))):
+            code = r.string(("locales", territory))
+            if code in countries:
+                locales[str(territory)] = code
+            else:
+                r.problems.append(r.fail(("locales", territory), f"{code!r} is not a country "
+                                         f"in this table; use one of: {', '.join(countries)}"))
+    return CountryTables(meta, sources, countries, locales, r.text(("fallback",)))
 
 
-def raise_problems(problems: list[LocatedError]) -> None:
-    if problems:
-        raise DataError(problems)

@@ -11,7 +11,7 @@ from typing import Any
 from spasmcheck import __version__
 from spasmcheck.emergency import Contact
 from spasmcheck.interactions import Interaction, Report
-from spasmcheck.model import Audience, KnowledgeBase, Text, Urgency
+from spasmcheck.model import Audience, Finding, KnowledgeBase, Text, Urgency
 from spasmcheck.triage import Assessment
 
 SCHEMA_VERSION = 1
@@ -32,17 +32,22 @@ def header(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
     }
 
 
+def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
+    return {
+        "severity": found.severity.label,
+        "effect": found.effect.for_(audience),
+        "mechanism": found.mechanism.for_(audience),
+        "advice": found.advice.for_(audience),
+        "sources": _cite(kb, found.sources),
+    }
+
+
 def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
-    finding = item.finding
     out: dict[str, Any] = {
         "drugs": [kb.interactions.drugs[d].name for d in item.drugs],
-        "severity": finding.severity.label,
         "kind": item.kind,
         "rule": item.rule_id,
-        "effect": finding.effect.for_(audience),
-        "mechanism": finding.mechanism.for_(audience),
-        "advice": finding.advice.for_(audience),
-        "sources": _cite(kb, finding.sources),
+        **finding(item.finding, kb, audience),
     }
     if item.kind == "caution":
         out["condition"] = item.condition

@@ -6,9 +6,17 @@ from typing import Any
 
 from spasmcheck.errors import LocatedError
 from spasmcheck.interactions import rules_touching
-from spasmcheck.model import Audience, Drug, KnowledgeBase
-from spasmcheck.render.data import header
-from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+from spasmcheck.model import Audience, Drug, KnowledgeBase, Side
+from spasmcheck.render.data import finding, header
+from spasmcheck.render.layout import (
+    SEVERITY_ORDER,
+    Banner,
+    Block,
+    Bullets,
+    Heading,
+    Item,
+    Para,
+)
 
 
 def _drug(kb: KnowledgeBase, drug: Drug, audience: Audience) -> dict[str, Any]:
@@ -70,25 +78,25 @@ def search_blocks(result: dict[str, Any]) -> list[Block]:
 
 
 def show_result(kb: KnowledgeBase, name: str, audience: Audience) -> dict[str, Any]:
-    from spasmcheck.render.data import interaction
-    from spasmcheck.interactions import Interaction
-
     resolution = kb.names.resolve(name)
     drugs = [kb.interactions.drugs[d] for d in resolution.drugs]
     shown = []
     for drug in drugs:
-        rules = [interaction(Interaction("pair", r.id, (r.a.id, r.b.id), r.finding), kb, audience)
-                 | {"between": [f"{r.a.kind} {r.a.id}", f"{r.b.kind} {r.b.id}"]}
-                 for r in rules_touching(kb, drug)]
+        rules = [{"rule": r.id, "between": [_side(kb, r.a, audience), _side(kb, r.b, audience)],
+                  **finding(r.finding, kb, audience)} for r in rules_touching(kb, drug)]
+        rules.sort(key=lambda rule: SEVERITY_ORDER.index(rule["severity"]))
         cautions = [{"id": c.id, "condition": c.condition, "min_age": c.min_age,
-                     "severity": c.finding.severity.label,
-                     "effect": c.finding.effect.for_(audience),
-                     "advice": c.finding.advice.for_(audience),
-                     "sources": [kb.source(s).cite() for s in c.finding.sources]}
+                     **finding(c.finding, kb, audience)}
                     for c in kb.interactions.cautions if c.drug.matches(drug)]
         shown.append({**_drug(kb, drug, audience), "rules": rules, "cautions": cautions})
     return {**header(kb, audience), "query": name, "drugs": shown,
             "suggestions": list(resolution.suggestions)}
+
+
+def _side(kb: KnowledgeBase, side: Side, audience: Audience) -> str:
+    if side.kind == "drug":
+        return kb.interactions.drugs[side.id].name
+    return kb.interactions.classes[side.id].name.for_(audience)
 
 
 def show_blocks(result: dict[str, Any]) -> list[Block]:

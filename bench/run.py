@@ -1,0 +1,678 @@
+"""spasmcheck benchmark: start-up ratios and batch throughput against the targets of issue 5.
+
+    python bench/run.py            # full run (about 5-10 minutes on a 2-core VM)
+    python bench/run.py --quick    # fewer runs and smaller inputs (about 1-2 minutes)
+    python bench/run.py --json     # figures as JSON on stdout, the tables on stderr
+
+What it measures (see docs/PERFORMANCE.md for the method and the latest figures):
+
+1. Start-up. Wall clock of whole processes, run side by side in one pass: every round runs
+   every command once, in a rotated order, and the medians over N rounds are compared.
+   Commands: `python -c pass`; a minimal two-command Typer app that prints `{"ok": true}`;
+   `spasmcheck interactions --med sertraline` and `spasmcheck triage --answers FILE`, each with
+   --json, in Rich form (FORCE_COLOR=1) and with --plain. The table cache is private to the
+   run (SPASMCHECK_CACHE_DIR in a temporary folder) and warmed before timing.
+   Targets: --json forms <= 1.25x the Typer app and <= 8x `python -c pass`; human (Rich and
+   plain) forms <= 12x `python -c pass`.
+2. Batch throughput. Synthetic JSON Lines (seeded), `spasmcheck interactions --batch FILE` and
+   `spasmcheck triage --batch FILE` with stdout to /dev/null: lines a second (wall clock of the
+   whole process, start-up included) and peak RSS of the child (os.wait4) at two or three
+   sizes, to show that time is linear and memory flat; and a sweep of the cost against the
+   number of medicines a list (1, 5, 10, 20). Targets: >= 50,000 lists/s (5 medicines each)
+   and >= 20,000 assessments/s.
+
+Only the standard library and spasmcheck itself (to read the built-in name and question
+lists for the synthetic inputs) are imported. Nothing here is a test: figures depend on the
+machine and on how busy it is, so the verdicts are for people, and the exit code is 0 unless
+a command could not be run at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20240605
+
+# Targets from issue 5.
+JSON_VS_TYPER = 1.25
+JSON_VS_PYTHON = 8.0
+HUMAN_VS_PYTHON = 12.0
+INTERACTIONS_PER_S = 50_000
+TRIAGE_PER_S = 20_000
+MEMORY_FLAT = 1.10  # peak RSS at the largest size within 10 % of the smallest
+LINEAR = 1.25  # µs a line at the largest size within 25 % of the middle size (marginal)
+
+MINIMAL_TYPER_APP = '''\
+"""The floor for a Typer CLI in this environment: two commands, prints a JSON literal."""
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def show(as_json: bool = typer.Option(False, "--json")) -> None:
+    typer.echo('{"ok": true}')
+
+
+@app.command()
+def other() -> None:
+    typer.echo("other")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+ANSWERS_YAML = """\
+# A realistic answers file: a lower-back spasm for five days, improving, on sertraline.
+location: lower_back
+duration_days: 5
+age: 40
+trauma: none
+fever: none
+improving: true
+medications: [sertraline]
+"""
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class Out:
+    """Human output goes to stdout, or to stderr when --json puts the figures on stdout."""
+
+    def __init__(self, to_stderr: bool) -> None:
+        self.stream = sys.stderr if to_stderr else sys.stdout
+
+    def __call__(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def progress(self, text: str) -> None:
+        sys.stderr.write(f"  ... {text}\n")
+        sys.stderr.flush()
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def table(out: Out, header: list[str], rows: list[list[str]], right: set[int]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths)))
+
+    out(line(header))
+    out("  ".join("-" * w for w in widths))
+    for row in rows:
+        out(line(row))
+
+
+# --- the machine -----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    from importlib import metadata
+
+    model = platform.processor() or platform.machine()
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        for row in lscpu.splitlines():
+            if row.lower().startswith("model name:"):
+                model = row.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for package in ("spasmcheck", "typer", "click", "rich", "questionary", "PyYAML"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    try:
+        pydantic = metadata.version("pydantic")
+    except metadata.PackageNotFoundError:
+        pydantic = None
+    import yaml  # only to report whether LibYAML is there
+
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "cpu_model": model,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "python_executable": sys.executable,
+        "versions": versions,
+        "pydantic_installed": pydantic,
+        "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
+
+
+def console_script() -> tuple[str, str | None]:
+    """The `spasmcheck` console script, and the PATH entry when that is only a wrapper.
+
+    shutil.which() finds what a user's shell runs. Under pyenv that is a bash shim which
+    re-resolves the version on every call (tens of ms that are not spasmcheck's), so when the
+    PATH entry is not itself a Python script and the interpreter's own bin folder holds the
+    real console script, that one is measured, and the shim is reported for information.
+    """
+    found = shutil.which("spasmcheck")
+    beside = Path(sys.executable).parent / "spasmcheck"
+    if found is None and not beside.exists():
+        sys.exit("bench: `spasmcheck` is not on PATH; install it (pip install -e .) first")
+    if found is not None and _is_python_script(Path(found)):
+        return found, None
+    if beside.exists() and _is_python_script(beside):
+        return str(beside), found
+    return found or str(beside), None
+
+
+def _is_python_script(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
+
+
+# --- start-up --------------------------------------------------------------------------------
+
+
+@dataclass
+class Command:
+    key: str
+    label: str
+    argv: list[str]
+    env: dict[str, str]
+    kind: str  # "python", "typer", "json", "human" or "info"
+    times: list[float] = field(default_factory=list)  # seconds
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.times) * 1000
+
+    @property
+    def min_ms(self) -> float:
+        return min(self.times) * 1000
+
+    def quartiles_ms(self) -> tuple[float, float]:
+        if len(self.times) < 4:
+            return self.min_ms, max(self.times) * 1000
+        q = statistics.quantiles(self.times, n=4)
+        return q[0] * 1000, q[2] * 1000
+
+
+def base_env(cache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for var in ("NO_COLOR", "FORCE_COLOR", "SPASMCHECK_DATA_DIR", "SPASMCHECK_CACHE",
+                "SPASMCHECK_AUDIENCE", "PYTHONPROFILEIMPORTTIME", "PYTHONDEVMODE",
+                "PYTHONTRACEMALLOC", "PYTHONWARNINGS"):
+        env.pop(var, None)
+    env["SPASMCHECK_CACHE_DIR"] = str(cache)
+    env["SPASMCHECK_COUNTRY"] = "GB"  # the same emergency number whatever the locale
+    env["COLUMNS"] = "80"
+    return env
+
+
+def startup_commands(work: Path, script: str, shim: str | None) -> list[Command]:
+    cache = work / "cache"
+    env = base_env(cache)
+    rich_env = {**env, "FORCE_COLOR": "1", "TERM": env.get("TERM") or "xterm-256color"}
+    if rich_env["TERM"] == "dumb":
+        rich_env["TERM"] = "xterm-256color"
+    app = work / "minimal_typer_app.py"
+    app.write_text(MINIMAL_TYPER_APP, encoding="utf-8")
+    answers = work / "answers.yaml"
+    answers.write_text(ANSWERS_YAML, encoding="utf-8")
+    py = sys.executable
+    inter = [script, "interactions", "--med", "sertraline"]
+    tri = [script, "triage", "--answers", str(answers)]
+    commands = [
+        Command("python", "python -c pass", [py, "-c", "pass"], env, "python"),
+        Command("typer", "minimal Typer app, --json", [py, str(app), "show", "--json"], env,
+                "typer"),
+        Command("interactions_json", "interactions --med sertraline --json", [*inter, "--json"],
+                env, "json"),
+        Command("triage_json", "triage --answers FILE --json", [*tri, "--json"], env, "json"),
+        Command("interactions_rich", "interactions --med sertraline (Rich)", inter, rich_env,
+                "human"),
+        Command("triage_rich", "triage --answers FILE (Rich)", tri, rich_env, "human"),
+        Command("interactions_plain", "interactions --med sertraline --plain",
+                [*inter, "--plain"], env, "human"),
+        Command("triage_plain", "triage --answers FILE --plain", [*tri, "--plain"], env, "human"),
+    ]
+    if shim is not None:
+        commands.append(Command("interactions_json_shim",
+                                "interactions ... --json via PATH shim",
+                                [shim, *inter[1:], "--json"], env, "info"))
+    return commands
+
+
+def run_once(command: Command) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(command.argv, env=command.env, stdin=subprocess.DEVNULL,
+                          capture_output=True, check=False)
+
+
+def check_startup_outputs(commands: list[Command], work: Path) -> None:
+    """Warm the table cache and make sure each command does what it is meant to measure."""
+    for command in commands:
+        done = run_once(command)
+        if done.returncode != 0:
+            sys.exit(f"bench: {command.label} exited {done.returncode}:\n"
+                     f"{done.stderr.decode(errors='replace')[-2000:]}")
+        text = done.stdout.decode("utf-8", errors="replace")
+        if command.kind in ("json", "typer") or command.key.endswith("_shim"):
+            json.loads(text)  # a --json form prints one JSON document and nothing else
+        if command.key.endswith("_rich") and "\x1b[" not in text:
+            sys.exit(f"bench: {command.label} printed no ANSI styles; the Rich path was not used")
+        if command.key.endswith("_plain") and "\x1b[" in text:
+            sys.exit(f"bench: {command.label} printed ANSI styles")
+    if not list((work / "cache").glob("tables-*.json")):
+        sys.exit("bench: no table cache was written; the start-up figures would include a "
+                 "YAML parse on every run")
+
+
+def measure_startup(commands: list[Command], rounds: int, warmup: int, out: Out) -> None:
+    total = rounds + warmup
+    for round_no in range(total):
+        shift = round_no % len(commands)
+        for command in commands[shift:] + commands[:shift]:
+            start = time.perf_counter()
+            done = subprocess.run(command.argv, env=command.env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  check=False)
+            elapsed = time.perf_counter() - start
+            if done.returncode != 0:
+                sys.exit(f"bench: {command.label} exited {done.returncode} during timing")
+            if round_no >= warmup:
+                command.times.append(elapsed)
+        if (round_no + 1) % 10 == 0:
+            out.progress(f"start-up round {round_no + 1}/{total}")
+
+
+def startup_report(commands: list[Command], out: Out) -> dict[str, Any]:
+    by_key = {c.key: c for c in commands}
+    python, typer_app = by_key["python"].median_ms, by_key["typer"].median_ms
+    rows, figures, verdicts = [], [], []
+    for command in commands:
+        median = command.median_ms
+        q1, q3 = command.quartiles_ms()
+        vs_python, vs_typer = median / python, median / typer_app
+        checks: list[tuple[str, float, float, bool]] = []
+        if command.kind == "json":
+            checks = [("vs Typer app", vs_typer, JSON_VS_TYPER, vs_typer <= JSON_VS_TYPER),
+                      ("vs python -c pass", vs_python, JSON_VS_PYTHON, vs_python <= JSON_VS_PYTHON)]
+        elif command.kind == "human":
+            checks = [("vs python -c pass", vs_python, HUMAN_VS_PYTHON,
+                       vs_python <= HUMAN_VS_PYTHON)]
+        for name, ratio, target, ok in checks:
+            verdicts.append({"command": command.label, "check": name, "ratio": round(ratio, 2),
+                             "target": target, "pass": ok})
+        shown = "; ".join(f"{name.split()[1]} {ratio:.2f}x<={target:g} {verdict(ok)}"
+                          for name, ratio, target, ok in checks) or "-"
+        rows.append([command.label, f"{median:.1f}", f"{command.min_ms:.1f}",
+                     f"{q1:.1f}-{q3:.1f}", f"{vs_python:.2f}x", f"{vs_typer:.2f}x", shown])
+        figures.append({"key": command.key, "command": command.label,
+                        "argv": [Path(a).name if i == 0 else a
+                                 for i, a in enumerate(command.argv)],
+                        "runs": len(command.times), "median_ms": round(median, 2),
+                        "min_ms": round(command.min_ms, 2), "q1_ms": round(q1, 2),
+                        "q3_ms": round(q3, 2), "vs_python": round(vs_python, 3),
+                        "vs_typer_app": round(vs_typer, 3)})
+    table(out, ["command", "median ms", "min ms", "IQR ms", "/python", "/typer app",
+                "targets"], rows, {1, 2, 3, 4, 5})
+    return {"commands": figures, "targets": verdicts}
+
+
+# --- synthetic batch inputs ------------------------------------------------------------------
+
+
+@dataclass
+class Vocab:
+    names: list[str]  # generic and brand names the tables know
+    candidates: list[str]
+    questions: list[Any]
+    class_members: dict[str, list[str]]
+
+
+def vocabulary() -> Vocab:
+    from spasmcheck import knowledge
+
+    kb = knowledge.load()
+    names = sorted({e.name for e in kb.names.entries() if e.kind in ("generic", "brand")},
+                   key=str.lower)
+    candidates = [kb.interactions.drugs[c].name for c in kb.interactions.candidates]
+    members = {}
+    for question in kb.triage.questions:
+        if question.class_id:
+            members[question.class_id] = sorted(
+                d.name for d in kb.interactions.drugs.values()
+                if question.class_id in d.all_classes)
+    return Vocab(names, candidates, list(kb.triage.questions), members)
+
+
+def write_interactions(path: Path, lines: int, per_list: int, vocab: Vocab, seed: int) -> None:
+    rng = random.Random(seed)
+    names, candidates = vocab.names, vocab.candidates
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(lines):
+            item: dict[str, Any] = {"id": i, "meds": rng.sample(names, min(per_list, len(names)))}
+            if rng.random() < 0.2:  # "drug" is optional: a fifth of the lines name one
+                item["drug"] = rng.choice(candidates)
+            out.write(json.dumps(item, separators=(",", ":")) + "\n")
+
+
+def random_answers(rng: random.Random, vocab: Vocab) -> dict[str, Any]:
+    """A valid answer set: every question answered, mostly calmly, sometimes alarmingly."""
+    answers: dict[str, Any] = {}
+    for q in vocab.questions:
+        kind = q.type.value
+        if kind == "choice":
+            answers[q.id] = rng.choice(q.values)
+        elif kind == "number":
+            low = q.minimum if q.minimum is not None else 0
+            high = q.maximum if q.maximum is not None else 100
+            if q.id == "age":
+                answers[q.id] = rng.randint(max(low, 16), min(high, 95))
+            else:  # durations and the like: mostly days to weeks, up to a year
+                answers[q.id] = min(high, max(low, int(rng.expovariate(1 / 14))))
+        elif kind in ("yes_no", "yes_no_unsure"):
+            roll = rng.random()
+            calm = not q.alarming if q.alarming is not None else False
+            if kind == "yes_no_unsure" and roll < 0.04:
+                answers[q.id] = "unsure"
+            elif roll < 0.10:
+                answers[q.id] = not calm
+            else:
+                answers[q.id] = calm
+        elif kind == "medicine_checklist":
+            pool = vocab.class_members.get(q.class_id or "", [])
+            answers[q.id] = rng.sample(pool, 1) if pool and rng.random() < 0.1 else []
+        elif kind == "medicines":
+            answers[q.id] = rng.sample(vocab.names, rng.randint(0, 4))
+    return answers
+
+
+def write_triage(path: Path, lines: int, vocab: Vocab, seed: int) -> None:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(lines):
+            out.write(json.dumps({"id": i, "answers": random_answers(rng, vocab)},
+                                 separators=(",", ":")) + "\n")
+
+
+# --- batch runs ------------------------------------------------------------------------------
+
+
+def run_batch(script: str, kind: str, path: Path, env: dict[str, str]) -> dict[str, Any]:
+    """One batch run, stdout to /dev/null: wall seconds, peak RSS (KiB) and exit code."""
+    with open(os.devnull, "wb") as devnull:
+        start = time.perf_counter()
+        child = subprocess.Popen([script, kind, "--batch", str(path)], env=env,
+                                 stdin=subprocess.DEVNULL, stdout=devnull,
+                                 stderr=subprocess.PIPE)
+        assert child.stderr is not None
+        errors = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+    return {"seconds": elapsed, "max_rss_kib": usage.ru_maxrss, "exit": child.returncode,
+            "stderr": errors.decode(errors="replace")[-1000:]}
+
+
+def check_batch_output(script: str, kind: str, path: Path, env: dict[str, str],
+                       lines: int) -> dict[str, Any]:
+    """Run a sample through and look at the results: one a line, in order, none an error."""
+    done = subprocess.run([script, kind, "--batch", str(path)], env=env, capture_output=True,
+                          stdin=subprocess.DEVNULL, check=False)
+    results = [json.loads(row) for row in done.stdout.splitlines()]
+    errors = [r for r in results if "error" in r]
+    if len(results) != lines or errors or [r["id"] for r in results] != list(range(lines)):
+        sys.exit(f"bench: {kind} --batch gave {len(results)} results for {lines} lines, "
+                 f"{len(errors)} errors (first: {errors[:1]}), exit {done.returncode}")
+    sample: dict[str, Any] = {"exit": done.returncode,
+                              "bytes_per_result": round(len(done.stdout) / lines)}
+    if kind == "triage":
+        levels: dict[str, int] = {}
+        for r in results:
+            levels[r["urgency"]["level"]] = levels.get(r["urgency"]["level"], 0) + 1
+        sample["urgency_mix"] = levels
+    else:
+        sample["findings_per_list"] = round(
+            sum(len(r["interactions"]) for r in results) / lines, 2)
+    return sample
+
+
+def batch_sizes(main: int, quick: bool, kind: str) -> list[int]:
+    small = max(1000, main // 10)
+    if quick:
+        return [small, main]
+    return [small, main, main * 10] if kind == "interactions" else [small, main, main * 4]
+
+
+def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespace,
+                  out: Out) -> dict[str, Any]:
+    env = base_env(work / "cache")
+    report: dict[str, Any] = {}
+    plans = [("interactions", args.interactions_lines, INTERACTIONS_PER_S, "lists"),
+             ("triage", args.triage_lines, TRIAGE_PER_S, "assessments")]
+    for kind, main, target, unit in plans:
+        sample_path = work / f"{kind}-sample.jsonl"
+        if kind == "interactions":
+            write_interactions(sample_path, 2000, 5, vocab, SEED + 1)
+        else:
+            write_triage(sample_path, 2000, vocab, SEED + 1)
+        sample = check_batch_output(script, kind, sample_path, env, 2000)
+        rows, sizes = [], []
+        for lines in batch_sizes(main, args.quick, kind):
+            path = work / f"{kind}-{lines}.jsonl"
+            out.progress(f"writing {lines:,} {kind} lines")
+            if kind == "interactions":
+                write_interactions(path, lines, 5, vocab, SEED)
+            else:
+                write_triage(path, lines, vocab, SEED)
+            out.progress(f"running {kind} --batch on {lines:,} lines")
+            run = run_batch(script, kind, path, env)
+            if run["exit"] not in (0, 2, 10):  # 2: an unknown medicine; 10: --fail-on
+                sys.exit(f"bench: {kind} --batch exited {run['exit']}: {run['stderr']}")
+            rate = lines / run["seconds"]
+            sizes.append({"lines": lines, "bytes": path.stat().st_size,
+                          "seconds": round(run["seconds"], 3), "per_second": round(rate),
+                          "us_per_line": round(run["seconds"] / lines * 1e6, 2),
+                          "max_rss_mib": round(run["max_rss_kib"] / 1024, 1)})
+            path.unlink()
+        for low, high in zip(sizes, sizes[1:]):
+            marginal = (high["seconds"] - low["seconds"]) / (high["lines"] - low["lines"])
+            high["marginal_us_per_line"] = round(marginal * 1e6, 2)
+        at_main = next(s for s in sizes if s["lines"] == main)
+        rss = [s["max_rss_mib"] for s in sizes]
+        flat = rss[-1] <= rss[0] * MEMORY_FLAT
+        marg = [s["marginal_us_per_line"] for s in sizes if "marginal_us_per_line" in s]
+        linear = marg[-1] <= marg[0] * LINEAR if len(marg) >= 2 else None
+        for s in sizes:
+            rows.append([f"{s['lines']:,}", f"{s['bytes'] / 1e6:.1f}", f"{s['seconds']:.2f}",
+                         f"{s['per_second']:,}", f"{s['us_per_line']:.1f}",
+                         f"{s.get('marginal_us_per_line', '-')}", f"{s['max_rss_mib']:.1f}"])
+        out()
+        out(f"{kind} --batch ({'5 medicines a list' if kind == 'interactions' else 'full answer sets'};"
+            f" sample of 2,000: {json.dumps({k: v for k, v in sample.items() if k != 'exit'})})")
+        table(out, ["lines", "input MB", "seconds", "lines/s", "µs/line", "marginal µs/line",
+                    "peak RSS MiB"], rows, {0, 1, 2, 3, 4, 5, 6})
+        ok = at_main["per_second"] >= target
+        out(f"  throughput at {main:,} lines: {at_main['per_second']:,} {unit}/s "
+            f"(target >= {target:,}) {verdict(ok)}")
+        out(f"  peak memory {rss[0]:.1f} -> {rss[-1]:.1f} MiB from {sizes[0]['lines']:,} to "
+            f"{sizes[-1]['lines']:,} lines (flat: within {MEMORY_FLAT:.2f}x) {verdict(flat)}")
+        if linear is not None:
+            out(f"  time linear: marginal {marg[0]:.1f} -> {marg[-1]:.1f} µs/line "
+                f"(within {LINEAR:.2f}x) {verdict(linear)}")
+        report[kind] = {"sample": sample, "sizes": sizes, "target_per_second": target,
+                        "per_second_at_main": at_main["per_second"], "throughput_pass": ok,
+                        "memory_flat_pass": flat, "time_linear_pass": linear}
+    report["interactions_per_list"] = sweep(script, work, vocab, env, args, out)
+    return report
+
+
+def sweep(script: str, work: Path, vocab: Vocab, env: dict[str, str],
+          args: argparse.Namespace, out: Out) -> list[dict[str, Any]]:
+    """Cost against medicines a list: same number of lines, 1, 5, 10 and 20 names each."""
+    lines = args.sweep_lines
+    rows, figures = [], []
+    empty = work / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    base = statistics.median(run_batch(script, "interactions", empty, env)["seconds"]
+                             for _ in range(3))
+    for per_list in (1, 5, 10, 20):
+        path = work / f"sweep-{per_list}.jsonl"
+        write_interactions(path, lines, per_list, vocab, SEED + per_list)
+        out.progress(f"sweep: {lines:,} lists of {per_list}")
+        run = run_batch(script, "interactions", path, env)
+        path.unlink()
+        work_s = run["seconds"] - base
+        pairs = per_list * (per_list - 1) // 2 + per_list  # with each other and the candidate
+        per_line = work_s / lines * 1e6
+        figures.append({"meds_per_list": per_list, "lines": lines,
+                        "seconds": round(run["seconds"], 3),
+                        "per_second": round(lines / run["seconds"]),
+                        "us_per_line_after_startup": round(per_line, 2),
+                        "pairs_per_line": pairs,
+                        "us_per_pair": round(per_line / pairs, 2),
+                        "max_rss_mib": round(run["max_rss_kib"] / 1024, 1)})
+        rows.append([str(per_list), str(pairs), f"{run['seconds']:.2f}",
+                     f"{lines / run['seconds']:,.0f}", f"{per_line:.1f}",
+                     f"{per_line / pairs:.2f}", f"{run['max_rss_kib'] / 1024:.1f}"])
+    out()
+    out(f"interactions --batch, cost against medicines a list ({lines:,} lines each; "
+        f"start-up of an empty batch, {base * 1000:.0f} ms, subtracted)")
+    table(out, ["meds/list", "pairs/list", "seconds", "lines/s", "µs/line", "µs/pair",
+                "peak RSS MiB"], rows, {0, 1, 2, 3, 4, 5, 6})
+    return figures
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Start-up ratios and batch throughput of spasmcheck against issue 5.")
+    parser.add_argument("--quick", action="store_true",
+                        help="10 start-up rounds, 20,000/10,000 batch lines, two sizes only")
+    parser.add_argument("--json", action="store_true",
+                        help="print the figures as JSON on stdout (the tables go to stderr)")
+    parser.add_argument("--runs", type=int, help="start-up rounds (default 30, --quick 10)")
+    parser.add_argument("--lines", type=int,
+                        help="batch lines at the main size for both commands (default 100,000 "
+                             "interactions and 50,000 triage; --quick 20,000 and 10,000)")
+    parser.add_argument("--skip-startup", action="store_true", help="batch figures only")
+    parser.add_argument("--skip-batch", action="store_true", help="start-up figures only")
+    parser.add_argument("--keep", action="store_true",
+                        help="work in bench/out/ (git-ignored) and keep it, not a temp folder")
+    args = parser.parse_args(argv)
+    args.runs = args.runs or (10 if args.quick else 30)
+    args.interactions_lines = args.lines or (20_000 if args.quick else 100_000)
+    args.triage_lines = args.lines or (10_000 if args.quick else 50_000)
+    args.sweep_lines = 5_000 if args.quick else 20_000
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out = Out(args.json)
+    script, shim = console_script()
+    info = machine()
+    info["console_script"] = script
+    if shim:
+        info["path_entry"] = shim
+    out(f"spasmcheck benchmark, {info['date']}")
+    out(f"machine: {info['nproc']} CPU ({info['cpu_model']}), {info['platform']}, "
+        f"load average {', '.join(f'{x:.2f}' for x in info['load_average'] or [])}")
+    out(f"python {info['python']} ({sys.executable}); "
+        + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+        + f"; pydantic {'installed ' + info['pydantic_installed'] if info['pydantic_installed'] else 'absent'}"
+        + f"; LibYAML {'yes' if info['libyaml'] else 'no'}")
+    out(f"console script: {script}" + (f" (PATH has the wrapper {shim})" if shim else ""))
+    figures: dict[str, Any] = {"machine": info, "quick": args.quick}
+
+    if args.keep:
+        work = ROOT / "bench" / "out"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        holder = None
+    else:
+        holder = tempfile.TemporaryDirectory(prefix="spasmcheck-bench-")
+        work = Path(holder.name)
+    try:
+        if not args.skip_startup:
+            commands = startup_commands(work, script, shim)
+            out()
+            out(f"start-up: {args.runs} rounds of {len(commands)} commands, alternating; "
+                "wall clock of the whole process")
+            check_startup_outputs(commands, work)
+            measure_startup(commands, args.runs, 1 if args.quick else 3, out)
+            figures["startup"] = startup_report(commands, out)
+        if not args.skip_batch:
+            env = base_env(work / "cache")
+            subprocess.run([script, "data", "check"], env=env, stdout=subprocess.DEVNULL,
+                           check=False)
+            vocab = vocabulary()
+            out()
+            out(f"batch: {len(vocab.names)} generic and brand names, {len(vocab.questions)} "
+                f"questions; seed {SEED}")
+            figures["batch"] = measure_batch(script, work, vocab, args, out)
+    finally:
+        if holder is not None:
+            holder.cleanup()
+
+    summary = summarise(figures)
+    out()
+    out("summary")
+    for line in summary:
+        out("  " + line)
+    figures["summary"] = summary
+    if args.json:
+        json.dump(figures, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    return 0
+
+
+def summarise(figures: dict[str, Any]) -> list[str]:
+    lines = []
+    for check in figures.get("startup", {}).get("targets", []):
+        lines.append(f"{verdict(check['pass'])}  {check['command']}: {check['ratio']:.2f}x "
+                     f"{check['check']} (target <= {check['target']:g}x)")
+    batch = figures.get("batch", {})
+    for kind in ("interactions", "triage"):
+        if kind in batch:
+            b = batch[kind]
+            lines.append(f"{verdict(b['throughput_pass'])}  {kind} --batch: "
+                         f"{b['per_second_at_main']:,}/s (target >= {b['target_per_second']:,})")
+            lines.append(f"{verdict(b['memory_flat_pass'])}  {kind} --batch: peak memory flat "
+                         f"({b['sizes'][0]['max_rss_mib']} -> {b['sizes'][-1]['max_rss_mib']} MiB)")
+            if b["time_linear_pass"] is not None:
+                lines.append(f"{verdict(b['time_linear_pass'])}  {kind} --batch: time linear in "
+                             "lines")
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())

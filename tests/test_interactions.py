@@ -1,0 +1,149 @@
+"""The interaction engine: class and pair rules, groups, duplicates, cautions, unknown names."""
+
+from __future__ import annotations
+
+import pytest
+
+from spasmcheck import interactions
+from spasmcheck.errors import UsageError
+from spasmcheck.model import Severity
+
+
+def severity_between(kb, med: str, candidate: str = "cyclobenzaprine") -> Severity | None:
+    report = interactions.check([med], kb, interactions.candidate_drug(kb, candidate))
+    found = [i.severity for i in report.interactions if i.kind == "pair"]
+    return max(found, default=None)
+
+
+@pytest.mark.parametrize(("med", "severity"), [
+    ("phenelzine", Severity.CONTRAINDICATED),
+    ("Nardil", Severity.CONTRAINDICATED),
+    ("tranylcypromine", Severity.CONTRAINDICATED),
+    ("selegiline", Severity.CONTRAINDICATED),
+    ("rasagiline", Severity.CONTRAINDICATED),
+    ("sertraline", Severity.MAJOR),
+    ("fluoxetine", Severity.MAJOR),
+    ("venlafaxine", Severity.MAJOR),
+    ("duloxetine", Severity.MAJOR),
+    ("amitriptyline", Severity.MAJOR),
+    ("tramadol", Severity.MAJOR),
+    ("bupropion", Severity.MAJOR),
+    ("oxycodone", Severity.MAJOR),
+])
+def test_cyclobenzaprine_label_interactions(kb, med, severity):
+    assert severity_between(kb, med) is severity
+
+
+@pytest.mark.parametrize("med", ["alcohol", "diazepam", "zolpidem", "gabapentin",
+                                 "diphenhydramine", "oxybutynin"])
+def test_cns_and_anticholinergic_medicines_are_flagged(kb, med):
+    found = severity_between(kb, med)
+    assert found is not None and found >= Severity.MODERATE
+
+
+@pytest.mark.parametrize("med", ["acetaminophen", "metformin", "atorvastatin",
+                                 "levothyroxine", "omeprazole", "amoxicillin"])
+def test_known_medicines_with_nothing_relevant(kb, med):
+    report = interactions.check([med], kb)
+    assert report.medications[0].known
+    assert [i for i in report.interactions if i.kind == "pair"] == []
+    assert report.unknown == ()
+
+
+def test_tizanidine_with_fluvoxamine_and_ciprofloxacin_is_contraindicated(kb):
+    assert severity_between(kb, "fluvoxamine", "tizanidine") is Severity.CONTRAINDICATED
+    assert severity_between(kb, "Cipro", "tizanidine") is Severity.CONTRAINDICATED
+
+
+def test_lookup_is_symmetric_and_candidate_is_listed_first(kb):
+    forward = interactions.check(["sertraline", "phenelzine"], kb)
+    backward = interactions.check(["phenelzine", "sertraline"], kb)
+    key = {(i.rule_id, frozenset(i.drugs)) for i in forward.interactions}
+    assert key == {(i.rule_id, frozenset(i.drugs)) for i in backward.interactions}
+    assert all(i.drugs[0] == "cyclobenzaprine" for i in forward.interactions
+               if "cyclobenzaprine" in i.drugs and i.kind == "pair")
+
+
+def test_pairs_among_the_persons_own_medicines_are_checked(kb):
+    report = interactions.check(["phenelzine", "sertraline"], kb)
+    own = [i for i in report.interactions if set(i.drugs) == {"phenelzine", "sertraline"}]
+    assert own and own[0].severity is Severity.CONTRAINDICATED
+
+
+def test_findings_are_most_severe_first(kb):
+    report = interactions.check(["alcohol", "phenelzine", "sertraline", "oxybutynin"], kb)
+    severities = [i.severity for i in report.interactions]
+    assert severities == sorted(severities, reverse=True)
+    assert report.worst is Severity.CONTRAINDICATED
+
+
+def test_more_specific_rule_replaces_the_class_rule(kb):
+    report = interactions.check(["phenelzine"], kb)
+    pair = [i for i in report.interactions if i.kind == "pair"]
+    assert [i.severity for i in pair].count(Severity.CONTRAINDICATED) >= 1
+    rules = {i.rule_id for i in pair}
+    replaced = set().union(*(r.replaces for r in kb.interactions.rules if r.id in rules))
+    assert not rules & replaced
+
+
+def test_three_cns_active_medicines_fire_the_group_rule(kb):
+    report = interactions.check(["oxycodone", "diazepam"], kb)
+    groups = [i for i in report.interactions if i.kind == "group"]
+    assert groups, "cyclobenzaprine + an opioid + a benzodiazepine are three CNS-active drugs"
+    assert set(groups[0].drugs) >= {"cyclobenzaprine", "oxycodone", "diazepam"}
+
+
+def test_candidate_already_taken_is_a_duplicate_not_an_interaction(kb):
+    report = interactions.check(["Flexeril"], kb)
+    assert [i.kind for i in report.interactions] == ["same_drug"]
+
+
+def test_same_ingredient_in_two_products_is_flagged(kb):
+    report = interactions.check(["Tylenol", "Percocet"], kb)
+    duplicates = [i for i in report.interactions if i.kind == "same_drug"]
+    assert duplicates and duplicates[0].drugs == ("acetaminophen",)
+
+
+def test_brand_and_generic_give_the_same_findings(kb):
+    brand = interactions.check(["Zoloft", "Ultram"], kb).interactions
+    generic = interactions.check(["sertraline", "tramadol"], kb).interactions
+    assert brand == generic
+
+
+def test_unknown_name_is_never_no_interaction(kb):
+    report = interactions.check(["sertralin"], kb)
+    assert report.interactions == ()
+    assert [m.input for m in report.unknown] == ["sertralin"]
+    assert "sertraline" in report.unknown[0].suggestions
+
+
+@pytest.mark.parametrize(("condition", "severity"), [
+    ("hyperthyroidism", Severity.CONTRAINDICATED),
+    ("heart_failure", Severity.CONTRAINDICATED),
+    ("recent_heart_attack", Severity.CONTRAINDICATED),
+    ("arrhythmia", Severity.CONTRAINDICATED),
+])
+def test_cyclobenzaprine_condition_cautions(kb, condition, severity):
+    report = interactions.check([], kb, conditions=[condition])
+    assert [(i.kind, i.condition, i.severity) for i in report.interactions] == [
+        ("caution", condition, severity)]
+
+
+def test_age_caution_applies_from_65(kb):
+    assert not interactions.check([], kb, age=64).interactions
+    older = interactions.check([], kb, age=65).interactions
+    assert older and older[0].kind == "caution" and older[0].condition is None
+
+
+def test_conditions_resolve_from_aliases(kb):
+    assert interactions.resolve_condition(kb, "overactive thyroid") == "hyperthyroidism"
+    with pytest.raises(UsageError, match="valid"):
+        interactions.resolve_condition(kb, "grumpiness")
+
+
+def test_every_candidate_is_accepted_and_others_refused(kb):
+    for candidate in kb.interactions.candidates:
+        assert interactions.candidate_drug(kb, candidate).id == candidate
+    assert interactions.candidate_drug(kb, "Zanaflex").id == "tizanidine"
+    with pytest.raises(UsageError, match="cyclobenzaprine"):
+        interactions.candidate_drug(kb, "sertraline")

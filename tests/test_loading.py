@@ -1,0 +1,175 @@
+"""Loading the tables: once per process, cached by content, and every broken table located."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from spasmcheck import knowledge
+from spasmcheck.cli import app
+from spasmcheck.errors import DataError, ExitCode
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+runner = CliRunner()
+
+
+def copy_tables(tmp_path: Path) -> Path:
+    folder = tmp_path / "tables"
+    shutil.copytree(DATA, folder)
+    return folder
+
+
+def edit(folder: Path, name: str, old: str, new: str, count: int = 1) -> None:
+    path = folder / name
+    text = path.read_text("utf-8")
+    assert old in text, f"test set-up: {old!r} not found in {name}"
+    path.write_text(text.replace(old, new, count), "utf-8")
+
+
+def problems_for(folder: Path) -> list[str]:
+    kb, problems = knowledge.check(folder)
+    assert kb is None
+    return [p.message for p in problems]
+
+
+def test_builtin_tables_load_and_are_counted(kb):
+    assert len(kb.interactions.drugs) >= 200
+    assert kb.interactions.default_candidate == "cyclobenzaprine"
+    assert kb.origin == knowledge.BUILTIN
+    result = runner.invoke(app, ["data", "check"])
+    assert result.exit_code == 0
+    assert "tables OK" in result.stdout and "drugs" in result.stdout
+
+
+def test_load_is_once_per_process():
+    assert knowledge.load() is knowledge.load()
+
+
+def test_edited_table_is_seen_through_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = copy_tables(tmp_path)
+    first = knowledge._load.__wrapped__(str(folder))
+    assert any((tmp_path / "cache").glob("tables-*.json")), "a parse should be cached"
+    assert knowledge._load.__wrapped__(str(folder)).interactions.drugs.keys() == \
+        first.interactions.drugs.keys()
+    edit(folder, "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinex\n")
+    second = knowledge._load.__wrapped__(str(folder))
+    assert "sertralinex" in second.interactions.drugs
+    assert "sertraline" not in second.interactions.drugs
+
+
+def test_cache_can_be_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SPASMCHECK_CACHE", "off")
+    knowledge._load.__wrapped__(str(copy_tables(tmp_path)))
+    assert not (tmp_path / "cache").exists()
+
+
+BROKEN = [
+    pytest.param("interactions.yaml", "  - id: sertraline\n", "  - id: sertraline\n  bad: [\n",
+                 "not valid YAML", id="bad-yaml"),
+    pytest.param("interactions.yaml", "  - id: sertraline\n",
+                 "  - id: sertraline\n    colour: blue\n", "unknown field 'colour'",
+                 id="unknown-field"),
+    pytest.param("interactions.yaml", "  - id: sertraline\n", "  - id: [sertraline]\n",
+                 "expected non-empty text", id="wrong-type"),
+    pytest.param("interactions.yaml", "b: {drug: cyclobenzaprine}",
+                 "b: {drug: cyclobenzaprin}", "unknown drug 'cyclobenzaprin'",
+                 id="rule-names-missing-drug"),
+    pytest.param("interactions.yaml", "a: {class: maoi}", "a: {class: maoix}",
+                 "unknown class 'maoix'", id="rule-names-missing-class"),
+    pytest.param("interactions.yaml", "meta:\n  table: interactions\n",
+                 "meta:\n  table: interactions\n  table: interactions\n",
+                 "duplicate key 'table'", id="duplicate-key"),
+    pytest.param("interactions.yaml", "  - id: fluoxetine\n",
+                 "  - id: zz_test\n    classes: []\n    brands: [ZOLOFT]\n  - id: fluoxetine\n",
+                 "duplicate drug name 'ZOLOFT'", id="duplicate-drug-name"),
+    pytest.param("interactions.yaml", "  - id: fluoxetine\n", "  - id: sertraline\n",
+                 "listed twice", id="duplicate-drug-id"),
+    pytest.param("interactions.yaml", "  schema: 1\n", "  schema: 2\n", "table schema 2",
+                 id="unknown-schema"),
+    pytest.param("redflags.yaml", "{bladder_bowel_change: true}",
+                 "{bladder_bowl_change: true}", "unknown question id 'bladder_bowl_change'",
+                 id="rule-reads-missing-question"),
+    pytest.param("redflags.yaml", "{trauma: major}", "{trauma: severe}",
+                 "'severe' is not a value of trauma", id="rule-uses-invalid-value"),
+    pytest.param("redflags.yaml", "sources: [nice_ng240]", "sources: [nice_ng999]",
+                 "unknown source 'nice_ng999'", id="missing-source"),
+    pytest.param("countries.yaml", '  GB:\n    name: United Kingdom\n    emergency: "999"\n',
+                 "  GB:\n    name: United Kingdom\n", "missing field 'emergency'",
+                 id="country-without-number"),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "expected"), BROKEN)
+def test_broken_table_gets_a_located_error(tmp_path, name, old, new, expected):
+    folder = copy_tables(tmp_path)
+    edit(folder, name, old, new)
+    messages = problems_for(folder)
+    assert any(expected in m for m in messages), messages
+    located = next(m for m in messages if expected in m)
+    assert located.startswith(str(folder / name) + ":"), located
+    assert located.split(":")[1].isdigit(), "the message names the line"
+
+
+def test_broken_table_stops_every_command_with_one_line_and_exit_code(tmp_path):
+    folder = copy_tables(tmp_path)
+    edit(folder, "interactions.yaml", "b: {drug: cyclobenzaprine}", "b: {drug: nothing}")
+    for args in (["interactions", "--med", "sertraline"], ["interactions", "--med", "x", "--json"],
+                 ["triage", "--answers", "-"], ["data", "check"], ["redflags"]):
+        result = runner.invoke(app, [*args, "--data-dir", str(folder)], input="{}")
+        assert result.exit_code == ExitCode.DATA_ERROR, (args, result.output)
+        assert "Traceback" not in result.output
+        assert "unknown drug 'nothing'" in result.output
+        if "--json" in args:
+            assert result.stdout == ""
+
+
+def test_data_check_lists_every_problem(tmp_path):
+    folder = copy_tables(tmp_path)
+    edit(folder, "countries.yaml", 'emergency: "911"', "emergency: [911]")
+    edit(folder, "redflags.yaml", "{trauma: major}", "{trauma: severe}")
+    result = runner.invoke(app, ["data", "check", "--data-dir", str(folder), "--json"])
+    assert result.exit_code == ExitCode.DATA_ERROR
+    import json
+
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    files = {Path(p["file"]).name for p in report["problems"]}
+    assert files == {"countries.yaml", "redflags.yaml"}
+    assert all(p["line"] for p in report["problems"])
+
+
+def test_alias_in_a_table_is_refused(tmp_path):
+    folder = copy_tables(tmp_path)
+    edit(folder, "countries.yaml", "fallback:\n", "x: &a [1]\ny: *a\nfallback:\n")
+    assert any("aliases" in m for m in problems_for(folder))
+
+
+def test_missing_table_and_folder(tmp_path):
+    folder = copy_tables(tmp_path)
+    (folder / "redflags.yaml").unlink()
+    assert any("missing" in m for m in problems_for(folder))
+    with pytest.raises(DataError, match="does not exist"):
+        knowledge.load(tmp_path / "nowhere")
+
+
+def test_question_no_rule_reads_is_a_table_error(tmp_path):
+    folder = copy_tables(tmp_path)
+    edit(folder, "redflags.yaml", "questions:\n", "questions:\n  - id: unused_question\n"
+         "    type: yes_no\n    prompt: Is this read?\n")
+    assert any("read by no rule" in m for m in problems_for(folder))
+
+
+def test_data_dir_from_environment(tmp_path, monkeypatch):
+    folder = copy_tables(tmp_path)
+    monkeypatch.setenv("SPASMCHECK_DATA_DIR", str(folder))
+    result = runner.invoke(app, ["interactions", "--med", "sertraline", "--json"])
+    assert result.exit_code == 0
+    import json
+
+    assert json.loads(result.stdout)["tables"][0]["origin"] == str(folder)

@@ -1,0 +1,152 @@
+"""Safety invariants as properties, over answers and medicine names drawn at random."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spasmcheck import interactions, knowledge
+from spasmcheck.answers import validate
+from spasmcheck.model import UNSURE, Question, QuestionType
+from spasmcheck.names import fold
+from spasmcheck.render import data, layout
+from spasmcheck.model import Audience
+from spasmcheck.triage import assess
+
+KB = knowledge.load()
+QUESTIONS = [q for q in KB.triage.questions if not q.is_medicines]
+NAMES = sorted({entry.name for entry in KB.names.entries()})
+GENERICS = sorted(KB.interactions.drugs)
+FAST = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def alarm_order(question: Question) -> list[Any] | None:
+    """The question's answers from calm to alarming, or None when they have no order."""
+    if question.is_yes_no:
+        calm, alarm = (not question.alarming), question.alarming
+        return [calm, UNSURE, alarm] if question.type is QuestionType.YES_NO_UNSURE \
+            else [calm, alarm]
+    if question.type is QuestionType.CHOICE:
+        return list(question.values) if question.ordered else None
+    return None
+
+
+def answer_for(question: Question) -> st.SearchStrategy[Any]:
+    if question.type is QuestionType.NUMBER:
+        return st.integers(question.minimum, question.maximum)
+    if question.type is QuestionType.CHOICE:
+        return st.sampled_from(question.values)
+    return st.sampled_from(alarm_order(question) or [])
+
+
+@st.composite
+def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
+    answers = {}
+    for question in QUESTIONS:
+        if draw(st.booleans()):
+            answers[question.id] = draw(answer_for(question))
+    if draw(st.booleans()):
+        answers["medications"] = draw(st.lists(st.sampled_from(NAMES), max_size=3))
+    return answers
+
+
+@st.composite
+def escalations(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An answer set and the same set with one answer moved toward the alarming side."""
+    base = draw(answer_sets())
+    question = draw(st.sampled_from(QUESTIONS))
+    worse = dict(base)
+    current = base.get(question.id)
+    order = alarm_order(question)
+    if question.type is QuestionType.NUMBER and question.alarming_direction != "none":
+        low, high = question.minimum, question.maximum
+        if current is None:
+            worse[question.id] = draw(st.integers(low, high))
+        elif question.alarming_direction == "up":
+            worse[question.id] = draw(st.integers(current, high))
+        else:
+            worse[question.id] = draw(st.integers(low, current))
+    elif order is not None:
+        start = 0 if current is None else order.index(current)
+        worse[question.id] = draw(st.sampled_from(order[start:]))
+    elif current is None:
+        worse[question.id] = draw(answer_for(question))  # answering at all: never calmer
+    else:
+        extra = draw(st.sampled_from(NAMES))
+        worse["medications"] = [*base.get("medications", []), extra]
+    return base, worse
+
+
+def level(answers: dict[str, Any]):
+    return assess(validate(answers, KB.triage), KB).urgency
+
+
+@FAST
+@given(escalations())
+def test_a_more_alarming_answer_never_lowers_the_urgency(pair):
+    base, worse = pair
+    assert level(worse) >= level(base), (base, worse)
+
+
+@FAST
+@given(answer_sets(), st.sampled_from([q for q in QUESTIONS if q.is_yes_no]))
+def test_yes_to_any_red_flag_question_never_lowers_the_urgency(answers, question):
+    assert level({**answers, question.id: question.alarming}) >= level(answers)
+
+
+@FAST
+@given(answer_sets(), st.sampled_from([q for q in QUESTIONS if
+                                       q.type is QuestionType.YES_NO_UNSURE]))
+def test_not_sure_is_read_as_the_safer_answer(answers, question):
+    unsure = level({**answers, question.id: UNSURE})
+    assert unsure == level({**answers, question.id: question.alarming})
+    assert unsure >= level({**answers, question.id: not question.alarming})
+
+
+def finding_keys(report) -> set[tuple[str, frozenset[str], str]]:
+    return {(i.rule_id, frozenset(i.drugs), i.severity.label) for i in report.interactions}
+
+
+@FAST
+@given(st.lists(st.sampled_from(NAMES), min_size=2, max_size=5), st.randoms())
+def test_interaction_lookup_is_symmetric(names, rnd):
+    shuffled = list(names)
+    rnd.shuffle(shuffled)
+    assert finding_keys(interactions.check(names, KB)) == \
+        finding_keys(interactions.check(shuffled, KB))
+
+
+@FAST
+@given(st.sampled_from([d for d in GENERICS if KB.interactions.drugs[d].brands]),
+       st.lists(st.sampled_from(GENERICS), max_size=3), st.data())
+def test_brand_and_generic_names_give_the_same_findings(generic, others, draw):
+    brand = draw.draw(st.sampled_from(KB.interactions.drugs[generic].brands))
+    others = [KB.interactions.drugs[o].name for o in others]
+    by_brand = interactions.check([brand, *others], KB)
+    by_generic = interactions.check([KB.interactions.drugs[generic].name, *others], KB)
+    assert by_brand.interactions == by_generic.interactions
+
+
+@FAST
+@given(st.sampled_from(NAMES), st.sampled_from(["upper", "lower", "title", "swapcase"]),
+       st.text(" \t-", max_size=3))
+def test_case_and_spacing_never_change_a_result(name, case, padding):
+    typed = padding + getattr(name, case)() + padding
+    assert interactions.check([typed], KB).interactions == \
+        interactions.check([name], KB).interactions
+
+
+@FAST
+@given(st.text(min_size=1, max_size=30).filter(lambda s: s.strip() and KB.names.lookup(s) is None),
+       st.lists(st.sampled_from(NAMES), max_size=2))
+def test_an_unknown_name_never_yields_no_interaction(junk, known):
+    report = interactions.check([junk, *known], KB)
+    assert junk in [m.input for m in report.unknown]
+    shaped = data.interactions_result(report, KB, Audience.PATIENT)
+    assert shaped["summary"]["unknown"] >= 1
+    verdict = layout.interactions_blocks(shaped)[0]
+    assert "NO INTERACTION FOUND" not in verdict.title
+    assert fold(junk) not in {fold(n) for n in NAMES}

@@ -1,0 +1,202 @@
+"""The triage engine: every red flag through the engine, development vignettes, explanations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from spasmcheck import conditions as cond
+from spasmcheck.answers import validate
+from spasmcheck.model import QuestionType, Severity, Urgency
+from spasmcheck.triage import assess
+
+CALM = {"location": "lower_back", "duration_days": 4, "age": 35, "trauma": "none",
+        "weakness": "none", "fever": "none", "improving": True}
+
+
+def run(kb, **answers: Any):
+    return assess(validate({**CALM, **answers}, kb.triage), kb)
+
+
+def flag_ids(assessment) -> set[str]:
+    return {hit.flag.id for hit in assessment.hits}
+
+
+# --- every tier of every red flag is reachable through the engine ---------------------------
+
+
+def satisfy(condition: cond.Condition, kb) -> dict[str, Any]:
+    """Answers (and medicines) that make `condition` true: a tiny solver over the language."""
+    if isinstance(condition, cond.All):
+        out: dict[str, Any] = {}
+        for item in condition.items:
+            part = satisfy(item, kb)
+            meds = out.get("medications", []) + part.pop("medications", [])
+            out.update(part)
+            if meds:
+                out["medications"] = meds
+        return out
+    if isinstance(condition, cond.AnyOf):
+        return satisfy(condition.items[0], kb)
+    if isinstance(condition, cond.Not):
+        raise AssertionError("red flags must not use `not` (monotonic safety)")
+    if isinstance(condition, cond.Taking):
+        drugs = kb.interactions.drugs
+        name = condition.id if condition.kind == "drug" else next(
+            d for d in sorted(drugs) if condition.id in drugs[d].all_classes)
+        return {"medications": [drugs[name].name]}
+    value, op = condition.value, condition.op
+    if op == "in":
+        return {condition.key: sorted(value, key=str)[-1]}
+    assert op in ("==", ">=", ">"), f"{op} in a red flag can lower urgency as answers worsen"
+    return {condition.key: value + 1 if op == ">" else value}
+
+
+def all_tiers(kb):
+    return [(flag, index) for flag in kb.triage.red_flags for index in range(len(flag.tiers))]
+
+
+def test_every_tier_is_reachable(kb):
+    for flag, index in all_tiers(kb):
+        tier = flag.tiers[index]
+        answers = satisfy(tier.when, kb)
+        result = assess(validate(answers, kb.triage), kb)
+        fired = {hit.flag.id: hit for hit in result.hits}
+        assert flag.id in fired, (flag.id, index, answers)
+        assert fired[flag.id].urgency >= tier.urgency, (flag.id, index)
+        assert result.urgency >= tier.urgency
+
+
+def test_each_fired_flag_names_the_answers_behind_it(kb):
+    for flag, index in all_tiers(kb):
+        answers = satisfy(flag.tiers[index].when, kb)
+        for hit in assess(validate(answers, kb.triage), kb).hits:
+            assert hit.because, hit.flag.id
+            assert set(hit.because) <= set(answers) | {"medications"}, (hit.flag.id, answers)
+
+
+# --- development vignettes (our own cases; the project is also judged on unseen ones) --------
+
+VIGNETTES = [
+    ("back strain after lifting, improving", {}, Urgency.SELF_CARE, set()),
+    ("new trouble passing urine", {"bladder_bowel_change": True}, Urgency.EMERGENCY,
+     {"cauda_equina"}),
+    ("unsure about saddle numbness", {"saddle_numbness": "unsure"}, Urgency.EMERGENCY,
+     {"cauda_equina"}),
+    ("neck spasm and chest pain", {"location": "neck", "chest_pain": True}, Urgency.EMERGENCY,
+     {"cardiac"}),
+    ("fever and stiff neck", {"location": "neck", "fever": "high",
+                              "neck_stiffness_with_fever": True}, Urgency.EMERGENCY,
+     {"meningitis"}),
+    ("face drooping", {"face_arm_speech": True}, Urgency.EMERGENCY, {"stroke"}),
+    ("jaw stiffness after a cut", {"jaw_stiffness_after_wound": True}, Urgency.EMERGENCY,
+     {"tetanus"}),
+    ("road collision", {"trauma": "major"}, Urgency.EMERGENCY, {"fracture"}),
+    ("72-year-old, minor fall", {"age": 72, "trauma": "minor"}, Urgency.URGENT, set()),
+    ("injects drugs, low fever", {"iv_drug_use": True, "fever": "low"}, Urgency.URGENT, set()),
+    ("on steroids for arthritis, fever", {"immunosuppressed": True, "fever": "low"},
+     Urgency.URGENT, set()),
+    ("cancer history, upper back pain at night",
+     {"location": "upper_back", "cancer_history": True, "night_pain": True}, Urgency.URGENT,
+     set()),
+    ("58, weight loss and night pain", {"age": 58, "weight_loss": True, "night_pain": True},
+     Urgency.URGENT, set()),
+    ("3 weeks, not improving", {"duration_days": 21, "improving": False}, Urgency.ROUTINE,
+     {"not_improving_2_weeks"}),
+    ("3 weeks, not sure it is improving", {"duration_days": 21, "improving": "unsure"},
+     Urgency.ROUTINE, {"not_improving_2_weeks"}),
+    ("sertraline, twitching and low fever",
+     {"medications": ["Zoloft"], "muscle_jerks_or_sweating": True, "fever": "low"},
+     Urgency.URGENT, {"serotonin_syndrome"}),
+    ("sertraline and confusion", {"medications": ["sertraline"], "confusion": True},
+     Urgency.EMERGENCY, {"serotonin_syndrome"}),
+    ("new metoclopramide, neck twisting",
+     {"location": "neck", "new_antipsychotic_or_antiemetic": True,
+      "neck_twisting_or_eyes_rolling": True, "medications": ["metoclopramide"]},
+     Urgency.URGENT, {"acute_dystonia"}),
+    ("dystonia with throat tightness",
+     {"new_antipsychotic_or_antiemetic": True, "neck_twisting_or_eyes_rolling": True,
+      "breathing_or_swallowing_difficulty": True}, Urgency.EMERGENCY, set()),
+    ("statin, dark urine", {"location": "whole_body", "dark_urine": True,
+                            "medications": ["simvastatin"]}, Urgency.URGENT,
+     {"rhabdomyolysis"}),
+    ("pregnant with a fever", {"pregnant": True, "fever": "low"}, Urgency.URGENT, {"pregnancy"}),
+    ("pregnancy backache", {"pregnant": True}, Urgency.ROUTINE, {"pregnancy"}),
+    ("calf cramp for 20 minutes", {"location": "leg", "cramp_over_10_min": True},
+     Urgency.URGENT, set()),
+    ("weakness getting worse in one leg", {"weakness": "progressive"}, Urgency.URGENT, set()),
+    ("sudden weakness", {"weakness": "sudden"}, Urgency.EMERGENCY, set()),
+]
+
+
+@pytest.mark.parametrize(("case", "answers", "level", "flags"), VIGNETTES,
+                         ids=[v[0] for v in VIGNETTES])
+def test_vignette(kb, case, answers, level, flags):
+    result = run(kb, **answers)
+    assert result.urgency is level, (case, [(h.flag.id, h.urgency.label) for h in result.hits])
+    assert flags <= flag_ids(result)
+
+
+def test_red_flag_wins_over_improving(kb):
+    assert run(kb, improving=True, bladder_bowel_change=True).urgency is Urgency.EMERGENCY
+
+
+def test_no_flag_gives_the_default_level_with_self_care_steps(kb):
+    result = run(kb)
+    assert result.hits == ()
+    assert result.urgency is kb.triage.default_level
+    assert len(result.next_steps) >= len(kb.triage.self_care)
+
+
+def test_emergency_steps_come_first_and_name_the_flag(kb):
+    result = run(kb, chest_pain=True, duration_days=30, improving=False)
+    assert result.hits[0].urgency is Urgency.EMERGENCY
+    assert result.next_steps[0] == result.hits[0].do_now
+
+
+def test_contraindicated_medicine_adds_a_do_not_start_step(kb):
+    result = run(kb, medications=["phenelzine"])
+    assert result.interactions.worst is Severity.CONTRAINDICATED
+    step = kb.triage.interaction_steps[Severity.CONTRAINDICATED].fill(candidate="cyclobenzaprine")
+    assert step in result.next_steps
+    assert "cyclobenzaprine" in step.patient
+
+
+def test_unknown_medicine_never_stops_the_assessment(kb):
+    result = run(kb, medications=["notamedicine"], chest_pain=True)
+    assert result.urgency is Urgency.EMERGENCY
+    assert [m.input for m in result.interactions.unknown] == ["notamedicine"]
+
+
+def test_pregnancy_answer_raises_the_pregnancy_caution(kb):
+    result = run(kb, pregnant=True)
+    assert any(i.kind == "caution" and i.condition == "pregnancy"
+               for i in result.interactions.interactions)
+
+
+def test_age_reaches_the_interaction_cautions(kb):
+    result = run(kb, age=70)
+    assert any(i.kind == "caution" and i.condition is None
+               for i in result.interactions.interactions)
+
+
+def test_questions_cover_the_contract(kb):
+    ids = {q.id for q in kb.triage.questions}
+    assert {"location", "duration_days", "age", "trauma", "weakness", "fever",
+            "bladder_bowel_change", "saddle_numbness", "numbness", "chest_pain",
+            "shortness_of_breath", "confusion", "severe_headache", "neck_stiffness_with_fever",
+            "weight_loss", "cancer_history", "immunosuppressed", "iv_drug_use", "night_pain",
+            "jaw_stiffness_after_wound", "dark_urine", "new_antipsychotic_or_antiemetic",
+            "pregnant", "improving", "medications"} <= ids
+    types = {q.id: q.type for q in kb.triage.questions}
+    assert types["medications"] is QuestionType.MEDICINES
+
+
+def test_required_red_flags_exist_with_sources(kb):
+    ids = {flag.id for flag in kb.triage.red_flags}
+    assert {"cauda_equina", "spinal_infection", "malignancy", "fracture", "myelopathy",
+            "cardiac", "meningitis", "stroke", "serotonin_syndrome",
+            "neuroleptic_malignant_syndrome", "acute_dystonia", "tetanus",
+            "rhabdomyolysis"} <= ids
+    assert all(flag.sources for flag in kb.triage.red_flags)
