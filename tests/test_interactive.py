@@ -73,6 +73,8 @@ def test_calm_answers_reach_self_care():
         if index >= len(keys):
             break
         question_id = patterns[keys[index]]
+        if asked and asked[-1] == question_id:
+            continue  # the answered question is redrawn once with its answer
         asked.append(question_id)
         child.send(calm_keys(question_id))
     assert index == len(keys), child.before
