@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Any
+from typing import Any, NamedTuple
 
 from spasmcheck.errors import AnswersError, LocatedError
 from spasmcheck.model import UNSURE, Question, QuestionType, TriageTables
@@ -24,8 +23,7 @@ _NO = {"no", "n", "false"}
 _UNSURE = {"unsure", "not sure", "not_sure", "notsure", "don't know", "dont know", "unknown"}
 
 
-@dataclass(frozen=True)
-class Answers:
+class Answers(NamedTuple):
     """Validated answers. `values` keeps "unsure" as given; medicines are in `medications`."""
 
     values: Mapping[str, Any]
@@ -76,7 +74,8 @@ def answer_value(question: Question, value: Any) -> Any:
         return value
     if question.type is QuestionType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{_show(value)} is not a whole number")
+            raise ValueError(f"{_show(value)} is not a whole number ({question.minimum} to "
+                             f"{question.maximum})")
         if not question.minimum <= value <= question.maximum:  # type: ignore[operator]
             raise ValueError(f"{value} is out of range ({question.minimum} to "
                              f"{question.maximum})")

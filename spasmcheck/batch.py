@@ -146,7 +146,7 @@ def _triage_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audience) ->
 
 
 def _json(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(obj, separators=(",", ":")) + "\n"  # ASCII: safe whatever lines held
 
 
 class Progress:

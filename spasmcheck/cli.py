@@ -83,19 +83,34 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the tool's and the tables' versions.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Show the tool's and the tables' versions.")] = False,
 ) -> None:
     """Offline triage and medicine-interaction checks for muscle spasms. Not a diagnosis."""
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Exits with os._exit once the output is flushed: tearing down the tables' objects at
+    interpreter exit costs a few milliseconds on every run and achieves nothing.
+    """
     try:
         app()
-    except BrokenPipeError:  # pragma: no cover - raised only at interpreter-level flushes
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
         _silence_stdout()
-        sys.exit(ExitCode.BROKEN_PIPE)
+        code = ExitCode.BROKEN_PIPE
+    sys.stderr.flush()
+    if code is None or isinstance(code, int):
+        os._exit(code or 0)
+    print(code, file=sys.stderr)  # SystemExit("message"), as raised by some libraries
+    os._exit(1)
 
 
 # --- shared edges ----------------------------------------------------------------------------
@@ -172,16 +187,24 @@ def _human(blocks: list[Any], plain: bool, styles: dict[str, str] | None = None)
 
 
 def _dump(result: Any) -> str:
-    return json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(result, indent=2) + "\n"  # ASCII: safe whatever the names held
 
 
-def _write_report(path: Path | None, force: bool, blocks: list[Any], title: str) -> None:
-    if path is None:
-        return
-    from spasmcheck import report
+def _output(shaped: dict[str, Any], kind: str, as_json: bool, plain: bool,
+            report_file: Path | None, force: bool, title: str,
+            styles: dict[str, str] | None = None) -> None:
+    """Write the report file (if asked), then the result to stdout in the chosen format."""
+    blocks: list[Any] = []
+    if report_file is not None or not as_json:  # the JSON path never loads the layout code
+        from spasmcheck.render import layout
 
-    report.write(path, report.render(blocks, path, title), force)
-    _notice(f"spasmcheck: report written to {path}")
+        blocks = getattr(layout, f"{kind}_blocks")(shaped)
+    if report_file is not None:
+        from spasmcheck import report
+
+        report.write(report_file, report.render(blocks, report_file, title), force)
+        _notice(f"spasmcheck: report written to {report_file}")
+    emit(_dump(shaped) if as_json else _human(blocks, plain, styles))
 
 
 def _parse_fail_on(value: str | None, kind: type[Severity] | type[Urgency]) -> Any:
@@ -222,7 +245,7 @@ def interactions(
 
     def body() -> int:
         from spasmcheck import interactions as engine
-        from spasmcheck.render import data, layout
+        from spasmcheck.render import data
 
         threshold = _parse_fail_on(fail_on, Severity)
         kb = _kb(data_dir)
@@ -231,13 +254,12 @@ def interactions(
 
             return batch_mode.run("interactions", batch, kb, audience, threshold)
         names = _checked_names(med or [])
-        candidate = engine.candidate_drug(kb, drug)
-        conditions = [engine.resolve_condition(kb, c) for c in condition or []]
+        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
+        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         result = engine.check(names, kb, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
-        blocks = layout.interactions_blocks(shaped)
-        _write_report(report_file, force, blocks, f"spasmcheck: medicines and {candidate.name}")
-        emit(_dump(shaped) if as_json else _human(blocks, plain))
+        _output(shaped, "interactions", as_json, plain, report_file, force,
+                f"spasmcheck: medicines and {candidate.name}")
         if threshold is not None and result.worst is not None and result.worst >= threshold:
             return ExitCode.FAIL_ON
         return ExitCode.UNKNOWN_MEDICINE if result.unknown else ExitCode.OK
@@ -248,13 +270,18 @@ def interactions(
 MAX_MEDS = 1000
 
 
+def _arg(text: str) -> str:
+    """Command-line text as valid Unicode: bytes that were not UTF-8 become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _checked_names(names: list[str]) -> list[str]:
     if not names:
         raise UsageError("give at least one medicine with --med NAME (repeat for more)")
     if len(names) > MAX_MEDS:
         raise UsageError(f"{len(names)} medicines given; at most {MAX_MEDS} in one check "
                          "(use --batch for many lists)")
-    cleaned = [name.strip() for name in names]
+    cleaned = [_arg(name).strip() for name in names]
     if not all(cleaned):
         raise UsageError("an empty medicine name was given; every --med needs a name")
     if any(len(name) > 200 for name in cleaned):
@@ -292,11 +319,11 @@ def triage(
         from spasmcheck import emergency, interactions
         from spasmcheck import triage as engine
         from spasmcheck.answers import validate
-        from spasmcheck.render import data, layout
+        from spasmcheck.render import data
 
         threshold = _parse_fail_on(fail_on, Urgency)
         kb = _kb(data_dir)
-        contact = emergency.contact(kb, country)
+        contact = emergency.contact(kb, _arg(country) if country else None)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
                     "showing the common numbers instead")
@@ -304,7 +331,7 @@ def triage(
             from spasmcheck import batch as batch_mode
 
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold)
-        candidate = interactions.candidate_drug(kb, drug)
+        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:
@@ -313,10 +340,9 @@ def triage(
             raw, chosen = prompts.ask(kb, audience, contact)
         result = engine.assess(validate(raw, kb.triage), kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
-        blocks = layout.triage_blocks(shaped)
-        _write_report(report_file, force, blocks, "spasmcheck: spasm check summary")
-        styles = {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}
-        emit(_dump(shaped) if as_json else _human(blocks, plain, styles))
+        _output(shaped, "triage", as_json, plain, report_file, force,
+                "spasmcheck: spasm check summary",
+                {shaped["urgency"]["level"]: shaped["urgency"]["colour"]})
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
         return ExitCode.UNKNOWN_MEDICINE if result.interactions.unknown else ExitCode.OK
@@ -368,7 +394,7 @@ def meds_search(text: str, as_json: AsJson = False, plain: Plain = False,
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
-        shaped = discovery.search_result(kb, text)
+        shaped = discovery.search_result(kb, _arg(text))
         emit(_dump(shaped) if as_json else _human(discovery.search_blocks(shaped), plain))
         return ExitCode.OK if shaped["matches"] else ExitCode.UNKNOWN_MEDICINE
 
@@ -384,7 +410,7 @@ def meds_show(name: str, as_json: AsJson = False, audience: AudienceOpt = Audien
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
-        shaped = discovery.show_result(kb, name, audience)
+        shaped = discovery.show_result(kb, _arg(name), audience)
         emit(_dump(shaped) if as_json else _human(discovery.show_blocks(shaped), plain))
         return ExitCode.OK if shaped["drugs"] else ExitCode.UNKNOWN_MEDICINE
 

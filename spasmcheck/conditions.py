@@ -9,12 +9,12 @@ the answer keys that made the condition hold, which is how every urgency explain
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from spasmcheck.errors import LocatedError
 from spasmcheck.model import Question, QuestionType
-from spasmcheck.yamlsource import Document, Path
+
+if TYPE_CHECKING:
+    from spasmcheck.yamlsource import Document, Path
 
 Because = frozenset[str]
 MEDICATIONS_KEY = "medications"
@@ -31,30 +31,25 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 _NUMERIC = {">=", ">", "<=", "<"}
 
 
-@dataclass(frozen=True)
-class All:
+class All(NamedTuple):
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(NamedTuple):
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     item: Condition
 
 
-@dataclass(frozen=True)
-class Compare:
+class Compare(NamedTuple):
     key: str
     op: str
     value: Any  # a scalar, or a frozenset for in / not_in
 
 
-@dataclass(frozen=True)
-class Taking:
+class Taking(NamedTuple):
     kind: str  # "class" or "drug"
     id: str
 
@@ -62,8 +57,7 @@ class Taking:
 Condition = All | AnyOf | Not | Compare | Taking
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What conditions are evaluated against: effective answers and the medicines taken."""
 
     values: Mapping[str, Any]  # missing key = not answered; "unsure" already made alarming
@@ -106,8 +100,7 @@ def keys_of(condition: Condition) -> Because:
     return frozenset({condition.key})
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     """What a condition may name."""
 
     questions: Mapping[str, Question]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from spasmcheck.model import Country, KnowledgeBase, Text
 
@@ -12,8 +12,7 @@ COUNTRY_ENV = "SPASMCHECK_COUNTRY"
 _LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
-@dataclass(frozen=True)
-class Contact:
+class Contact(NamedTuple):
     """The emergency line to print first: a country's number, or the fallback wording."""
 
     country: Country | None

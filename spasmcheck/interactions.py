@@ -10,17 +10,16 @@ reported as unknown: it never counts as "no interaction".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from typing import NamedTuple
 
 from spasmcheck.errors import UsageError
 from spasmcheck.model import Drug, Finding, KnowledgeBase, PairRule, Severity
 from spasmcheck.names import Resolution
 
 
-@dataclass(frozen=True)
-class Interaction:
+class Interaction(NamedTuple):
     """One finding: which rule, which drugs, and what it means."""
 
     kind: str  # "pair", "group", "same_drug" or "caution"
@@ -34,8 +33,7 @@ class Interaction:
         return self.finding.severity
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     candidate: Drug
     medications: tuple[Resolution, ...]
     interactions: tuple[Interaction, ...]

@@ -1,33 +1,29 @@
 """Find, read, validate and cache the tables; one KnowledgeBase per process and folder.
 
-Parsing YAML costs tens of milliseconds even with LibYAML, more than the rest of a run. So the
-validated tables are kept as JSON in the user's cache folder, keyed by a hash of the table
-bytes and of this code's schema: an edited table misses the cache and is parsed and checked
-again, so the cache is never stale. `SPASMCHECK_CACHE=off` turns it off.
+Parsing and validating the YAML costs far more than the rest of a run, so the validated
+KnowledgeBase is kept in the user's cache folder (pickled), keyed by a hash of the table bytes,
+the folder and this code's version: an edited table misses the cache and is parsed and checked
+again, so the cache is never stale. The cache is only read from a folder owned by this user and
+not writable by others; `SPASMCHECK_CACHE=off` turns it off.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
+import pickle
+import sys
+import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from spasmcheck import __version__
 from spasmcheck.errors import DataError, LocatedError
 from spasmcheck.model import KnowledgeBase
-from spasmcheck.validate import (
-    SCHEMA_VERSION,
-    build_countries,
-    build_interactions,
-    build_names,
-    build_triage,
-)
-from spasmcheck.yamlsource import Document, parse
+
+if TYPE_CHECKING:
+    from spasmcheck.yamlsource import Document
 
 BUILTIN = "built-in"
 TABLE_FILES = ("interactions.yaml", "redflags.yaml", "countries.yaml")
@@ -61,25 +57,29 @@ def _load(folder: str | None) -> KnowledgeBase:
     directory = Path(folder) if folder else builtin_data_dir()
     origin = folder or BUILTIN
     texts = _read_tables(directory, origin)
-    key = _cache_key(texts)
-    raw = _cache_read(key)
-    if raw is not None:
-        docs = {name: Document(name, raw[name], {}) for name in TABLE_FILES}
-        return build(docs, origin)
+    key = _cache_key(texts, origin)
+    cached = _cache_read(key)
+    if cached is not None:
+        return cached
+    from spasmcheck.yamlsource import parse
+
     docs = {name: parse(text, _display(directory, name, origin)) for name, text in texts.items()}
     kb = build(docs, origin)
-    _cache_write(key, {name: doc.data for name, doc in docs.items()})
+    _cache_write(key, kb)
     return kb
 
 
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
     """Validate parsed tables into a KnowledgeBase, or raise DataError listing every problem."""
+    from spasmcheck.validate import build_countries, build_interactions, build_names, build_triage
+
     problems: list[LocatedError] = []
     countries = triage = None
     try:
         interactions = build_interactions(docs["interactions.yaml"])
     except DataError as error:  # redflags.yaml cannot be checked without it
-        raise DataError(error.problems + _problems(build_countries, docs["countries.yaml"]))
+        more = _problems(build_countries, docs["countries.yaml"])
+        raise DataError(error.problems + more) from None
     try:
         triage = build_triage(docs["redflags.yaml"], interactions)
     except DataError as error:
@@ -105,6 +105,8 @@ def check(data_dir: Path | None) -> tuple[KnowledgeBase | None, list[LocatedErro
     """Validate a folder of tables without the cache, returning every problem found."""
     directory = data_dir or builtin_data_dir()
     origin = str(data_dir) if data_dir else BUILTIN
+    from spasmcheck.yamlsource import parse
+
     try:
         texts = _read_tables(directory, origin)
         docs = {name: parse(text, _display(directory, name, origin))
@@ -143,11 +145,17 @@ def _read_tables(directory: Path, origin: str) -> dict[str, str]:
     return texts
 
 
-def _cache_key(texts: dict[str, str]) -> str:
-    digest = hashlib.sha256(f"{__version__}/{SCHEMA_VERSION}".encode())
+def _cache_key(texts: dict[str, str], origin: str) -> str:
+    """Content checksums (CRC-32 and Adler-32) and lengths of every table, with the code version.
+
+    zlib rather than hashlib: importing OpenSSL's hashes costs more than the whole check.
+    """
+    parts = [__version__, sys.version, origin]
     for name in TABLE_FILES:
-        digest.update(name.encode() + b"\0" + texts[name].encode() + b"\0")
-    return digest.hexdigest()[:32]
+        data = texts[name].encode()
+        parts.append(f"{len(data):x}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}")
+    label = "/".join(parts).encode()
+    return f"{zlib.crc32(label):08x}{zlib.adler32(label):08x}"
 
 
 def cache_dir() -> Path | None:
@@ -161,30 +169,42 @@ def cache_dir() -> Path | None:
     return Path(base) / "spasmcheck"
 
 
-def _cache_read(key: str) -> dict[str, Any] | None:
+def _cache_read(key: str) -> KnowledgeBase | None:
     folder = cache_dir()
     if folder is None:
         return None
+    path = folder / f"tables-{key}.pickle"
     try:
-        raw = json.loads((folder / f"tables-{key}.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        if not (_private(folder) and _private(path)):
+            return None
+        kb = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - any unreadable cache is only a miss
         return None
-    return raw if isinstance(raw, dict) and set(raw) == set(TABLE_FILES) else None
+    return kb if isinstance(kb, KnowledgeBase) else None
 
 
-def _cache_write(key: str, raw: dict[str, Any]) -> None:
+def _private(path: Path) -> bool:
+    """Owned by this user and not writable by anyone else: safe to unpickle from."""
+    info = path.stat()
+    owner = getattr(os, "getuid", lambda: info.st_uid)()
+    return info.st_uid == owner and not info.st_mode & 0o022
+
+
+def _cache_write(key: str, kb: KnowledgeBase) -> None:
     """Best effort: a read-only or full disk only costs the next run a parse."""
     folder = cache_dir()
     if folder is None:
         return
+    import tempfile
+
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tables-", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(raw, out, default=str, separators=(",", ":"))
-        os.replace(tmp, folder / f"tables-{key}.json")
-        old = sorted(folder.glob("tables-*.json"), key=lambda p: p.stat().st_mtime)
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"tables-{key}.pickle")
+        old = sorted(folder.glob("tables-*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-_CACHE_KEEP]:
             stale.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, pickle.PicklingError):
         return

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum, IntEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from spasmcheck.conditions import Condition
@@ -54,8 +53,7 @@ class Urgency(IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """Words in two registers; `--audience` picks one."""
 
     patient: str
@@ -73,15 +71,13 @@ class Text:
         return Text(patient, clinician)
 
 
-@dataclass(frozen=True)
-class Meta:
+class Meta(NamedTuple):
     table: str
     version: str
     reviewed: str
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     id: str
     title: str
     url: str | None = None
@@ -97,8 +93,7 @@ class Source:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class Advice:
+class Advice(NamedTuple):
     text: Text
     sources: tuple[str, ...]
 
@@ -106,15 +101,13 @@ class Advice:
 # --- interactions.yaml -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DrugClass:
+class DrugClass(NamedTuple):
     id: str
     name: Text
     parents: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Drug:
+class Drug(NamedTuple):
     id: str
     brands: tuple[str, ...]
     other_names: tuple[str, ...]
@@ -127,15 +120,13 @@ class Drug:
         return self.id.replace("_", " ")
 
 
-@dataclass(frozen=True)
-class Product:
+class Product(NamedTuple):
     name: str
     ingredients: tuple[str, ...]
     other_names: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(NamedTuple):
     """One side of a rule: a single drug or a whole class."""
 
     kind: str  # "drug" or "class"
@@ -145,8 +136,7 @@ class Side:
         return drug.id == self.id if self.kind == "drug" else self.id in drug.all_classes
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """Shared wording of anything the interaction engine can report."""
 
     severity: Severity
@@ -156,8 +146,7 @@ class Finding:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class PairRule:
+class PairRule(NamedTuple):
     id: str
     a: Side
     b: Side
@@ -165,16 +154,14 @@ class PairRule:
     replaces: frozenset[str]
 
 
-@dataclass(frozen=True)
-class GroupRule:
+class GroupRule(NamedTuple):
     id: str
     class_id: str
     min_count: int
     finding: Finding
 
 
-@dataclass(frozen=True)
-class Caution:
+class Caution(NamedTuple):
     id: str
     drug: Side
     condition: str | None
@@ -182,15 +169,13 @@ class Caution:
     finding: Finding
 
 
-@dataclass(frozen=True)
-class HealthCondition:
+class HealthCondition(NamedTuple):
     id: str
     name: Text
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class InteractionTables:
+class InteractionTables(NamedTuple):
     meta: Meta
     sources: Mapping[str, Source]
     classes: Mapping[str, DrugClass]
@@ -220,14 +205,12 @@ class QuestionType(str, Enum):
 UNSURE = "unsure"
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     value: str
     label: Text
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     id: str
     type: QuestionType
     prompt: Text
@@ -256,15 +239,13 @@ class Question:
         return self.type in (QuestionType.MEDICINES, QuestionType.MEDICINE_CHECKLIST)
 
 
-@dataclass(frozen=True)
-class Tier:
+class Tier(NamedTuple):
     urgency: Urgency
     when: Condition
     do_now: Text | None
 
 
-@dataclass(frozen=True)
-class RedFlag:
+class RedFlag(NamedTuple):
     id: str
     kind: str
     title: Text
@@ -274,16 +255,14 @@ class RedFlag:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Level:
+class Level(NamedTuple):
     urgency: Urgency
     label: Text
     action: Text
     colour: str
 
 
-@dataclass(frozen=True)
-class TriageTables:
+class TriageTables(NamedTuple):
     meta: Meta
     sources: Mapping[str, Source]
     levels: Mapping[Urgency, Level]
@@ -304,8 +283,7 @@ class TriageTables:
 # --- countries.yaml --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Country:
+class Country(NamedTuple):
     code: str
     name: str
     emergency: str
@@ -314,8 +292,7 @@ class Country:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class CountryTables:
+class CountryTables(NamedTuple):
     meta: Meta
     sources: Mapping[str, Source]
     countries: Mapping[str, Country]
@@ -323,15 +300,22 @@ class CountryTables:
     fallback: Text  # shown when the country is not known
 
 
-@dataclass(frozen=True, eq=False)  # identity equality: engines memoise per knowledge base
 class KnowledgeBase:
-    """Everything the engines read. Built once per process; never written."""
+    """Everything the engines read. Built once per process; never written.
 
-    origin: str  # "built-in" or the --data-dir path
-    interactions: InteractionTables
-    triage: TriageTables
-    countries: CountryTables
-    names: NameIndex
+    A plain class rather than a record: it is compared and hashed by identity, so the engines
+    can memoise per knowledge base, and importing `dataclasses` would cost more than it gives.
+    """
+
+    __slots__ = ("origin", "interactions", "triage", "countries", "names")
+
+    def __init__(self, origin: str, interactions: InteractionTables, triage: TriageTables,
+                 countries: CountryTables, names: NameIndex) -> None:
+        self.origin = origin  # "built-in" or the --data-dir path
+        self.interactions = interactions
+        self.triage = triage
+        self.countries = countries
+        self.names = names
 
     def source(self, source_id: str) -> Source:
         found = self.interactions.sources.get(source_id) or self.triage.sources.get(source_id)

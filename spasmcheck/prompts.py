@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from spasmcheck.answers import MEDICATIONS, Answers, answer_value
+from spasmcheck.answers import MEDICATIONS, answer_value
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import NoTerminalError
 from spasmcheck.model import UNSURE, Audience, KnowledgeBase, Question, QuestionType, Urgency
@@ -140,6 +140,7 @@ def _emergency(raw: dict[str, Any], kb: KnowledgeBase, contact: Contact,
     shaped = data.triage_result(assessment, kb, audience, contact)
     flag = shaped["red_flags"][0]
     banner = layout.triage_blocks(shaped)[0]
+    assert isinstance(banner, layout.Banner)
     card = layout.Banner(banner.title, (*banner.lines, f"Why: {flag['title']}", flag["do_now"]),
                          "emergency")
     sys.stderr.write(_draw([card]))
@@ -152,5 +153,3 @@ def _draw(blocks: list[Any]) -> str:
 
     return "\n" + terminal.draw(blocks) + "\n"
 
-
-__all__ = ["ask", "Answers"]

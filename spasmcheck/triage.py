@@ -7,8 +7,7 @@ read as the alarming answer. The person's medicines go through the one interacti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from spasmcheck import interactions
 from spasmcheck.answers import MEDICATIONS, Answers
@@ -25,8 +24,7 @@ from spasmcheck.model import (
 )
 
 
-@dataclass(frozen=True)
-class FlagHit:
+class FlagHit(NamedTuple):
     """A red flag that fired, at which tier, and the answer keys that fired it."""
 
     flag: RedFlag
@@ -42,8 +40,7 @@ class FlagHit:
         return self.tier.do_now or self.flag.do_now
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     urgency: Urgency
     hits: tuple[FlagHit, ...]  # most urgent first
     next_steps: tuple[Text, ...]  # in the order to act on them

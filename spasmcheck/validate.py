@@ -163,7 +163,7 @@ class Reader:
         for key in keys:
             try:
                 built.append(build((*path, key)))
-            except LocatedError as problem:
+            except LocatedError as problem:  # noqa: PERF203 - one broken entry, keep checking
                 self.problems.append(problem)
         return built
 
@@ -191,8 +191,9 @@ def _meta(r: Reader, table: str) -> Meta:
         raise r.fail(("meta", "table"), "wrong table")
     schema = r.integer(("meta", "schema"), 1)
     if schema != SCHEMA_VERSION:
-        raise r.fail(("meta", "schema"), f"table schema {schema} is not the one this spasmcheck "
-                                         f"reads ({SCHEMA_VERSION}); upgrade spasmcheck or the table")
+        raise r.fail(("meta", "schema"), f"table schema {schema} is not the one this "
+                                         f"spasmcheck reads ({SCHEMA_VERSION}); upgrade "
+                                         "spasmcheck or the table")
     reviewed = r.get(("meta", "reviewed"))
     if isinstance(reviewed, str):
         try:
@@ -245,7 +246,6 @@ def _collecting(build: Callable[[Reader], T]) -> Callable[[Document], T]:
 
 @_collecting
 def build_interactions(r: Reader) -> InteractionTables:
-    doc = r.doc
     _top(r, {"sources", "classes", "drugs", "candidates", "same_drug", "rules"},
          {"conditions", "products", "group_rules", "cautions"}, "interactions")
     meta = _meta(r, "interactions")
@@ -287,7 +287,7 @@ def build_interactions(r: Reader) -> InteractionTables:
         drugs[drug.id] = drug
         for key in ("id", "brands", "other_names"):
             names = [drug.name] if key == "id" else r.strings((*path, key))
-            where.update({name: (*path, key) for name in names})
+            where.update(dict.fromkeys(names, (*path, key)))
 
     def build_product(path: Path) -> Product:
         r.mapping(path, {"name", "ingredients"}, {"other_names"})
@@ -298,7 +298,7 @@ def build_interactions(r: Reader) -> InteractionTables:
     for path, product in r.each(("products",), lambda p: (p, build_product(p))) \
             if r._present(("products",)) else []:
         products.append(product)
-        where.update({name: path for name in (product.name, *product.other_names)})
+        where.update(dict.fromkeys((product.name, *product.other_names), path))
 
     def side(path: Path) -> Side:
         r.mapping(path, set(), {"drug", "class"})
@@ -562,8 +562,8 @@ def _check_reads(r: Reader, questions: dict[str, Question], flags: list[RedFlag]
     for i, question in enumerate(questions.values()):
         counted = conditions.MEDICATIONS_KEY if question.is_medicines else question.id
         if counted not in read and question.condition is None:
-            r.problems.append(r.fail(("questions", i), f"question {question.id!r} is read by no "
-                                                       "rule: remove it or add a rule that uses it"))
+            r.problems.append(r.fail(("questions", i), f"question {question.id!r} is read by "
+                                     "no rule: remove it or add a rule that uses it"))
 
 
 @_collecting

@@ -7,6 +7,7 @@ Lines are kept per path so a validator can say `file:line: what is wrong` long a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +45,34 @@ def dotted(path: Path) -> str:
     return out
 
 
+MAX_DEPTH = 64
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:-[ \t]+)*", re.MULTILINE)
+
+
+def too_deep(text: str) -> bool:
+    """A conservative check, before parsing, for nesting no real table or answer set needs.
+
+    LibYAML composes nodes recursively in C: thousands of nested levels crash the process
+    instead of raising, so such input is refused before it reaches the parser.
+    """
+    depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return any(len(prefix) > 4 * MAX_DEPTH
+               for prefix in _BLOCK_PREFIX.findall(text) if prefix)
+
+
 def parse(text: str, name: str) -> Document:
     """Parse one YAML document; any problem is a LocatedError naming `name` and the line."""
     import yaml
 
+    if too_deep(text):
+        raise LocatedError(name, None, "", f"nested too deeply (more than {MAX_DEPTH} levels)")
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         node = yaml.compose(text, Loader=loader_cls)
@@ -91,6 +116,8 @@ class _Builder:
             raise self._error(node, path, "YAML aliases (*name) are not allowed here")
         self.seen.add(id(node))
         if isinstance(node, self.yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise self._error(node, path, f"unsupported YAML tag {node.tag}")
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
         if node.tag != "tag:yaml.org,2002:map":
             raise self._error(node, path, f"unsupported YAML tag {node.tag}")

@@ -53,7 +53,7 @@ def test_edited_table_is_seen_through_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     folder = copy_tables(tmp_path)
     first = knowledge._load.__wrapped__(str(folder))
-    assert any((tmp_path / "cache").glob("tables-*.json")), "a parse should be cached"
+    assert any((tmp_path / "cache").glob("tables-*.pickle")), "a parse should be cached"
     assert knowledge._load.__wrapped__(str(folder)).interactions.drugs.keys() == \
         first.interactions.drugs.keys()
     edit(folder, "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinex\n")

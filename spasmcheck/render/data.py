@@ -6,13 +6,15 @@ reports saying the same thing: a renderer only lays out what is here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spasmcheck import __version__
-from spasmcheck.emergency import Contact
-from spasmcheck.interactions import Interaction, Report
 from spasmcheck.model import Audience, Finding, KnowledgeBase, Text, Urgency
-from spasmcheck.triage import Assessment
+
+if TYPE_CHECKING:
+    from spasmcheck.emergency import Contact
+    from spasmcheck.interactions import Interaction, Report
+    from spasmcheck.triage import Assessment
 
 SCHEMA_VERSION = 1
 UNKNOWN_NUMBER = "your local emergency number"
@@ -137,7 +139,8 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
         "guidance": _advice(guidance, kb, audience),
         "candidate": assessment.interactions.candidate.name,
         **medications(assessment.interactions, kb),
-        "interactions": [interaction(i, kb, audience) for i in assessment.interactions.interactions],
+        "interactions": [interaction(i, kb, audience)
+                         for i in assessment.interactions.interactions],
         "answers": answers,
         "unanswered": list(assessment.unanswered),
         "disclaimer": tables.disclaimer.for_(audience),

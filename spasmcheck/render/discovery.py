@@ -46,11 +46,11 @@ def redflags_result(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
 
 def redflags_blocks(result: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [Banner(f"{len(result['red_flags'])} red flags", (), "routine")]
-    for flag in result["red_flags"]:
-        blocks.append(Item(flag["levels"][0].upper(), f"{flag['title']} ({flag['id']})",
-                           flag["levels"][0], (("Concern", flag["concern"]),
-                                               ("Levels", ", ".join(flag["levels"])),
-                                               ("Sources", "; ".join(flag["sources"])))))
+    blocks += [Item(flag["levels"][0].upper(), f"{flag['title']} ({flag['id']})",
+                    flag["levels"][0], (("Concern", flag["concern"]),
+                                        ("Levels", ", ".join(flag["levels"])),
+                                        ("Sources", "; ".join(flag["sources"]))))
+               for flag in result["red_flags"]]
     return blocks
 
 
@@ -157,8 +157,9 @@ def check_text(result: dict[str, Any]) -> str:
     from spasmcheck.render.safe import printable
 
     if result["problems"]:
-        lines = [printable(f"{p['file']}:{p['line'] or '?'}: {p['field'] + ': ' if p['field'] else ''}"
-                           f"{p['message']}") for p in result["problems"]]
+        lines = [printable(f"{p['file']}:{p['line'] or '?'}: "
+                           + (f"{p['field']}: " if p["field"] else "") + p["message"])
+                 for p in result["problems"]]
         return "\n".join(lines) + f"\n{len(lines)} problem(s) in the tables at {result['origin']}\n"
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result["counts"].items())
     return f"tables OK ({result['origin']}): {counts}\n"

@@ -6,37 +6,31 @@ reports cannot drift from the JSON. Severity is always a word beside any colour 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
 
 
-@dataclass(frozen=True)
-class Banner:
+class Banner(NamedTuple):
     title: str
     lines: tuple[str, ...]
     tone: str  # a level id, a severity, "ok" or "warn"
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
-class Para:
+class Para(NamedTuple):
     text: str
     tone: str | None = None
 
 
-@dataclass(frozen=True)
-class Bullets:
+class Bullets(NamedTuple):
     items: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """A finding or a red flag: a tag word, a title, and labelled rows."""
 
     tag: str

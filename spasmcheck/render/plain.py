@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Para
 from spasmcheck.render.safe import printable
 
 WIDTH = 80
