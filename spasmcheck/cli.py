@@ -153,10 +153,20 @@ def _silence_stdout() -> None:
 
 
 def emit(text: str) -> None:
-    """Write a whole result to stdout at once; a closed pipe ends the run quietly."""
+    """Write a whole result to stdout; a reader that goes away ends the run quietly (141).
+
+    Bytes go out in a loop that checks what was written: when the reader closes the pipe in
+    the middle of one large write, the buffered writer reports a short write rather than an
+    error, and only the next write fails.
+    """
+    data = text.encode(sys.stdout.encoding or "utf-8", "replace")
     try:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        out = sys.stdout.buffer
+        view = memoryview(data)
+        while view:
+            view = view[out.write(view) or 0:]
+        out.flush()
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(ExitCode.BROKEN_PIPE) from None

@@ -81,7 +81,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     """Check `meds` (names as typed) against `candidate` and each other."""
     tables = kb.interactions
     candidate = candidate or tables.drugs[tables.default_candidate]
-    resolved = tuple(kb.names.resolve(name) for name in meds)
+    resolved = tuple(_resolve(kb, name) for name in meds)
     found: list[Interaction] = []
 
     taken: list[str] = []
@@ -119,6 +119,11 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
+@lru_cache(maxsize=65536)
+def _resolve(kb: KnowledgeBase, name: str) -> Resolution:
+    return kb.names.resolve(name)
+
+
 def _pair(kb: KnowledgeBase, first: str, second: str) -> tuple[Interaction, ...]:
     """Findings for one pair; the same whichever order the two are given in."""
     return _pair_cached(kb, first, second)
@@ -126,18 +131,25 @@ def _pair(kb: KnowledgeBase, first: str, second: str) -> tuple[Interaction, ...]
 
 @lru_cache(maxsize=65536)
 def _pair_cached(kb: KnowledgeBase, first: str, second: str) -> tuple[Interaction, ...]:
-    drugs = kb.interactions.drugs
-    a, b = drugs[first], drugs[second]
-    matched = [rule for rule in kb.interactions.rules if _matches(rule, a, b)]
+    if first == second:
+        return ()
+    a_first, b_first = _sides(kb, first)
+    a_second, b_second = _sides(kb, second)
+    hits = (a_first & b_second) | (a_second & b_first)
+    rules = kb.interactions.rules
+    matched = [rules[index] for index in sorted(hits)]
     replaced = frozenset().union(*(rule.replaces for rule in matched))
     return tuple(Interaction("pair", rule.id, (first, second), rule.finding)
                  for rule in matched if rule.id not in replaced)
 
 
-def _matches(rule: PairRule, a: Drug, b: Drug) -> bool:
-    if a.id == b.id:
-        return False
-    return (rule.a.matches(a) and rule.b.matches(b)) or (rule.a.matches(b) and rule.b.matches(a))
+@lru_cache(maxsize=4096)
+def _sides(kb: KnowledgeBase, drug_id: str) -> tuple[frozenset[int], frozenset[int]]:
+    """The rules whose side `a`, and whose side `b`, match a drug (by index in the table)."""
+    drug = kb.interactions.drugs[drug_id]
+    rules = kb.interactions.rules
+    return (frozenset(i for i, rule in enumerate(rules) if rule.a.matches(drug)),
+            frozenset(i for i, rule in enumerate(rules) if rule.b.matches(drug)))
 
 
 def rules_touching(kb: KnowledgeBase, drug: Drug) -> list[PairRule]:

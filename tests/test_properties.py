@@ -9,10 +9,9 @@ from hypothesis import strategies as st
 
 from spasmcheck import interactions, knowledge
 from spasmcheck.answers import validate
-from spasmcheck.model import UNSURE, Question, QuestionType
+from spasmcheck.model import UNSURE, Audience, Question, QuestionType
 from spasmcheck.names import fold
 from spasmcheck.render import data, layout
-from spasmcheck.model import Audience
 from spasmcheck.triage import assess
 
 KB = knowledge.load()

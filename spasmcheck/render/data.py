@@ -6,6 +6,7 @@ reports saying the same thing: a renderer only lays out what is here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spasmcheck import __version__
@@ -14,6 +15,7 @@ from spasmcheck.model import Audience, Finding, KnowledgeBase, Text, Urgency
 if TYPE_CHECKING:
     from spasmcheck.emergency import Contact
     from spasmcheck.interactions import Interaction, Report
+    from spasmcheck.names import Resolution
     from spasmcheck.triage import Assessment
 
 SCHEMA_VERSION = 1
@@ -24,6 +26,11 @@ def _cite(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[str]:
     return [kb.source(i).cite() for i in ids]
 
 
+# The shapes below are memoised (batch mode meets the same findings again and again), so the
+# dicts they return are shared: read them, never change them.
+
+
+@lru_cache(maxsize=16)
 def header(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -44,6 +51,7 @@ def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> dict[str, 
     }
 
 
+@lru_cache(maxsize=16384)
 def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
     out: dict[str, Any] = {
         "drugs": [kb.interactions.drugs[d].name for d in item.drugs],
@@ -57,18 +65,21 @@ def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> dic
 
 
 def medications(report: Report, kb: KnowledgeBase) -> dict[str, Any]:
-    meds = []
-    for med in report.medications:
-        entry: dict[str, Any] = {
-            "input": med.input,
-            "matched": [kb.interactions.drugs[d].name for d in med.drugs],
-            "status": "known" if med.known else "unknown",
-        }
-        if med.entry is not None:
-            entry["matched_as"] = med.entry.kind
-        meds.append(entry)
-    unknown = [{"input": m.input, "suggestions": list(m.suggestions)} for m in report.unknown]
-    return {"medications": meds, "unknown": unknown}
+    return {"medications": [_medication(med, kb) for med in report.medications],
+            "unknown": [{"input": m.input, "suggestions": list(m.suggestions)}
+                        for m in report.unknown]}
+
+
+@lru_cache(maxsize=16384)
+def _medication(med: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "input": med.input,
+        "matched": [kb.interactions.drugs[d].name for d in med.drugs],
+        "status": "known" if med.known else "unknown",
+    }
+    if med.entry is not None:
+        entry["matched_as"] = med.entry.kind
+    return entry
 
 
 def interactions_result(report: Report, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:

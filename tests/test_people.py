@@ -1,0 +1,162 @@
+"""Meeting people where they are: audiences, local emergency numbers, reports, look-ups."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pexpect
+import pytest
+from typer.testing import CliRunner
+
+from spasmcheck import emergency, knowledge
+from spasmcheck.cli import app
+from spasmcheck.errors import ExitCode
+
+runner = CliRunner()
+SPASMCHECK = shutil.which("spasmcheck")
+EMERGENCY = "location: neck\nchest_pain: true\nmedications: [Zoloft]\n"
+CALM = "location: neck\nduration_days: 2\nimproving: true\n"
+
+
+def triage(*args: str, stdin: str = CALM, env: dict[str, str] | None = None):
+    return runner.invoke(app, ["triage", "--answers", "-", *args], input=stdin, env=env)
+
+
+@pytest.mark.parametrize(("country", "number"), [
+    ("GB", "999"), ("gb", "999"), ("US", "911"), ("AU", "000"), ("NZ", "111"), ("JP", "119"),
+    ("IN", "112"), ("ZA", "10177"), ("IE", "112"), ("DE", "112"), ("FR", "112"), ("MX", "911"),
+    ("CA", "911")])
+def test_emergency_number_comes_first_for_the_country(country, number):
+    result = triage("--country", country, stdin=EMERGENCY)
+    assert result.stdout.splitlines()[0] == f"CALL {number} NOW"
+    shaped = json.loads(triage("--country", country, "--json", stdin=EMERGENCY).stdout)
+    assert shaped["emergency"]["number"] == number
+    assert number in shaped["urgency"]["action"]
+
+
+def test_country_defaults_from_the_locale():
+    result = triage(stdin=EMERGENCY, env={"LANG": "en_GB.UTF-8"})
+    assert result.stdout.startswith("CALL 999 NOW")
+    kb = knowledge.load()
+    assert emergency.contact(kb, None, {"LC_ALL": "de_DE.UTF-8"}).number == "112"
+    assert emergency.contact(kb, None, {"LANG": "C.UTF-8"}).number is None
+
+
+def test_unknown_country_shows_the_common_numbers_and_says_so():
+    result = triage("--country", "XX", stdin=EMERGENCY)
+    first = result.stdout.splitlines()[0]
+    assert "112" in first and "911" in first and "999" in first
+    assert "no emergency number for 'XX'" in result.stderr
+    assert result.exit_code == 0
+
+
+def test_self_care_result_names_the_number_in_the_safety_net():
+    result = triage("--country", "GB")
+    assert "SELF" in result.stdout.splitlines()[0].upper()
+    assert "In an emergency call 999." in result.stdout
+
+
+def test_patient_and_clinician_wording_differ_for_the_same_answers():
+    patient = json.loads(triage("--json", stdin=EMERGENCY).stdout)
+    clinician = json.loads(triage("--json", "--audience", "clinician", stdin=EMERGENCY).stdout)
+    assert patient["red_flags"][0]["id"] == clinician["red_flags"][0]["id"]
+    assert patient["red_flags"][0]["title"] != clinician["red_flags"][0]["title"]
+    assert patient["interactions"][0]["effect"] != clinician["interactions"][0]["effect"]
+    env = json.loads(triage("--json", stdin=EMERGENCY,
+                            env={"SPASMCHECK_AUDIENCE": "clinician"}).stdout)
+    assert env["audience"] == "clinician"
+
+
+def test_clinician_guidance_and_patient_tips():
+    clinician = triage("--audience", "clinician").stdout
+    for fact in ("5 mg", "collar", "benzodiazepine", "pregabalin", "MRI"):
+        assert fact in clinician, fact
+    patient = triage().stdout
+    for fact in ("1 to 2 hours", "drive", "alcohol", "two doses"):
+        assert fact in patient, fact
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_report_is_written_dated_and_never_overwritten(tmp_path, suffix):
+    path = tmp_path / f"visit{suffix}"
+    result = triage("--report", str(path), "--country", "GB", stdin=EMERGENCY)
+    assert result.exit_code == 0, result.stderr
+    text = path.read_text("utf-8")
+    for expected in ("CALL 999 NOW", "Written 20", "sertraline", "Tables", "chest"):
+        assert expected in text, expected
+    again = triage("--report", str(path), stdin=CALM)
+    assert again.exit_code == ExitCode.OUTPUT_ERROR and "--force" in again.stderr
+    assert path.read_text("utf-8") == text
+    assert triage("--report", str(path), "--force").exit_code == 0
+    assert path.read_text("utf-8") != text
+    assert [p.name for p in tmp_path.iterdir()] == [path.name], "no temporary file left behind"
+
+
+def test_html_report_is_self_contained(tmp_path):
+    path = tmp_path / "meds.html"
+    result = runner.invoke(app, ["interactions", "--med", "<script>alert(1)</script>",
+                                 "--med", "sertraline", "--report", str(path)])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    html = path.read_text("utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    for fetched in ("<script", "<link", "src=", "@import", "url("):
+        assert fetched not in html.lower(), fetched
+    assert "&lt;script&gt;" in html
+
+
+def test_report_needs_a_known_format(tmp_path):
+    result = triage("--report", str(tmp_path / "x.pdf"))
+    assert result.exit_code == ExitCode.USAGE and ".md or .html" in result.stderr
+
+
+def test_plain_output_is_clean_and_fits_80_columns():
+    for args in (["interactions", "--med", "sertraline", "--med", "oxycodone", "--plain"],
+                 ["redflags", "--plain"], ["meds", "show", "cyclobenzaprine", "--plain"]):
+        result = runner.invoke(app, args, env={"FORCE_COLOR": "1"})
+        assert result.exit_code == 0, args
+        assert "\x1b" not in result.stdout
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80, args
+    coloured = runner.invoke(app, ["redflags"], env={"FORCE_COLOR": "1"}).stdout
+    assert "\x1b[" in coloured and "EMERGENCY" in coloured
+
+
+def test_meds_show_explains_sertraline_from_its_brand():
+    text = runner.invoke(app, ["meds", "show", "Zoloft"]).stdout
+    for expected in ("sertraline", "Lustral", "SSRI", "cyclobenzaprine", "MAJOR", "Sources"):
+        assert expected in text, expected
+    search = runner.invoke(app, ["meds", "search", "codamol"]).stdout
+    assert "co-codamol" in search.lower()
+    nothing = runner.invoke(app, ["meds", "search", "zzzzzz"])
+    assert nothing.exit_code == ExitCode.UNKNOWN_MEDICINE
+
+
+@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
+def test_shell_completion_offers_medicine_names():
+    env = {**os.environ, "_SPASMCHECK_COMPLETE": "complete_bash",
+           "_TYPER_COMPLETE_ARGS": "spasmcheck interactions --med sert", "COMP_WORDS":
+           "spasmcheck interactions --med sert", "COMP_CWORD": "3"}
+    done = subprocess.run([SPASMCHECK], env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert "sertraline" in done.stdout.split(), (done.stdout, done.stderr)
+
+
+@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
+def test_interactive_audience_question_gives_clinician_words():
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    child = pexpect.spawn(SPASMCHECK, ["triage", "--country", "GB"], env=env, encoding="utf-8",
+                          timeout=20, dimensions=(50, 200))
+    child.expect("Which best describes you")
+    child.send("\x1b[B\r")  # "I am a clinician"
+    kb = knowledge.load()
+    first = kb.triage.questions[0]
+    child.expect(first.prompt.clinician[:25])
+    child.send("\r" if first.alarming else "\x1b[B\r")
+    child.expect("What would you like to do")
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "CALL 999 NOW" in child.before
+    assert "Treatment guidance" in child.before  # the clinician's own section

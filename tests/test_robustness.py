@@ -1,0 +1,631 @@
+"""Bad input never crashes spasmcheck: one clear message, the documented exit code, no traceback.
+
+Every test feeds one kind of bad input (unknown or misspelt names, empty names, absurd counts,
+oversized, non-UTF-8, alias-bomb and deeply nested files, wrong types and ranges, missing or
+unreadable tables, Rich markup and terminal escapes, a closed stdout, no terminal, bad options,
+report paths that cannot be used, bad batch lines) and checks that
+
+- the exit code is the one documented in `spasmcheck.errors.ExitCode`;
+- a message a person can act on is shown (on stderr for errors; a result with unrecognised
+  names is a complete report, so it says so on stdout);
+- there is no Python traceback anywhere;
+- stdout is empty, or one complete, valid JSON document when `--json` was given.
+
+Most cases run in-process with typer's CliRunner (stdout and stderr are separate); the ones
+where a real process matters (closed pipes, no terminal, argv bytes, hard crashes, hangs) run
+the installed `spasmcheck` console script. The whole file runs in a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from spasmcheck.cli import app
+from spasmcheck.errors import ExitCode
+from spasmcheck.model import KnowledgeBase
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+runner = CliRunner()
+
+BILLION_LAUGHS = "\n".join(
+    ['lol1: &a1 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    + [f"lol{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(2, 10)]) + "\n"
+
+MARKUP = "[bold red]x[/]"
+CLEAR_SCREEN = "\x1b[2J"
+SET_TITLE = "\x1b]0;title\x07"
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _script() -> str:
+    """The installed console script (beside this Python, else on PATH)."""
+    beside = Path(sys.executable).with_name("spasmcheck")
+    found = str(beside) if beside.exists() else shutil.which("spasmcheck")
+    assert found, "the spasmcheck console script is not installed"
+    return found
+
+
+def invoke(args: list[str], input: str | bytes | None = None,
+           env: dict[str, str] | None = None) -> Any:
+    result = runner.invoke(app, args, input=input, env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"unexpected exception: {result.exception!r}"
+    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stdout
+    return result
+
+
+def expect_error(args: list[str], code: ExitCode, *needles: str, input: str | bytes | None = None,
+                 env: dict[str, str] | None = None, as_json: bool = True) -> str:
+    """Run, check the code, a clear stderr message, empty stdout; return stderr.
+
+    By default `--json` is added, to check that a failure never leaves half a document.
+    """
+    result = invoke([*args, "--json"] if as_json else args, input=input, env=env)
+    assert result.exit_code == code, (result.exit_code, result.stderr)
+    assert result.stdout == "", "stdout must stay empty when the command fails"
+    message = result.stderr.strip()
+    assert message, "a failure must say what went wrong on stderr"
+    assert message.startswith(("spasmcheck:", "Usage:")), message
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in stderr: {message}"
+    assert "\x1b" not in result.stderr
+    return message
+
+
+def json_doc(result: Any) -> dict[str, Any]:
+    """stdout is one complete JSON document and nothing else."""
+    document = json.loads(result.stdout)
+    assert isinstance(document, dict)
+    assert document["schema_version"] == 1
+    return document
+
+
+def write(path: Path, content: str | bytes) -> str:
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return str(path)
+
+
+def table_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "tables"
+    shutil.copytree(DATA, folder)
+    return folder
+
+
+def run_script(args: list[str | bytes], timeout: float = 30, **kwargs: Any
+               ) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([_script(), *args], capture_output=True, timeout=timeout, **kwargs)
+
+
+# --- medicine names ------------------------------------------------------------------------------
+
+
+def test_unknown_name_is_reported_not_checked_with_exit_3() -> None:
+    result = invoke(["interactions", "--med", "xyzzy-not-a-drug"])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    assert "xyzzy-not-a-drug: NOT RECOGNISED" in result.stdout
+    assert "not the same as safe" in result.stdout.replace("\n", " ")
+
+
+def test_misspelt_name_exits_3_and_offers_the_right_name() -> None:
+    result = invoke(["interactions", "--med", "sertralin"])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    shown = " ".join(result.stdout.split())
+    assert "sertralin: NOT RECOGNISED" in shown and "Did you mean: sertraline" in shown
+    as_json = invoke(["interactions", "--med", "Zoloftt", "--json"])
+    assert as_json.exit_code == ExitCode.UNKNOWN_MEDICINE
+    (unknown,) = json_doc(as_json)["unknown"]
+    assert unknown["input"] == "Zoloftt" and "Zoloft" in unknown["suggestions"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t"], ids=["empty", "spaces", "tab"])
+def test_empty_medicine_name_is_a_usage_error(name: str) -> None:
+    expect_error(["interactions", "--med", "sertraline", "--med", name], ExitCode.USAGE,
+                 "empty medicine name")
+
+
+def test_no_medicine_at_all_is_a_usage_error() -> None:
+    expect_error(["interactions"], ExitCode.USAGE, "--med")
+
+
+def test_overlong_medicine_name_is_a_usage_error() -> None:
+    expect_error(["interactions", "--med", "x" * 5000], ExitCode.USAGE, "longer than 200")
+
+
+def test_ten_thousand_medicines_are_refused_quickly() -> None:
+    args = [arg for _ in range(10_000) for arg in ("--med", "sertraline")]
+    done = run_script(["interactions", *args, "--json"], timeout=30)  # must not hang
+    stderr = done.stderr.decode()
+    assert done.returncode == ExitCode.USAGE, stderr
+    assert done.stdout == b""
+    assert "10000 medicines given" in stderr and "--batch" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_non_utf8_bytes_in_a_medicine_name_still_give_valid_utf8_json() -> None:
+    done = run_script(["interactions", "--med", b"ab\xff\xfe", "--json"])
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr
+    assert done.returncode in (ExitCode.USAGE, ExitCode.UNKNOWN_MEDICINE), stderr
+    if done.returncode == ExitCode.USAGE:
+        assert done.stdout == b"" and stderr.startswith("spasmcheck:")
+    else:
+        document = json.loads(done.stdout.decode("utf-8"))  # strict: the bytes must be UTF-8
+        assert document["unknown"]
+
+
+def test_non_utf8_medicine_name_with_a_strict_utf8_stdout_does_not_crash() -> None:
+    done = run_script(["interactions", "--med", b"ab\xff", "--json"],
+                      env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr
+    assert done.returncode in (ExitCode.USAGE, ExitCode.UNKNOWN_MEDICINE), stderr
+
+
+# --- answers files -------------------------------------------------------------------------------
+
+
+def test_lone_surrogate_escape_in_json_answers_does_not_crash(tmp_path: Path) -> None:
+    path = write(tmp_path / "answers.json", '{"medications": ["ab\\ud800", "sertraline"]}')
+    result = invoke(["triage", "--answers", path, "--json"])
+    assert result.exit_code in (ExitCode.UNKNOWN_MEDICINE, ExitCode.BAD_ANSWERS), result.stderr
+    if result.exit_code == ExitCode.BAD_ANSWERS:
+        assert result.stdout == "" and result.stderr.startswith("spasmcheck:")
+    else:
+        json_doc(result)
+
+
+def test_five_megabyte_answers_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "big.yaml", "age: 30\n" + "# padding\n" * (5 * 1024 * 1024 // 10))
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "larger than 1 MB")
+
+
+def test_five_megabyte_answers_on_stdin_is_refused() -> None:
+    expect_error(["triage", "--answers", "-"], ExitCode.BAD_ANSWERS, "larger than 1 MB",
+                 input=b"{" + b" " * (5 * 1024 * 1024) + b"}")
+
+
+@pytest.mark.parametrize("content", [b"age: 30\nlocation: n\xe9ck\n", b"\xff\xfe\x00a\x00g\x00e",
+                                     b'{"age": 30, "location": "\xc3"}'],
+                         ids=["latin-1", "utf-16", "truncated-utf8-in-json"])
+def test_non_utf8_answers_file_is_refused(tmp_path: Path, content: bytes) -> None:
+    path = write(tmp_path / "answers.yaml", content)
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "not UTF-8")
+
+
+def test_alias_bomb_in_answers_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "answers.yaml", "age: 30\n" + BILLION_LAUGHS)
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "aliases")
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "- 1\n- 2\n", "just text\n", "42\n", ""],
+                         ids=["json-list", "yaml-list", "scalar", "number", "empty"])
+def test_answers_that_are_not_a_mapping_are_refused(tmp_path: Path, content: str) -> None:
+    path = write(tmp_path / "answers.yaml", content)
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "mapping", "valid keys")
+
+
+@pytest.mark.parametrize(("line", "valid"), [
+    ('fever: maybe', "none, low, high"),
+    ('trauma: 3', "none, minor, major"),
+    ('chest_pain: 3', 'true, false or "unsure"'),
+    ('medications: {sertraline: 1}', "list of medicine names"),
+    ('medications: [sertraline, 5]', "non-empty text"),
+], ids=["fever-maybe", "trauma-3", "chest-pain-3", "medications-mapping", "medications-number"])
+def test_wrong_answer_types_name_the_valid_values(tmp_path: Path, line: str, valid: str) -> None:
+    path = write(tmp_path / "answers.yaml", line + "\n")
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, line.split(":")[0], valid)
+
+
+def test_age_as_a_word_names_the_valid_range(tmp_path: Path, kb: KnowledgeBase) -> None:
+    age = next(q for q in kb.triage.questions if q.id == "age")
+    path = write(tmp_path / "answers.yaml", 'age: "forty"\n')
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "age", "'forty'",
+                 "whole number", f"{age.minimum} to {age.maximum}")
+
+
+def test_all_wrong_types_are_listed_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path / "answers.yaml", 'age: "forty"\nfever: maybe\ntrauma: 3\n')
+    message = expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS)
+    assert all(key in message for key in ("age:", "fever:", "trauma:"))
+
+
+@pytest.mark.parametrize("line", ["age: -1", "age: 1000", "duration_days: -5", "age: 30.5",
+                                  "age: 1e309"])
+def test_negative_or_absurd_numbers_in_answers_are_refused(tmp_path: Path, line: str) -> None:
+    path = write(tmp_path / "answers.yaml", line + "\n")
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, line.split(":")[0])
+
+
+@pytest.mark.parametrize("age", ["-3", "1000", "forty"])
+def test_bad_age_option_is_a_usage_error(age: str) -> None:
+    expect_error(["interactions", "--med", "sertraline", "--age", age], ExitCode.USAGE, "--age")
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("answers.yaml", "age: 30\nfever: none\nage: 31\n"),
+    ("answers.json", '{"age": 30, "fever": "none", "age": 31}'),
+], ids=["yaml", "json"])
+def test_duplicate_keys_in_answers_are_refused(tmp_path: Path, name: str, content: str) -> None:
+    path = write(tmp_path / name, content)
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "duplicate key 'age'")
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000,
+                                     '{"a":' * 100_000 + "1" + "}" * 100_000],
+                         ids=["lists", "objects"])
+def test_deeply_nested_json_answers_are_refused(tmp_path: Path, content: str) -> None:
+    path = write(tmp_path / "answers.json", content)
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "nested too deeply")
+
+
+@pytest.mark.parametrize("content", ["- " * 100_000 + "x\n",
+                                     "age: " + "[" * 100_000 + "]" * 100_000 + "\n"],
+                         ids=["block-sequence", "flow-sequence"])
+def test_deeply_nested_yaml_answers_are_refused_without_crashing(tmp_path: Path,
+                                                                 content: str) -> None:
+    # a real process: a crash in the YAML parser would take the test run down with it
+    path = write(tmp_path / "answers.yaml", content)
+    done = run_script(["triage", "--answers", path, "--json"])
+    stderr = done.stderr.decode()
+    assert done.returncode == ExitCode.BAD_ANSWERS, (done.returncode, stderr)
+    assert done.stdout == b""
+    assert "nested too deeply" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_python_tag_on_an_answer_value_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "answers.yaml", "age: !!python/object/apply:os.getcwd\n")
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "answers.yaml:1", "tag")
+
+
+def test_python_tag_on_an_answer_list_is_refused(tmp_path: Path) -> None:
+    # "aliases, duplicate keys and tags are refused" (answers.parse_text): lists included
+    path = write(tmp_path / "answers.yaml",
+                 "medications: !!python/object/apply:os.system [sertraline]\n")
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "answers.yaml:1", "tag")
+
+
+def test_python_tag_on_a_table_list_is_a_data_error(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    table = folder / "interactions.yaml"
+    text = table.read_text("utf-8")
+    assert "brands: [" in text
+    table.write_text(text.replace("brands: [", "brands: !!python/tuple [", 1), "utf-8")
+    check = invoke(["data", "check", "--data-dir", str(folder)])
+    assert check.exit_code == ExitCode.DATA_ERROR, check.stdout
+    assert "interactions.yaml:" in check.stdout and "tag" in check.stdout
+
+
+def test_unknown_answer_key_suggests_the_right_one(tmp_path: Path) -> None:
+    path = write(tmp_path / "answers.yaml", "fevr: high\n")
+    expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "'fevr'",
+                 "did you mean 'fever'?")
+
+
+def test_missing_answers_file_is_refused(tmp_path: Path) -> None:
+    expect_error(["triage", "--answers", str(tmp_path / "nope.yaml")], ExitCode.BAD_ANSWERS,
+                 "cannot read answers file", "No such file")
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["append", "insert"])
+def test_alias_bomb_in_a_table_is_a_data_error(tmp_path: Path, where: str) -> None:
+    folder = table_copy(tmp_path)
+    table = folder / "interactions.yaml"
+    text = table.read_text("utf-8")
+    table.write_text(text + "\n" + BILLION_LAUGHS if where == "append" else BILLION_LAUGHS + text,
+                     "utf-8")
+
+    check = invoke(["data", "check", "--data-dir", str(folder)])
+    assert check.exit_code == ExitCode.DATA_ERROR, check.stdout
+    assert "interactions.yaml:" in check.stdout and "aliases" in check.stdout  # the report
+    check_json = invoke(["data", "check", "--data-dir", str(folder), "--json"])
+    assert check_json.exit_code == ExitCode.DATA_ERROR
+    problems = json.loads(check_json.stdout)["problems"]
+    assert any("aliases" in p["message"] for p in problems)
+
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", str(folder)],
+                 ExitCode.DATA_ERROR, "interactions.yaml:", "aliases")
+
+
+def test_missing_data_dir_is_a_data_error(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-folder")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", missing],
+                 ExitCode.DATA_ERROR, missing, "does not exist")
+    expect_error(["interactions", "--med", "sertraline"], ExitCode.DATA_ERROR, missing,
+                 env={"SPASMCHECK_DATA_DIR": missing})
+    check = invoke(["data", "check", "--data-dir", missing])
+    assert check.exit_code == ExitCode.DATA_ERROR
+    assert "does not exist" in check.stdout
+
+
+def test_missing_table_in_data_dir_is_a_data_error(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    (folder / "countries.yaml").unlink()
+    expect_error(["triage", "--answers", "-", "--data-dir", str(folder)], ExitCode.DATA_ERROR,
+                 "countries.yaml", "missing", input="{}")
+
+
+def test_unreadable_table_is_a_data_error(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    table = folder / "redflags.yaml"
+    if os.geteuid() == 0:
+        # root reads a chmod 000 file anyway: a folder in the table's place cannot be read
+        table.unlink()
+        table.mkdir()
+    else:
+        table.chmod(0)
+    try:
+        expect_error(["triage", "--answers", "-", "--data-dir", str(folder)],
+                     ExitCode.DATA_ERROR, "redflags.yaml", "cannot be read", input="{}")
+        check = invoke(["data", "check", "--data-dir", str(folder)])
+        assert check.exit_code == ExitCode.DATA_ERROR
+        assert "cannot be read" in check.stdout
+    finally:
+        if table.is_file():
+            table.chmod(0o644)
+
+
+def test_non_utf8_table_is_a_data_error(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    table = folder / "countries.yaml"
+    table.write_bytes(table.read_bytes() + b"\n# caf\xe9\n")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", str(folder)],
+                 ExitCode.DATA_ERROR, "countries.yaml", "not UTF-8")
+
+
+# --- markup and terminal escapes -----------------------------------------------------------------
+
+HOSTILE = [MARKUP, CLEAR_SCREEN + "sertraline", SET_TITLE]
+
+
+def _assert_shown_literally(stdout: str) -> None:
+    assert "\x1b[2J" not in stdout and "\x1b]0;" not in stdout and "\x07" not in stdout
+    assert MARKUP in stdout, "Rich markup must be shown as written"
+    assert "\\x1b[2J" in stdout and "\\x1b]0;title\\x07" in stdout, "escapes shown visibly"
+
+
+def test_markup_and_escapes_in_medicine_names_are_shown_literally_in_plain_text() -> None:
+    result = invoke(["interactions", *[a for n in HOSTILE for a in ("--med", n)]])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    assert "\x1b" not in result.stdout
+    _assert_shown_literally(result.stdout)
+
+
+def test_markup_and_escapes_in_medicine_names_are_shown_literally_in_colour() -> None:
+    result = invoke(["interactions", *[a for n in HOSTILE for a in ("--med", n)]],
+                    env={"FORCE_COLOR": "1"})
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    assert "\x1b[" in result.stdout, "FORCE_COLOR should give the styled renderer"
+    _assert_shown_literally(result.stdout)
+
+
+def test_markup_and_escapes_in_medicine_names_stay_data_in_json() -> None:
+    result = invoke(["interactions", *[a for n in HOSTILE for a in ("--med", n)], "--json"])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    document = json_doc(result)
+    assert [m["input"] for m in document["medications"]] == HOSTILE
+
+
+@pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1"}], ids=["plain", "colour"])
+def test_markup_and_escapes_in_answers_are_shown_literally(tmp_path: Path,
+                                                           env: dict[str, str]) -> None:
+    path = write(tmp_path / "answers.json", json.dumps({"medications": HOSTILE}))
+    result = invoke(["triage", "--answers", path], env=env)
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    _assert_shown_literally(result.stdout)
+
+
+def test_markup_and_escapes_in_answers_stay_data_in_json(tmp_path: Path) -> None:
+    path = write(tmp_path / "answers.json", json.dumps({"medications": HOSTILE}))
+    result = invoke(["triage", "--answers", path, "--json"])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert json_doc(result)["answers"]["medications"] == HOSTILE
+
+
+@pytest.mark.parametrize("value", [MARKUP, CLEAR_SCREEN, SET_TITLE])
+def test_markup_and_escapes_in_a_bad_answer_are_shown_literally_in_the_error(
+        tmp_path: Path, value: str) -> None:
+    path = write(tmp_path / "answers.json", json.dumps({"location": value}))
+    message = expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "location")
+    assert "\x07" not in message
+    if value == MARKUP:
+        assert MARKUP in message
+
+
+@pytest.mark.parametrize("option", ["--drug", "--condition"])
+def test_markup_and_escapes_in_options_are_shown_literally_in_the_error(option: str) -> None:
+    for value in (MARKUP, SET_TITLE):
+        message = expect_error(["interactions", "--med", "sertraline", option, value],
+                               ExitCode.USAGE)
+        assert "\x07" not in message
+        assert value in message if value == MARKUP else "\\x1b]0;title\\x07" in message
+
+
+# --- real processes: closed stdout, no terminal ------------------------------------------------
+
+
+def test_stdout_closed_early_in_batch_mode_exits_141_quietly(tmp_path: Path) -> None:
+    lines = tmp_path / "many.jsonl"
+    lines.write_text("".join(json.dumps({"id": i, "meds": ["sertraline", "tramadol"]}) + "\n"
+                             for i in range(3000)))
+    done = subprocess.run(
+        ["bash", "-c", f'set -o pipefail; "{_script()}" interactions --batch "{lines}" '
+                       "| head -c1 >/dev/null"],
+        capture_output=True, timeout=60)
+    stderr = done.stderr.decode()
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    assert done.returncode == ExitCode.BROKEN_PIPE, (done.returncode, stderr)
+
+
+def test_stdout_closed_early_during_one_large_result_exits_141_quietly() -> None:
+    meds = " ".join(["--med sertraline --med Percocet --med zoloftt"] * 333)
+    done = subprocess.run(
+        ["bash", "-c", f'"{_script()}" interactions {meds} --json | head -c1 >/dev/null; '
+                       'exit "${PIPESTATUS[0]}"'],
+        capture_output=True, timeout=60)
+    stderr = done.stderr.decode()
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    # the JSON is far larger than a pipe holds, so stdout was closed before it was all written
+    assert done.returncode == ExitCode.BROKEN_PIPE, (done.returncode, stderr)
+
+
+def test_triage_without_a_terminal_asks_for_answers_instead() -> None:
+    done = run_script(["triage"], stdin=subprocess.DEVNULL)
+    stderr = done.stderr.decode()
+    assert done.returncode == ExitCode.NO_TERMINAL, stderr
+    assert done.stdout == b""
+    assert "--answers" in stderr and stderr.startswith("spasmcheck:")
+    assert "Traceback" not in stderr
+
+
+# --- options -------------------------------------------------------------------------------------
+
+
+def test_unknown_drug_lists_the_valid_candidates(kb: KnowledgeBase) -> None:
+    message = expect_error(["interactions", "--med", "sertraline", "--drug", "aspirin"],
+                           ExitCode.USAGE, "'aspirin'")
+    for candidate in kb.interactions.candidates:
+        assert candidate in message
+    expect_error(["triage", "--answers", "-", "--drug", "aspirin"], ExitCode.USAGE, "'aspirin'",
+                 input="{}")
+
+
+def test_unknown_condition_lists_the_valid_ones(kb: KnowledgeBase) -> None:
+    message = expect_error(["interactions", "--med", "sertraline", "--condition", "gout"],
+                           ExitCode.USAGE, "'gout'")
+    for condition in kb.interactions.conditions:
+        assert condition in message
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["interactions", "--med", "sertraline", "--fail-on", "severe"], "--fail-on"),
+    (["triage", "--answers", "-", "--fail-on", "critical"], "--fail-on"),
+    (["interactions", "--med", "sertraline", "--audience", "doctor"], "--audience"),
+], ids=["fail-on-severity", "fail-on-level", "audience"])
+def test_bad_option_values_are_usage_errors(args: list[str], needle: str) -> None:
+    expect_error(args, ExitCode.USAGE, needle, input="{}")
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def test_report_in_a_missing_folder_is_an_output_error(tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "report.md"
+    expect_error(["interactions", "--med", "sertraline", "--report", str(path)],
+                 ExitCode.OUTPUT_ERROR, "does not exist")
+    assert not path.parent.exists()
+
+
+def test_report_over_an_existing_file_needs_force(tmp_path: Path) -> None:
+    path = tmp_path / "report.md"
+    path.write_text("keep me\n")
+    expect_error(["triage", "--answers", "-", "--report", str(path)], ExitCode.OUTPUT_ERROR,
+                 "already exists", "--force", input="{}")
+    assert path.read_text() == "keep me\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"], "no temporary file left"
+
+
+def test_report_with_an_unknown_extension_is_a_usage_error(tmp_path: Path) -> None:
+    expect_error(["interactions", "--med", "sertraline", "--report", str(tmp_path / "r.pdf")],
+                 ExitCode.USAGE, ".md or .html")
+
+
+# --- batch ---------------------------------------------------------------------------------------
+
+
+def _batch(kind: str, lines: list[bytes], tmp_path: Path) -> tuple[Any, list[dict[str, Any]]]:
+    path = write(tmp_path / "in.jsonl", b"\n".join(lines) + b"\n")
+    result = invoke([kind, "--batch", path])
+    assert result.stdout.endswith("\n") or result.stdout == ""
+    out = [json.loads(line) for line in result.stdout.split("\n")[:-1]]  # every line is JSON
+    return result, out
+
+
+def test_bad_interaction_batch_lines_get_errors_and_good_lines_are_still_answered(
+        tmp_path: Path) -> None:
+    lines = [
+        b'{"id": "first", "meds": ["sertraline"]}',
+        b"this is not JSON",
+        b'{"id": "meds-string", "meds": "sertraline"}',
+        b'{"id": "meds-numbers", "meds": [1, 2]}',
+        b'{"id": "drug-number", "meds": ["sertraline"], "drug": 5}',
+        b'{"id": "caf\xe9", "meds": ["sertraline"]}',
+        b"",
+        b'{"id": "extra-field", "meds": [], "dose": 5}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'["a", "list"]',
+        b'{"id": "last", "meds": ["tramadol", "Percocet"], "drug": "tizanidine"}',
+    ]
+    result, out = _batch("interactions", lines, tmp_path)
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert [o["line"] for o in out] == [1, 2, 3, 4, 5, 6, 8, 9, 10, 11]  # blank line 7 skipped
+    good = [o for o in out if "error" not in o]
+    assert [o["id"] for o in good] == ["first", "last"]
+    assert good[1]["candidate"] == "tizanidine" and good[0]["schema_version"] == 1
+    errors = {o["line"]: o["error"]["message"] for o in out if "error" in o}
+    assert "not valid JSON" in errors[2]
+    assert "meds must be a list" in errors[3] and "meds must be a list" in errors[4]
+    assert "drug" in errors[5]
+    assert "not UTF-8" in errors[6]
+    assert "dose" in errors[8]
+    assert "nested too deeply" in errors[9]
+    assert "JSON object" in errors[10]
+    assert all(o["id"] in (None, "meds-string", "meds-numbers", "drug-number", "extra-field")
+               for o in out if "error" in o)
+
+
+def test_bad_triage_batch_lines_get_errors_and_good_lines_are_still_answered(
+        tmp_path: Path) -> None:
+    lines = [
+        b'{"id": 1, "answers": {"chest_pain": true}}',
+        b'{"id": 2, "answers": {"age": "forty", "fever": "maybe"}}',
+        b'{"id": 3, "answers": [1, 2]}',
+        b'{"id": 4, "answers": {"age": -1}}',
+        b'{"id": 5}',
+        b'{"id": 6, "answers": {"fever": "n\xf6ne"}}',
+        b"{not json",
+        b'{"id": 8, "answers": {"fever": "high", "location": "lower_back"}}',
+    ]
+    result, out = _batch("triage", lines, tmp_path)
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert [o["line"] for o in out] == list(range(1, 9))
+    assert ["error" in o for o in out] == [False, True, True, True, True, True, True, False]
+    assert out[0]["urgency"]["level"] == "emergency" and out[7]["id"] == 8
+    messages = [o["error"]["message"] for o in out if "error" in o]
+    assert "none, low, high" in messages[0] and "whole number" in messages[0]
+    assert "mapping" in messages[1]
+    assert "out of range" in messages[2]
+    assert "answers" in messages[3]
+    assert "not UTF-8" in messages[4]
+    assert "not valid JSON" in messages[5]
+
+
+def test_lone_surrogate_escape_in_a_batch_line_fails_that_line_only(tmp_path: Path) -> None:
+    lines = [b'{"id": 1, "meds": ["ab\\ud800"]}', b'{"id": 2, "meds": ["sertraline"]}']
+    result, out = _batch("interactions", lines, tmp_path)
+    assert result.exit_code in (ExitCode.BATCH_LINE_ERRORS, ExitCode.UNKNOWN_MEDICINE), \
+        result.stderr
+    assert [o["id"] for o in out] == [1, 2]
+    assert "error" not in out[1]
+
+
+def test_missing_batch_file_is_refused(tmp_path: Path) -> None:
+    expect_error(["interactions", "--batch", str(tmp_path / "nope.jsonl")],
+                 ExitCode.BAD_ANSWERS, "cannot read batch file", as_json=False)
