@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import IO, Any
 
 from spasmcheck import interactions
@@ -29,7 +30,7 @@ class LineError(Exception):
 
 
 def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
-        threshold: Severity | Urgency | None) -> int:
+        threshold: Severity | Urgency | None, country: str | None = None) -> int:
     """Process a whole stream, writing results to stdout; returns the exit code."""
     from spasmcheck.cli import emit
 
@@ -37,7 +38,7 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
     outcome = Outcome()
     try:
         with Progress(sys.stderr) as progress:
-            for line in process(kind, handle, kb, audience, threshold, outcome):
+            for line in process(kind, handle, kb, audience, threshold, outcome, country):
                 emit(line)
                 progress.tick()
     finally:
@@ -71,9 +72,14 @@ class Outcome:
 
 
 def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audience,
-            threshold: Severity | Urgency | None, outcome: Outcome) -> Iterator[str]:
-    """One output line (with its newline) per non-blank input line."""
-    handle = _interactions_line if kind == "interactions" else _triage_line
+            threshold: Severity | Urgency | None, outcome: Outcome,
+            country: str | None = None) -> Iterator[str]:
+    """One output line (with its newline) per non-blank input line.
+
+    `country` is the default emergency number for triage lines without their own.
+    """
+    handle = _interactions_line if kind == "interactions" else partial(_triage_line,
+                                                                       country=country)
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -133,13 +139,16 @@ def _interactions_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audien
     return data.interactions_result(report, kb, audience), report.worst, bool(report.unknown)
 
 
-def _triage_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audience) -> tuple[
-        dict[str, Any], Urgency, bool]:
+def _triage_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audience,
+                 country: str | None = None) -> tuple[dict[str, Any], Urgency, bool]:
     from spasmcheck import emergency
 
     _keys(item, {"id", "answers", "drug", "country"}, "answers")
+    for key in ("drug", "country"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise LineError(f"{key} must be text")
     candidate = interactions.candidate_drug(kb, item.get("drug"))
-    contact = emergency.contact(kb, item.get("country"), {})
+    contact = emergency.contact(kb, item.get("country") or country)
     assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
     result = data.triage_result(assessment, kb, audience, contact)
     return result, assessment.urgency, bool(assessment.interactions.unknown)

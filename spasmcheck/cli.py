@@ -124,7 +124,8 @@ def _run(body: Callable[[], int]) -> None:
         _notice(f"spasmcheck: {error.message}")
         code = error.exit_code
     except KeyboardInterrupt:
-        _notice("\nspasmcheck: stopped (Ctrl-C); nothing was printed or saved.")
+        _notice("\nspasmcheck: stopped (Ctrl-C) before the result was complete; no report "
+                "was written.")
         code = ExitCode.INTERRUPTED
     except (typer.Exit, typer.Abort):
         raise
@@ -340,7 +341,8 @@ def triage(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
-            return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold)
+            return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
+                                  _arg(country) if country else None)
         candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT

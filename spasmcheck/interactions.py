@@ -107,10 +107,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
             found.append(Interaction("group", rule.id, members, rule.finding))
 
     for caution in tables.cautions:
-        if not caution.drug.matches(candidate):
-            continue
-        if (caution.condition in conditions
-                or caution.min_age is not None and age is not None and age >= caution.min_age):
+        if caution.drug.matches(candidate) and caution.applies(conditions, age):
             found.append(Interaction("caution", caution.id, (candidate.id,), caution.finding,
                                      caution.condition))
 

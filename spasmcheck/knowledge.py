@@ -200,6 +200,9 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tables-", dir=folder)
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "wb") as out:
             pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, folder / f"tables-{key}.pickle")
@@ -208,3 +211,6 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
             stale.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError):
         return
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -165,8 +165,16 @@ class Caution(NamedTuple):
     id: str
     drug: Side
     condition: str | None
-    min_age: int | None
+    min_age: int | None  # applies at this age and over
+    under_age: int | None  # applies below this age
     finding: Finding
+
+    def applies(self, conditions: Sequence[str], age: int | None) -> bool:
+        if self.condition is not None:
+            return self.condition in conditions
+        if age is None:
+            return False
+        return age >= self.min_age if self.min_age is not None else age < (self.under_age or 0)
 
 
 class HealthCondition(NamedTuple):

@@ -37,15 +37,19 @@ def write(path: Path, text: str, force: bool) -> None:
         raise OutputError(f"{path} already exists; use --force to replace it")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write in {folder}: {exc.strerror}") from None
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         if force:
             os.replace(tmp, path)
         else:
             os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
-            os.unlink(tmp)
     except FileExistsError:
-        os.unlink(tmp)
         raise OutputError(f"{path} already exists; use --force to replace it") from None
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+    finally:  # on success, failure or Ctrl-C alike, no temporary file is left behind
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -44,6 +44,9 @@ from spasmcheck.names import Entry, NameIndex, fold
 from spasmcheck.yamlsource import Document, Path
 
 SCHEMA_VERSION = 1
+_COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+STYLE_WORDS = frozenset({"bold", "dim", "italic", "underline", "reverse", "on", "default",
+                         *_COLOURS, *(f"bright_{c}" for c in _COLOURS)})
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 T = TypeVar("T")
@@ -336,13 +339,15 @@ def build_interactions(r: Reader) -> InteractionTables:
     groups = r.each(("group_rules",), build_group) if r._present(("group_rules",)) else []
 
     def build_caution(path: Path) -> Caution:
-        r.mapping(path, _FINDING_FIELDS | {"id", "drug"}, {"condition", "min_age", "mechanism"})
-        has_condition, has_age = r._present((*path, "condition")), r._present((*path, "min_age"))
-        if has_condition == has_age:
-            raise r.fail(path, "a caution names exactly one of: condition, min_age")
+        when = ("condition", "min_age", "under_age")
+        r.mapping(path, _FINDING_FIELDS | {"id", "drug"}, {*when, "mechanism"})
+        given = [key for key in when if r._present((*path, key))]
+        if len(given) != 1:
+            raise r.fail(path, "a caution names exactly one of: condition, min_age, under_age")
         return Caution(r.ident((*path, "id")), side((*path, "drug")),
-                       r.choice((*path, "condition"), health) if has_condition else None,
-                       r.integer((*path, "min_age"), 0, 130) if has_age else None,
+                       r.choice((*path, "condition"), health) if "condition" in given else None,
+                       r.integer((*path, "min_age"), 0, 130) if "min_age" in given else None,
+                       r.integer((*path, "under_age"), 1, 130) if "under_age" in given else None,
                        _finding(r, path, sources))
 
     cautions = r.each(("cautions",), build_caution) if r._present(("cautions",)) else []
@@ -437,8 +442,13 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     def build_level(path: Path) -> Level:
         r.mapping(path, {"id", "label", "action", "colour"})
         urgency = Urgency.parse(r.choice((*path, "id"), [u.label for u in Urgency]))
-        return Level(urgency, r.text((*path, "label")), r.text((*path, "action")),
-                     r.string((*path, "colour")))
+        colour = r.string((*path, "colour"))
+        unknown = [word for word in colour.split() if word not in STYLE_WORDS]
+        if unknown:
+            raise r.fail((*path, "colour"), f"{unknown[0]!r} is not a style word; use "
+                         "bold, dim, italic, underline, reverse, on, and the colours "
+                         + ", ".join(_COLOURS))
+        return Level(urgency, r.text((*path, "label")), r.text((*path, "action")), colour)
 
     levels = r.each(("levels",), build_level)
     if [level.urgency for level in levels] != sorted(Urgency, reverse=True):
@@ -472,6 +482,12 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
         tiers = [build_tier((*path, "tiers", i)) for i in range(len(r.get((*path, "tiers"))))]
         if not tiers:
             raise r.fail((*path, "tiers"), "a red flag needs at least one tier")
+        for i, tier in enumerate(tiers):
+            if i and tier.urgency > tiers[i - 1].urgency:
+                r.problems.append(r.fail((*path, "tiers", i, "urgency"), "tiers must be listed "
+                                         "most urgent first: the first tier that holds wins"))
+            for problem in _monotonic(tier.when, questions):
+                r.problems.append(r.fail((*path, "tiers", i, "when"), problem))
         return RedFlag(r.ident((*path, "id")),
                        r.choice((*path, "kind"), ["red_flag", "combination", "duration",
                                                   "medicine"]),
@@ -546,6 +562,40 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
         condition=r.choice((*path, "condition"), interactions.conditions)
         if r._present((*path, "condition")) else None,
     )
+
+
+def _monotonic(condition: conditions.Condition, questions: dict[str, Question]) -> list[str]:
+    """Why a red-flag condition could stop holding as an answer gets MORE alarming, if it could.
+
+    The level is the highest fired flag, so it can never drop as answers worsen provided every
+    condition is upward-closed: no `not`, and comparisons that keep holding for worse answers.
+    """
+    if isinstance(condition, conditions.Not):
+        return ["red flags may not use `not`: a more alarming answer could lower the level"]
+    if isinstance(condition, conditions.All | conditions.AnyOf):
+        return [p for item in condition.items for p in _monotonic(item, questions)]
+    if isinstance(condition, conditions.Taking):
+        return []
+    question = questions[condition.key]
+    key, op, value = condition.key, condition.op, condition.value
+    worse = f"{key}: a more alarming answer would stop this rule from firing"
+    if question.is_yes_no:
+        ok = (op == "==" and value == question.alarming) or (op == "in" and question.alarming
+                                                             in value)
+        return [] if ok else [f"{worse}; compare with its alarming answer "
+                              f"({str(question.alarming).lower()})"]
+    if question.type is QuestionType.CHOICE:
+        if not question.ordered:
+            return []
+        order = list(question.values)
+        chosen = {value} if op == "==" else set(value) if op == "in" else set()
+        lowest = min((order.index(v) for v in chosen), default=len(order))
+        ok = op in ("==", "in") and chosen == set(order[lowest:])
+        return [] if ok else [f"{worse}; use `in` with every value from the lowest one up "
+                              f"({', '.join(order)})"]
+    direction = question.alarming_direction
+    ok = direction == "none" or (op in (">=", ">") if direction == "up" else op in ("<=", "<"))
+    return [] if ok else [f"{worse}; {key} is more alarming going {direction}"]
 
 
 def _check_reads(r: Reader, questions: dict[str, Question], flags: list[RedFlag]) -> None:

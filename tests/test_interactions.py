@@ -147,3 +147,11 @@ def test_every_candidate_is_accepted_and_others_refused(kb):
     assert interactions.candidate_drug(kb, "Zanaflex").id == "tizanidine"
     with pytest.raises(UsageError, match="cyclobenzaprine"):
         interactions.candidate_drug(kb, "sertraline")
+
+
+def test_children_get_the_under_age_caution(kb):
+    child = interactions.check([], kb, age=10).interactions
+    assert [(i.kind, i.rule_id) for i in child] == [("caution", "cyclobenzaprine_under_15")]
+    assert not interactions.check([], kb, age=15).interactions
+    teen = interactions.check([], kb, interactions.candidate_drug(kb, "carisoprodol"), age=15)
+    assert any(i.rule_id == "carisoprodol_under_16" for i in teen.interactions)

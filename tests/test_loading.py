@@ -99,6 +99,15 @@ BROKEN = [
                  "'severe' is not a value of trauma", id="rule-uses-invalid-value"),
     pytest.param("redflags.yaml", "sources: [nice_ng240]", "sources: [nice_ng999]",
                  "unknown source 'nice_ng999'", id="missing-source"),
+    pytest.param("redflags.yaml", "{trauma: major}", "{trauma: minor}",
+                 "a more alarming answer would stop this rule", id="rule-not-upward-closed"),
+    pytest.param("redflags.yaml", "{bladder_bowel_change: true}",
+                 "{not: {bladder_bowel_change: false}}", "may not use `not`",
+                 id="rule-uses-not"),
+    pytest.param("redflags.yaml", "{age: {\">=\": 65}}", "{age: {\"<\": 65}}",
+                 "more alarming going up", id="rule-compares-age-downwards"),
+    pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold crimson"',
+                 "'crimson' is not a style word", id="bad-colour"),
     pytest.param("countries.yaml", '  GB:\n    name: United Kingdom\n    emergency: "999"\n',
                  "  GB:\n    name: United Kingdom\n", "missing field 'emergency'",
                  id="country-without-number"),
@@ -173,3 +182,11 @@ def test_data_dir_from_environment(tmp_path, monkeypatch):
     import json
 
     assert json.loads(result.stdout)["tables"][0]["origin"] == str(folder)
+
+
+def test_data_check_warns_about_tables_not_reviewed_for_a_year(tmp_path):
+    folder = copy_tables(tmp_path)
+    edit(folder, "countries.yaml", "reviewed: 2026-11-22", "reviewed: 2020-01-01")
+    result = runner.invoke(app, ["data", "check", "--data-dir", str(folder)])
+    assert result.exit_code == 0
+    assert "warning: countries was last reviewed on 2020-01-01" in result.stdout

@@ -145,18 +145,40 @@ def test_shell_completion_offers_medicine_names():
 
 @pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_interactive_audience_question_gives_clinician_words():
-    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
     child = pexpect.spawn(SPASMCHECK, ["triage", "--country", "GB"], env=env, encoding="utf-8",
                           timeout=20, dimensions=(50, 200))
     child.expect("Which best describes you")
-    child.send("\x1b[B\r")  # "I am a clinician"
+    child.send("j\r")  # "I am a clinician" (j moves down)
     kb = knowledge.load()
     first = kb.triage.questions[0]
     child.expect(first.prompt.clinician[:25])
-    child.send("\r" if first.alarming else "\x1b[B\r")
+    child.send("\r" if first.alarming else "j\r")
     child.expect("What would you like to do")
     child.send("\r")
     child.expect(pexpect.EOF)
     child.close()
     assert "CALL 999 NOW" in child.before
     assert "Treatment guidance" in child.before  # the clinician's own section
+
+
+def test_emergency_banner_names_the_country_of_the_number():
+    lines = triage("--country", "AU", stdin=EMERGENCY).stdout.splitlines()
+    assert lines[0] == "CALL 000 NOW"
+    assert "emergency number for Australia" in " ".join(lines[:6])
+
+
+def test_unanswered_warning_sign_questions_are_flagged_up_front():
+    result = triage(stdin="{}")
+    shaped = json.loads(triage("--json", stdin="{}").stdout)
+    assert "chest_pain" in shaped["unanswered_screen"]
+    head = "\n".join(result.stdout.split("\nWhy\n")[0].splitlines())
+    assert "were not answered" in head and "chest pain" in head
+
+
+def test_batch_triage_uses_the_country_option_as_default():
+    lines = '{"id": 1, "answers": {"chest_pain": true}}\n' \
+            '{"id": 2, "answers": {"chest_pain": true}, "country": "JP"}\n'
+    result = runner.invoke(app, ["triage", "--batch", "-", "--country", "GB"], input=lines)
+    numbers = [json.loads(line)["emergency"]["number"] for line in result.stdout.splitlines()]
+    assert numbers == ["999", "119"]

@@ -105,6 +105,7 @@ def emergency(contact: Contact, audience: Audience) -> dict[str, Any]:
     country = contact.country
     return {
         "country": country.code if country else None,
+        "name": country.name if country else None,
         "number": country.emergency if country else None,
         "also": list(country.also) if country else [],
         "advice_line": country.advice_line if country else None,
@@ -154,6 +155,8 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
                          for i in assessment.interactions.interactions],
         "answers": answers,
         "unanswered": list(assessment.unanswered),
+        "unanswered_screen": [q.id for q in tables.questions
+                              if q.screen and q.id in assessment.unanswered],
         "disclaimer": tables.disclaimer.for_(audience),
     }
 

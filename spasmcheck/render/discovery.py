@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from spasmcheck.errors import LocatedError
@@ -17,6 +18,8 @@ from spasmcheck.render.layout import (
     Item,
     Para,
 )
+
+REVIEW_EVERY_DAYS = 365
 
 
 def _drug(kb: KnowledgeBase, drug: Drug, audience: Audience) -> dict[str, Any]:
@@ -86,7 +89,7 @@ def show_result(kb: KnowledgeBase, name: str, audience: Audience) -> dict[str, A
                   **finding(r.finding, kb, audience)} for r in rules_touching(kb, drug)]
         rules.sort(key=lambda rule: SEVERITY_ORDER.index(rule["severity"]))
         cautions = [{"id": c.id, "condition": c.condition, "min_age": c.min_age,
-                     **finding(c.finding, kb, audience)}
+                     "under_age": c.under_age, **finding(c.finding, kb, audience)}
                     for c in kb.interactions.cautions if c.drug.matches(drug)]
         shown.append({**_drug(kb, drug, audience), "rules": rules, "cautions": cautions})
     return {**header(kb, audience), "query": name, "drugs": shown,
@@ -126,7 +129,8 @@ def show_blocks(result: dict[str, Any]) -> list[Block]:
         if drug["cautions"]:
             blocks.append(Heading("Cautions"))
             for c in drug["cautions"]:
-                about = c["condition"] or f"age {c['min_age']} or over"
+                about = c["condition"] or (f"age {c['min_age']} or over" if c["min_age"]
+                                           else f"under age {c['under_age']}")
                 blocks.append(Item(c["severity"].upper(), str(about).replace("_", " "),
                                    c["severity"], (("What can happen", c["effect"]),
                                                    ("What to do", c["advice"]),
@@ -146,7 +150,10 @@ def check_result(kb: KnowledgeBase | None, problems: list[LocatedError],
                   "cautions": len(t.cautions), "questions": len(r.questions),
                   "red_flags": len(r.red_flags), "countries": len(kb.countries.countries),
                   "names": len(kb.names)}
+    warnings = [f"{m.table} was last reviewed on {m.reviewed}, over a year ago: review it"
+                for m in (kb.tables if kb else []) if _stale(m.reviewed)]
     return {"schema_version": 1, "origin": origin, "ok": not problems, "counts": counts,
+            "warnings": warnings,
             "tables": [{"table": m.table, "version": m.version, "reviewed": m.reviewed}
                        for m in kb.tables] if kb else [],
             "problems": [{"file": p.file, "line": p.line, "field": p.field,
@@ -162,4 +169,10 @@ def check_text(result: dict[str, Any]) -> str:
                  for p in result["problems"]]
         return "\n".join(lines) + f"\n{len(lines)} problem(s) in the tables at {result['origin']}\n"
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result["counts"].items())
-    return f"tables OK ({result['origin']}): {counts}\n"
+    warnings = "".join(f"warning: {w}\n" for w in result["warnings"])
+    return f"tables OK ({result['origin']}): {counts}\n{warnings}"
+
+
+def _stale(reviewed: str, today: date | None = None) -> bool:
+    """A table not reviewed for over a year (review dates are ISO dates)."""
+    return ((today or date.today()) - date.fromisoformat(reviewed)).days > REVIEW_EVERY_DAYS

@@ -126,9 +126,18 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
     if urgency["level"] == "emergency":
         number = emergency["number"]
         first = f"CALL {number} NOW" if number else emergency["text"]
-        blocks.append(Banner(first, (urgency["label"].upper(), urgency["action"]), "emergency"))
+        where = (f"{number} is the emergency number for {emergency['name']}; in another "
+                 "country, run again with --country CODE.",) if number else ()
+        blocks.append(Banner(first, (urgency["label"].upper(), urgency["action"], *where),
+                             "emergency"))
     else:
         blocks.append(Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"]))
+    missing = result["unanswered_screen"]
+    if missing:
+        blocks.append(Para(f"{len(missing)} warning-sign question(s) were not answered, and this "
+                           "result assumes the answer is no: "
+                           + ", ".join(k.replace("_", " ") for k in missing)
+                           + ". If any of them applies, the advice may be more urgent.", "warn"))
     blocks.append(Heading("Why"))
     if result["red_flags"]:
         for flag in result["red_flags"]:
@@ -139,7 +148,7 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
                 ("Because you answered", because),
                 ("Sources", "; ".join(flag["sources"])))))
     else:
-        blocks.append(Para("None of your answers is a warning sign."))
+        blocks.append(Para("None of the answers given is a warning sign."))
     blocks += [Heading("What to do next"), Bullets(tuple(result["next_steps"]))]
     meds = _medicine_lines(result)
     if meds or result["interactions"]:
