@@ -67,26 +67,61 @@ class Facts(NamedTuple):
 
 def holds(condition: Condition, facts: Facts) -> Because | None:
     """The answer keys that make `condition` true, or None when it is false."""
+    return compile_condition(condition)(facts)
+
+
+Predicate = Callable[[Facts], "Because | None"]
+_NONE: Because = frozenset()
+
+
+def compile_condition(condition: Condition) -> Predicate:
+    """The same meaning as `holds`, as nested closures: several times faster to evaluate."""
     if isinstance(condition, All):
-        because: set[str] = set()
-        for item in condition.items:
-            found = holds(item, facts)
-            if found is None:
-                return None
-            because |= found
-        return frozenset(because)
+        parts = [compile_condition(item) for item in condition.items]
+
+        def all_of(facts: Facts) -> Because | None:
+            because = _NONE
+            for part in parts:
+                found = part(facts)
+                if found is None:
+                    return None
+                because = because | found
+            return because
+
+        return all_of
     if isinstance(condition, AnyOf):
-        hits = [found for item in condition.items if (found := holds(item, facts)) is not None]
-        return frozenset().union(*hits) if hits else None
+        parts = [compile_condition(item) for item in condition.items]
+
+        def any_of(facts: Facts) -> Because | None:
+            because = None
+            for part in parts:
+                found = part(facts)
+                if found is not None:
+                    because = found if because is None else because | found
+            return because
+
+        return any_of
     if isinstance(condition, Not):
-        return keys_of(condition.item) if holds(condition.item, facts) is None else None
+        inner, keys = compile_condition(condition.item), keys_of(condition.item)
+        return lambda facts: keys if inner(facts) is None else None
     if isinstance(condition, Taking):
-        pool = facts.classes if condition.kind == "class" else facts.drugs
-        return frozenset({MEDICATIONS_KEY}) if condition.id in pool else None
-    if condition.key not in facts.values:
-        return None  # an unanswered question matches no comparison, in either direction
-    matched = _COMPARISONS[condition.op](facts.values[condition.key], condition.value)
-    return frozenset({condition.key}) if matched else None
+        ident, taken = condition.id, frozenset({MEDICATIONS_KEY})
+        if condition.kind == "class":
+            return lambda facts: taken if ident in facts.classes else None
+        return lambda facts: taken if ident in facts.drugs else None
+    key, compare, operand = condition.key, _COMPARISONS[condition.op], condition.value
+    reason = frozenset({key})
+
+    def comparison(facts: Facts) -> Because | None:
+        value = facts.values.get(key, _MISSING)
+        if value is _MISSING:
+            return None
+        return reason if compare(value, operand) else None
+
+    return comparison
+
+
+_MISSING = object()
 
 
 def keys_of(condition: Condition) -> Because:

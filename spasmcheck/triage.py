@@ -7,11 +7,12 @@ read as the alarming answer. The person's medicines go through the one interacti
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spasmcheck import interactions
 from spasmcheck.answers import MEDICATIONS, Answers
-from spasmcheck.conditions import Facts, holds
+from spasmcheck.conditions import Facts, Predicate, compile_condition, holds
 from spasmcheck.model import (
     UNSURE,
     Drug,
@@ -49,24 +50,49 @@ class Assessment(NamedTuple):
     unanswered: tuple[str, ...]  # question ids with no answer (read as the calm answer)
 
 
-def effective_values(answers: Answers, questions: tuple[Question, ...]) -> dict[str, Any]:
+class _Questions(NamedTuple):
+    """What the engine needs to know about the question list, worked out once per table."""
+
+    alarming: dict[str, Any]  # question id -> its alarming answer (yes/no questions)
+    order: dict[str, int]  # answer key -> position, for listing reasons in asking order
+    answer_ids: tuple[str, ...]  # every question that is not a medicine list
+    implied: tuple[tuple[str, str, Any], ...]  # (question, interactions condition, answer)
+
+
+@lru_cache(maxsize=8)
+def _questions(kb: KnowledgeBase) -> _Questions:
+    questions = kb.triage.questions
+    answer_ids = tuple(q.id for q in questions if not q.is_medicines)
+    return _Questions({q.id: q.alarming for q in questions if q.is_yes_no},
+                      {key: i for i, key in enumerate((*answer_ids, MEDICATIONS))}, answer_ids,
+                      tuple((q.id, q.condition, q.alarming) for q in questions
+                            if q.condition and q.alarming is not None))
+
+
+@lru_cache(maxsize=8)
+def _compiled(kb: KnowledgeBase) -> tuple[tuple[RedFlag, tuple[tuple[Tier, Predicate], ...]], ...]:
+    return tuple((flag, tuple((tier, compile_condition(tier.when)) for tier in flag.tiers))
+                 for flag in kb.triage.red_flags)
+
+
+def effective_values(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
     """Answers as rules read them: "unsure" becomes the alarming answer of its question."""
-    by_id = {q.id: q for q in questions}
-    return {key: (by_id[key].alarming if value == UNSURE else value)
+    alarming = _questions(kb).alarming
+    return {key: (alarming[key] if value == UNSURE else value)
             for key, value in answers.values.items()}
 
 
 def conditions_from_answers(answers: Answers, kb: KnowledgeBase) -> tuple[str, ...]:
     """Interaction-table conditions implied by answers (`pregnant: true` -> pregnancy)."""
-    values = effective_values(answers, kb.triage.questions)
-    return tuple(q.condition for q in kb.triage.questions
-                 if q.condition and q.alarming is not None and values.get(q.id) == q.alarming)
+    values = effective_values(answers, kb)
+    return tuple(condition for question_id, condition, alarming in _questions(kb).implied
+                 if values.get(question_id) == alarming)
 
 
 def facts(answers: Answers, report: interactions.Report, kb: KnowledgeBase) -> Facts:
     """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
     taken = [kb.interactions.drugs[d] for med in report.medications for d in med.drugs]
-    return Facts(effective_values(answers, kb.triage.questions),
+    return Facts(effective_values(answers, kb),
                  frozenset().union(*(drug.all_classes for drug in taken)),
                  frozenset(drug.id for drug in taken))
 
@@ -76,13 +102,14 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -
     report = interactions.check(answers.medications, kb, candidate,
                                 conditions_from_answers(answers, kb), answers.values.get("age"))
     facts_now = facts(answers, report, kb)
+    order = _questions(kb).order
 
     hits = []
-    for flag in tables.red_flags:
-        for tier in flag.tiers:
-            because = holds(tier.when, facts_now)
+    for flag, tiers in _compiled(kb):
+        for tier, when in tiers:
+            because = when(facts_now)
             if because is not None:
-                hits.append(FlagHit(flag, tier, _in_question_order(because, tables.questions)))
+                hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
                 break
     hits.sort(key=lambda hit: -hit.urgency)
     urgency = max((hit.urgency for hit in hits), default=tables.default_level)
@@ -92,8 +119,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -
         steps.append(tables.interaction_steps[report.worst].fill(candidate=report.candidate.name))
     if urgency <= Urgency.ROUTINE:
         steps += [advice.text for advice in tables.self_care]
-    unanswered = tuple(q.id for q in tables.questions
-                       if q.id not in answers.values and not q.is_medicines)
+    unanswered = tuple(q for q in _questions(kb).answer_ids if q not in answers.values)
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
                       unanswered)
 
@@ -105,7 +131,3 @@ def should_ask(question: Question, answers: Answers, kb: KnowledgeBase) -> bool:
     report = interactions.check(answers.medications, kb)
     return holds(question.ask_when, facts(answers, report, kb)) is not None
 
-
-def _in_question_order(keys: frozenset[str], questions: tuple[Question, ...]) -> tuple[str, ...]:
-    order = [q.id for q in questions if not q.is_medicines] + [MEDICATIONS]
-    return tuple(key for key in order if key in keys)

@@ -104,3 +104,21 @@ def test_progress_shows_only_on_a_terminal():
         for _ in range(1000):
             progress.tick()
     assert quiet.getvalue() == ""
+
+
+def test_a_file_is_shared_among_workers_and_comes_back_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "CHUNK_LINES", 7)
+    monkeypatch.setenv("SPASMCHECK_WORKERS", "2")
+    lines = [json.dumps({"id": i, "meds": ["sertraline"] if i % 5 else ["nosuch"]})
+             for i in range(60)] + ["oops"]
+    path = tmp_path / "lists.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["interactions", "--batch", str(path)])
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["line"] for o in out] == list(range(1, 62))
+    assert [o["id"] for o in out[:60]] == list(range(60))
+    assert "error" in out[60]
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    serial = runner.invoke(app, ["interactions", "--batch", str(path)],
+                           env={"SPASMCHECK_WORKERS": "1"})
+    assert serial.stdout == result.stdout
