@@ -171,7 +171,7 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
         outcome.unknown |= unknown
         outcome.over_threshold |= threshold is not None and worst is not None and \
             worst >= threshold
-        yield _json({"id": line_id, "line": number, **result})
+        yield data.compact({"id": line_id, "line": number, **result}) + "\n"
 
 
 def _decode(raw: bytes) -> dict[str, Any]:

@@ -146,11 +146,15 @@ def _read_tables(directory: Path, origin: str) -> dict[str, str]:
 
 
 def _cache_key(texts: dict[str, str], origin: str) -> str:
-    """Content checksums (CRC-32 and Adler-32) and lengths of every table, with the code version.
+    """Content checksums (CRC-32 and Adler-32) and lengths of every table, the tool version and
+    a stamp of the validating code (so a new check is never skipped by an old cache entry).
 
     zlib rather than hashlib: importing OpenSSL's hashes costs more than the whole check.
     """
-    parts = [__version__, sys.version, origin]
+    code = Path(__file__).parent
+    stamps = [(code / name).stat() for name in ("validate.py", "model.py", "conditions.py")]
+    parts = [__version__, sys.version, origin,
+             *(f"{s.st_size:x}-{s.st_mtime_ns:x}" for s in stamps)]
     for name in TABLE_FILES:
         data = texts[name].encode()
         parts.append(f"{len(data):x}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}")

@@ -45,8 +45,9 @@ from spasmcheck.yamlsource import Document, Path
 
 SCHEMA_VERSION = 1
 _COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
-STYLE_WORDS = frozenset({"bold", "dim", "italic", "underline", "reverse", "on", "default",
-                         *_COLOURS, *(f"bright_{c}" for c in _COLOURS)})
+_COLOUR = r"(?:default|(?:bright_)?(?:" + "|".join(_COLOURS) + "))"
+_STYLE = re.compile(rf"^(?:(?:bold|dim|italic|underline|reverse) +)*(?:{_COLOUR}"
+                    rf"(?: +on +{_COLOUR})?|on +{_COLOUR}|(?:bold|dim|italic|underline|reverse))$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 T = TypeVar("T")
@@ -443,11 +444,10 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
         r.mapping(path, {"id", "label", "action", "colour"})
         urgency = Urgency.parse(r.choice((*path, "id"), [u.label for u in Urgency]))
         colour = r.string((*path, "colour"))
-        unknown = [word for word in colour.split() if word not in STYLE_WORDS]
-        if unknown:
-            raise r.fail((*path, "colour"), f"{unknown[0]!r} is not a style word; use "
-                         "bold, dim, italic, underline, reverse, on, and the colours "
-                         + ", ".join(_COLOURS))
+        if not _STYLE.match(colour):
+            raise r.fail((*path, "colour"), f"{colour!r} is not a style: use attributes (bold, "
+                         "dim, italic, underline, reverse), then a colour, then `on` and a "
+                         "colour, e.g. \"bold white on red\"; colours: " + ", ".join(_COLOURS))
         return Level(urgency, r.text((*path, "label")), r.text((*path, "action")), colour)
 
     levels = r.each(("levels",), build_level)
@@ -541,6 +541,10 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
                         for i in range(len(r.get((*path, "choices")))))
         if len(choices) < 2:
             raise r.fail((*path, "choices"), "a choice question needs at least two choices")
+    needed = {QuestionType.CHOICE: "ordered", QuestionType.NUMBER: "alarming_direction"}.get(kind)
+    if needed and not r._present((*path, needed)):
+        raise r.fail(path, f"a {kind.value} question must say `{needed}`: the red-flag check "
+                           "relies on it to keep every rule escalating only")
     minimum = r.integer((*path, "min")) if kind is QuestionType.NUMBER else None
     maximum = r.integer((*path, "max")) if kind is QuestionType.NUMBER else None
     if minimum is not None and maximum is not None and minimum > maximum:

@@ -122,3 +122,22 @@ def test_a_file_is_shared_among_workers_and_comes_back_in_order(tmp_path, monkey
     serial = runner.invoke(app, ["interactions", "--batch", str(path)],
                            env={"SPASMCHECK_WORKERS": "1"})
     assert serial.stdout == result.stdout
+
+
+def test_compact_encoding_equals_plain_json():
+    """Batch lines reuse the JSON text of memoised parts; the result must be plain JSON."""
+    from spasmcheck import emergency, interactions
+    from spasmcheck.answers import validate
+    from spasmcheck.render import data
+    from spasmcheck.triage import assess
+
+    kb = knowledge.load()
+    report = interactions.check(["Zoloft", "oxycodone", "nosuch", "Tylenol #3"], kb, age=70)
+    for audience in Audience:
+        shaped = data.interactions_result(report, kb, audience)
+        assert json.loads(data.compact(shaped)) == json.loads(json.dumps(shaped))
+        answers = validate({"chest_pain": True, "fever": "high", "iv_drug_use": True,
+                            "medications": ["sertraline"]}, kb.triage)
+        result = data.triage_result(assess(answers, kb), kb, audience,
+                                    emergency.contact(kb, "GB"))
+        assert json.loads(data.compact(result)) == json.loads(json.dumps(result))

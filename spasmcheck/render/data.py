@@ -1,42 +1,85 @@
 """Results as the documented JSON shapes (schema_version 1). Every other format reads these.
 
 Building one dict per result, in one place, keeps the JSON contract, the terminal text and the
-reports saying the same thing: a renderer only lays out what is here.
+reports saying the same thing: a renderer only lays out what is here. Parts that recur are
+memoised (Shared): read them, never change them.
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spasmcheck import __version__
-from spasmcheck.model import Audience, Finding, KnowledgeBase, Text, Urgency
+from spasmcheck.model import Advice, Audience, Finding, KnowledgeBase, Text, Urgency
 
 if TYPE_CHECKING:
     from spasmcheck.emergency import Contact
     from spasmcheck.interactions import Interaction, Report
     from spasmcheck.names import Resolution
-    from spasmcheck.triage import Assessment
+    from spasmcheck.triage import Assessment, FlagHit
 
 SCHEMA_VERSION = 1
 UNKNOWN_NUMBER = "your local emergency number"
+
+
+class Shared(dict[str, Any]):
+    """A memoised part of a result: returned again and again and never changed.
+
+    Batch mode meets the same findings, medicines and advice on line after line, so each is
+    built once, and `compact` reuses its JSON text instead of encoding it again.
+    """
+
+    __slots__ = ("_json",)
+    _json: str
+
+    def json(self) -> str:
+        try:
+            return self._json
+        except AttributeError:
+            self._json = json.dumps(self, separators=(",", ":"))
+            return self._json
+
+
+class Extended(dict[str, Any]):
+    """A Shared part plus a few keys of its own (a red flag and the answers behind it)."""
+
+    __slots__ = ("base", "extra")
+
+    def __init__(self, base: Shared, **extra: Any) -> None:
+        super().__init__(base, **extra)
+        self.base, self.extra = base, extra
+
+
+def compact(result: dict[str, Any]) -> str:
+    """`json.dumps(result, separators=(",", ":"))`, reusing the text of Shared parts."""
+    return "{" + ",".join(f"{json.dumps(key)}:{_encode(value)}"
+                          for key, value in result.items()) + "}"
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, Shared):
+        return value.json()
+    if isinstance(value, Extended):
+        extra = json.dumps(value.extra, separators=(",", ":"))
+        return value.base.json()[:-1] + "," + extra[1:]
+    if type(value) is list and any(type(item) in (Shared, Extended) for item in value):
+        return "[" + ",".join(_encode(item) for item in value) + "]"
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _cite(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[str]:
     return [kb.source(i).cite() for i in ids]
 
 
-# The shapes below are memoised (batch mode meets the same findings again and again), so the
-# dicts they return are shared: read them, never change them.
-
-
 @lru_cache(maxsize=16)
 def header(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "spasmcheck", "version": __version__},
-        "tables": [{"table": m.table, "version": m.version, "reviewed": m.reviewed,
-                    "origin": kb.origin} for m in kb.tables],
+        "tool": Shared(name="spasmcheck", version=__version__),
+        "tables": [Shared(table=m.table, version=m.version, reviewed=m.reviewed,
+                          origin=kb.origin) for m in kb.tables],
         "audience": audience.value,
     }
 
@@ -52,13 +95,9 @@ def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> dict[str, 
 
 
 @lru_cache(maxsize=16384)
-def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "drugs": [kb.interactions.drugs[d].name for d in item.drugs],
-        "kind": item.kind,
-        "rule": item.rule_id,
-        **finding(item.finding, kb, audience),
-    }
+def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Shared:
+    out = Shared(drugs=[kb.interactions.drugs[d].name for d in item.drugs], kind=item.kind,
+                 rule=item.rule_id, **finding(item.finding, kb, audience))
     if item.kind == "caution":
         out["condition"] = item.condition
     return out
@@ -71,12 +110,9 @@ def medications(report: Report, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=16384)
-def _medication(med: Resolution, kb: KnowledgeBase) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "input": med.input,
-        "matched": [kb.interactions.drugs[d].name for d in med.drugs],
-        "status": "known" if med.known else "unknown",
-    }
+def _medication(med: Resolution, kb: KnowledgeBase) -> Shared:
+    entry = Shared(input=med.input, matched=[kb.interactions.drugs[d].name for d in med.drugs],
+                   status="known" if med.known else "unknown")
     if med.entry is not None:
         entry["matched_as"] = med.entry.kind
     return entry
@@ -114,8 +150,26 @@ def emergency(contact: Contact, audience: Audience) -> dict[str, Any]:
     }
 
 
-def _advice(items: tuple[Any, ...], kb: KnowledgeBase, audience: Audience) -> list[dict[str, Any]]:
-    return [{"text": a.text.for_(audience), "sources": _cite(kb, a.sources)} for a in items]
+@lru_cache(maxsize=64)
+def _advice(kb: KnowledgeBase, section: str, audience: Audience) -> list[Shared]:
+    items: tuple[Advice, ...] = getattr(kb.triage, section)
+    return [Shared(text=a.text.for_(audience), sources=_cite(kb, a.sources)) for a in items]
+
+
+def _flag(hit: FlagHit, kb: KnowledgeBase, audience: Audience, number: str) -> Shared:
+    index = next(i for i, tier in enumerate(hit.flag.tiers) if tier is hit.tier)
+    return _flag_at(kb, hit.flag.id, index, audience, number)
+
+
+@lru_cache(maxsize=4096)
+def _flag_at(kb: KnowledgeBase, flag_id: str, index: int, audience: Audience,
+             number: str) -> Shared:
+    flag = next(f for f in kb.triage.red_flags if f.id == flag_id)
+    tier = flag.tiers[index]
+    return Shared(id=flag.id, kind=flag.kind, title=flag.title.for_(audience),
+                  concern=flag.concern.for_(audience), urgency=tier.urgency.label,
+                  do_now=_text(tier.do_now or flag.do_now, number, audience),
+                  sources=_cite(kb, flag.sources))
 
 
 def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
@@ -125,41 +179,38 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
     level = tables.levels[assessment.urgency]
     number = contact.number or UNKNOWN_NUMBER
     answers = assessment.answers.as_dict()
-    guidance = tables.clinician_guidance if audience is Audience.CLINICIAN \
-        else tables.medicine_tips
+    guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
     return {
         **header(kb, audience),
         "emergency": emergency(contact, audience),
         "urgency": {"level": level.urgency.label, "rank": int(level.urgency),
                     "label": level.label.for_(audience),
-                    "action": level.action.fill(emergency_number=number).for_(audience),
+                    "action": _text(level.action, number, audience),
                     "colour": level.colour},
-        "red_flags": [{
-            "id": hit.flag.id,
-            "kind": hit.flag.kind,
-            "title": hit.flag.title.for_(audience),
-            "concern": hit.flag.concern.for_(audience),
-            "urgency": hit.urgency.label,
-            "because": list(hit.because),
-            "answers": {key: answers.get(key) for key in hit.because},
-            "do_now": hit.do_now.fill(emergency_number=number).for_(audience),
-            "sources": _cite(kb, hit.flag.sources),
-        } for hit in assessment.hits],
+        "red_flags": [Extended(_flag(hit, kb, audience, number),
+                               because=list(hit.because),
+                               answers={key: answers.get(key) for key in hit.because})
+                      for hit in assessment.hits],
         "next_steps": [_text(step, number, audience) for step in assessment.next_steps],
         "seek_help_sooner": [] if assessment.urgency is Urgency.EMERGENCY
-        else _advice(tables.safety_net, kb, audience),
-        "guidance": _advice(guidance, kb, audience),
+        else _advice(kb, "safety_net", audience),
+        "guidance": _advice(kb, guidance, audience),
         "candidate": assessment.interactions.candidate.name,
         **medications(assessment.interactions, kb),
         "interactions": [interaction(i, kb, audience)
                          for i in assessment.interactions.interactions],
         "answers": answers,
         "unanswered": list(assessment.unanswered),
-        "unanswered_screen": [q.id for q in tables.questions
-                              if q.screen and q.id in assessment.unanswered],
+        "unanswered_screen": [q for q in _screen(kb) if q in assessment.unanswered],
         "disclaimer": tables.disclaimer.for_(audience),
     }
 
 
+@lru_cache(maxsize=8)
+def _screen(kb: KnowledgeBase) -> tuple[str, ...]:
+    return tuple(q.id for q in kb.triage.questions if q.screen)
+
+
+@lru_cache(maxsize=4096)
 def _text(text: Text, number: str, audience: Audience) -> str:
     return text.fill(emergency_number=number).for_(audience)
