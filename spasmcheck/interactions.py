@@ -15,7 +15,7 @@ from itertools import combinations
 from typing import NamedTuple
 
 from spasmcheck.errors import UsageError
-from spasmcheck.model import Drug, Finding, KnowledgeBase, PairRule, Severity
+from spasmcheck.model import Caution, Drug, Finding, KnowledgeBase, PairRule, Severity
 from spasmcheck.names import Resolution
 
 
@@ -96,9 +96,9 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
 
     others = [d for d in taken if d != candidate.id]
     for other in others:
-        found += _pair(kb, candidate.id, other)
+        found += _pair_cached(kb, candidate.id, other)
     for first, second in combinations(others, 2):
-        found += _pair(kb, first, second)
+        found += _pair_cached(kb, first, second)
 
     group = [candidate.id, *others]
     for rule in tables.group_rules:
@@ -106,14 +106,21 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
         if len(members) >= rule.min_count:
             found.append(Interaction("group", rule.id, members, rule.finding))
 
-    for caution in tables.cautions:
-        if caution.drug.matches(candidate) and caution.applies(conditions, age):
-            found.append(Interaction("caution", caution.id, (candidate.id,), caution.finding,
-                                     caution.condition))
+    if conditions or age is not None:
+        found += [Interaction("caution", caution.id, (candidate.id,), caution.finding,
+                              caution.condition)
+                  for caution in _cautions(kb, candidate.id) if caution.applies(conditions, age)]
 
-    found = list(dict.fromkeys(found))
-    found.sort(key=lambda i: (-i.severity, candidate.id not in i.drugs, i.rule_id, i.drugs))
+    if len(found) > 1:
+        found = list(dict.fromkeys(found))
+        found.sort(key=lambda i: (-i.severity, candidate.id not in i.drugs, i.rule_id, i.drugs))
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
+
+
+@lru_cache(maxsize=256)
+def _cautions(kb: KnowledgeBase, candidate_id: str) -> tuple[Caution, ...]:
+    candidate = kb.interactions.drugs[candidate_id]
+    return tuple(c for c in kb.interactions.cautions if c.drug.matches(candidate))
 
 
 @lru_cache(maxsize=65536)
@@ -121,13 +128,9 @@ def _resolve(kb: KnowledgeBase, name: str) -> Resolution:
     return kb.names.resolve(name)
 
 
-def _pair(kb: KnowledgeBase, first: str, second: str) -> tuple[Interaction, ...]:
-    """Findings for one pair; the same whichever order the two are given in."""
-    return _pair_cached(kb, first, second)
-
-
 @lru_cache(maxsize=65536)
 def _pair_cached(kb: KnowledgeBase, first: str, second: str) -> tuple[Interaction, ...]:
+    """Findings for one pair; the same rules whichever order the two are given in."""
     if first == second:
         return ()
     a_first, b_first = _sides(kb, first)

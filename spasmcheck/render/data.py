@@ -52,21 +52,27 @@ class Extended(dict[str, Any]):
         self.base, self.extra = base, extra
 
 
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
+_text_json = json.encoder.encode_basestring_ascii
+
+
 def compact(result: dict[str, Any]) -> str:
     """`json.dumps(result, separators=(",", ":"))`, reusing the text of Shared parts."""
-    return "{" + ",".join(f"{json.dumps(key)}:{_encode(value)}"
+    return "{" + ",".join(_text_json(key) + ":" + _encode(value)
                           for key, value in result.items()) + "}"
 
 
 def _encode(value: Any) -> str:
-    if isinstance(value, Shared):
-        return value.json()
-    if isinstance(value, Extended):
-        extra = json.dumps(value.extra, separators=(",", ":"))
-        return value.base.json()[:-1] + "," + extra[1:]
-    if type(value) is list and any(type(item) in (Shared, Extended) for item in value):
+    kind = type(value)
+    if kind is str:
+        return _text_json(value)
+    if kind is Shared:
+        return value.json()  # type: ignore[no-any-return]
+    if kind is Extended:
+        return value.base.json()[:-1] + "," + _dumps(value.extra)[1:]  # type: ignore[no-any-return]
+    if kind is list and any(type(item) in (Shared, Extended) for item in value):
         return "[" + ",".join(_encode(item) for item in value) + "]"
-    return json.dumps(value, separators=(",", ":"))
+    return _dumps(value)
 
 
 def _cite(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[str]:
