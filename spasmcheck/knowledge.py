@@ -71,7 +71,9 @@ def _load(folder: str | None) -> KnowledgeBase:
 
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
     """Validate parsed tables into a KnowledgeBase, or raise DataError listing every problem."""
-    from spasmcheck.validate import build_countries, build_interactions, build_names, build_triage
+    from spasmcheck.country_table import build_countries
+    from spasmcheck.interaction_table import build_interactions, build_names
+    from spasmcheck.redflag_table import build_triage
 
     problems: list[LocatedError] = []
     countries = triage = None
@@ -152,7 +154,9 @@ def _cache_key(texts: dict[str, str], origin: str) -> str:
     zlib rather than hashlib: importing OpenSSL's hashes costs more than the whole check.
     """
     code = Path(__file__).parent
-    stamps = [(code / name).stat() for name in ("validate.py", "model.py", "conditions.py")]
+    stamps = [(code / name).stat() for name in ("reader.py", "interaction_table.py",
+                                                 "redflag_table.py", "country_table.py",
+                                                 "model.py", "conditions.py")]
     parts = [__version__, sys.version, origin,
              *(f"{s.st_size:x}-{s.st_mtime_ns:x}" for s in stamps)]
     for name in TABLE_FILES:

@@ -1,0 +1,190 @@
+"""Build the interaction table (`data/interactions.yaml`) into typed records, with its checks."""
+
+from __future__ import annotations
+
+from spasmcheck.model import (
+    Caution,
+    Drug,
+    DrugClass,
+    GroupRule,
+    HealthCondition,
+    InteractionTables,
+    PairRule,
+    Product,
+    Side,
+)
+from spasmcheck.names import Entry, NameIndex, fold
+from spasmcheck.reader import (
+    FINDING_FIELDS,
+    Reader,
+    collecting,
+    finding,
+    keyed,
+    read_meta,
+    read_sources,
+    top,
+    unique_ids,
+)
+from spasmcheck.yamlsource import Path
+
+
+@collecting
+def build_interactions(r: Reader) -> InteractionTables:
+    top(r, {"sources", "classes", "drugs", "candidates", "same_drug", "rules"},
+         {"conditions", "products", "group_rules", "cautions"}, "interactions")
+    meta = read_meta(r, "interactions")
+    sources = read_sources(r)
+
+    def build_class(path: Path) -> DrugClass:
+        r.mapping(path, {"name"}, {"parents", "description"})
+        return DrugClass(str(path[-1]), r.text((*path, "name")), r.strings((*path, "parents")))
+
+    classes = {c.id: c for c in r.each(("classes",), lambda p: keyed(r, p, build_class))}
+    for c in classes.values():
+        for i, parent in enumerate(c.parents):
+            if parent not in classes:
+                r.problems.append(r.fail(("classes", c.id, "parents", i),
+                                         f"unknown class {parent!r}"))
+    expanded = {cid: _ancestors(cid, classes, r) for cid in classes}
+
+    def build_condition(path: Path) -> HealthCondition:
+        r.mapping(path, {"name"}, {"aliases"})
+        return HealthCondition(str(path[-1]), r.text((*path, "name")),
+                               r.strings((*path, "aliases")))
+
+    health = {c.id: c for c in r.each(("conditions",), lambda p: keyed(r, p, build_condition))} \
+        if r._present(("conditions",)) else {}
+
+    def build_drug(path: Path) -> Drug:
+        r.mapping(path, {"id", "classes"}, {"brands", "other_names", "rxcui"})
+        own = r.refs((*path, "classes"), classes, "class", required=False)
+        every = frozenset().union(*(expanded.get(c, frozenset({c})) for c in own))
+        return Drug(r.ident((*path, "id")), r.strings((*path, "brands")),
+                    r.strings((*path, "other_names")), own, every,
+                    r.optional_string((*path, "rxcui")))
+
+    drugs: dict[str, Drug] = {}
+    where: dict[str, Path] = {}  # a name's path, to locate duplicate names
+    for path, drug in r.each(("drugs",), lambda p: (p, build_drug(p))):
+        if drug.id in drugs:
+            r.problems.append(r.fail((*path, "id"), f"drug {drug.id!r} is listed twice"))
+        drugs[drug.id] = drug
+        for key in ("id", "brands", "other_names"):
+            names = [drug.name] if key == "id" else r.strings((*path, key))
+            where.update(dict.fromkeys(names, (*path, key)))
+
+    def build_product(path: Path) -> Product:
+        r.mapping(path, {"name", "ingredients"}, {"other_names"})
+        return Product(r.string((*path, "name")), r.refs((*path, "ingredients"), drugs, "drug"),
+                       r.strings((*path, "other_names")))
+
+    products = []
+    for path, product in r.each(("products",), lambda p: (p, build_product(p))) \
+            if r._present(("products",)) else []:
+        products.append(product)
+        where.update(dict.fromkeys((product.name, *product.other_names), path))
+
+    def side(path: Path) -> Side:
+        r.mapping(path, set(), {"drug", "class"})
+        value = r.get(path)
+        if len(value) != 1:
+            raise r.fail(path, "a side names exactly one of: drug, class")
+        ((kind, ident),) = value.items()
+        pool = drugs if kind == "drug" else classes
+        if ident not in pool:
+            raise r.fail((*path, kind), f"unknown {kind} {ident!r}")
+        return Side(kind, ident)
+
+    r.mapping(("candidates",), {"default", "drugs"})
+    candidates = r.refs(("candidates", "drugs"), drugs, "drug")
+    default = r.choice(("candidates", "default"), candidates)
+    r.mapping(("same_drug",), FINDING_FIELDS, {"mechanism"})
+    same_drug = finding(r, ("same_drug",), sources)
+
+    def build_rule(path: Path) -> PairRule:
+        r.mapping(path, FINDING_FIELDS | {"id", "a", "b"}, {"mechanism", "replaces"})
+        return PairRule(r.ident((*path, "id")), side((*path, "a")), side((*path, "b")),
+                        finding(r, path, sources), frozenset(r.strings((*path, "replaces"))))
+
+    rules = r.each(("rules",), build_rule)
+    rule_ids = unique_ids(r, "rules", [rule.id for rule in rules])
+    for i, rule in enumerate(rules):
+        for other in sorted(rule.replaces - rule_ids):
+            r.problems.append(r.fail(("rules", i, "replaces"), f"unknown rule {other!r}"))
+
+    def build_group(path: Path) -> GroupRule:
+        r.mapping(path, FINDING_FIELDS | {"id", "class", "min_count"}, {"mechanism"})
+        return GroupRule(r.ident((*path, "id")), r.choice((*path, "class"), classes),
+                         r.integer((*path, "min_count"), 2, 50), finding(r, path, sources))
+
+    groups = r.each(("group_rules",), build_group) if r._present(("group_rules",)) else []
+
+    def build_caution(path: Path) -> Caution:
+        when = ("condition", "min_age", "under_age")
+        r.mapping(path, FINDING_FIELDS | {"id", "drug"}, {*when, "mechanism"})
+        given = [key for key in when if r._present((*path, key))]
+        if len(given) != 1:
+            raise r.fail(path, "a caution names exactly one of: condition, min_age, under_age")
+        return Caution(r.ident((*path, "id")), side((*path, "drug")),
+                       r.choice((*path, "condition"), health) if "condition" in given else None,
+                       r.integer((*path, "min_age"), 0, 130) if "min_age" in given else None,
+                       r.integer((*path, "under_age"), 1, 130) if "under_age" in given else None,
+                       finding(r, path, sources))
+
+    cautions = r.each(("cautions",), build_caution) if r._present(("cautions",)) else []
+    unique_ids(r, "group_rules", [g.id for g in groups])
+    unique_ids(r, "cautions", [c.id for c in cautions])
+    tables = InteractionTables(meta, sources, classes, health, drugs, tuple(products), default,
+                               candidates, same_drug, tuple(rules), tuple(groups), tuple(cautions))
+    _check_names(r, tables, where)
+    return tables
+
+
+def _ancestors(cid: str, classes: dict[str, DrugClass], r: Reader) -> frozenset[str]:
+    seen: set[str] = set()
+    stack = [cid]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        parents = classes[current].parents if current in classes else ()
+        if cid in parents:
+            r.problems.append(r.fail(("classes", current, "parents"),
+                                     f"class {cid!r} is its own ancestor"))
+            continue
+        stack.extend(parents)
+    return frozenset(seen)
+
+
+def name_entries(tables: InteractionTables) -> list[Entry]:
+    """Every name a person may type, with what it means."""
+    entries: list[Entry] = []
+    for drug in tables.drugs.values():
+        entries.append(Entry(drug.name, "generic", (drug.id,)))
+        entries += [Entry(brand, "brand", (drug.id,)) for brand in drug.brands]
+        entries += [Entry(other, "other_name", (drug.id,)) for other in drug.other_names]
+    for product in tables.products:
+        entries += [Entry(name, "product", product.ingredients)
+                    for name in (product.name, *product.other_names)]
+    return entries
+
+
+def _check_names(r: Reader, tables: InteractionTables, where: dict[str, Path]) -> None:
+    seen: dict[str, Entry] = {}
+    for entry in name_entries(tables):
+        key, path = fold(entry.name), where.get(entry.name, ("drugs",))
+        if not key:
+            r.problems.append(r.fail(path, f"name {entry.name!r} has no letters or digits"))
+        elif key in seen and seen[key].drugs != entry.drugs:
+            r.problems.append(r.fail(path, f"duplicate drug name {entry.name!r}: it also "
+                                                 f"names {', '.join(seen[key].drugs)} "
+                                                 f"(as {seen[key].name!r})"))
+        else:
+            seen.setdefault(key, entry)
+
+
+def build_names(tables: InteractionTables) -> NameIndex:
+    return NameIndex(name_entries(tables))
+
+

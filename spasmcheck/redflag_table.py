@@ -1,0 +1,231 @@
+"""Build the red-flag table (`data/redflags.yaml`) into typed records, with its checks.
+
+Beyond structure, it checks that every red flag can only escalate: no rule may stop firing as
+an answer becomes more alarming, so the level (the highest fired flag) never drops.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spasmcheck import conditions
+from spasmcheck.model import (
+    Advice,
+    Choice,
+    InteractionTables,
+    Level,
+    Question,
+    QuestionType,
+    RedFlag,
+    Severity,
+    Text,
+    Tier,
+    TriageTables,
+    Urgency,
+)
+from spasmcheck.reader import Reader, collecting, read_meta, read_sources, top, unique_ids
+from spasmcheck.yamlsource import Document, Path
+
+_COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+_COLOUR = r"(?:default|(?:bright_)?(?:" + "|".join(_COLOURS) + "))"
+_STYLE = re.compile(rf"^(?:(?:bold|dim|italic|underline|reverse) +)*(?:{_COLOUR}"
+                    rf"(?: +on +{_COLOUR})?|on +{_COLOUR}|(?:bold|dim|italic|underline|reverse))$")
+
+
+QUESTION_FIELDS = {"id", "type", "prompt"}
+QUESTION_OPTIONAL = {"help", "choices", "ordered", "alarming", "min", "max", "alarming_direction",
+                     "ask_when", "screen", "class", "condition"}
+
+
+def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables:
+    return collecting(lambda r: _triage(r, interactions))(doc)
+
+
+def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
+    doc = r.doc
+    top(r, {"sources", "levels", "default_level", "questions", "red_flags", "disclaimer"},
+         {"interaction_steps", "self_care", "safety_net", "medicine_tips", "clinician_guidance"},
+         "redflags")
+    meta = read_meta(r, "redflags")
+    sources = read_sources(r)
+
+    def build_level(path: Path) -> Level:
+        r.mapping(path, {"id", "label", "action", "colour"})
+        urgency = Urgency.parse(r.choice((*path, "id"), [u.label for u in Urgency]))
+        colour = r.string((*path, "colour"))
+        if not _STYLE.match(colour):
+            raise r.fail((*path, "colour"), f"{colour!r} is not a style: use attributes (bold, "
+                         "dim, italic, underline, reverse), then a colour, then `on` and a "
+                         "colour, e.g. \"bold white on red\"; colours: " + ", ".join(_COLOURS))
+        return Level(urgency, r.text((*path, "label")), r.text((*path, "action")), colour)
+
+    levels = r.each(("levels",), build_level)
+    if [level.urgency for level in levels] != sorted(Urgency, reverse=True):
+        r.problems.append(r.fail(("levels",), "levels must be exactly, most urgent first: "
+                                              + ", ".join(u.label for u in reversed(Urgency))))
+    default = Urgency.parse(r.choice(("default_level",), [u.label for u in Urgency]))
+
+    questions: dict[str, Question] = {}
+    raw_questions = r.get(("questions",))
+    if not isinstance(raw_questions, list):
+        raise r.fail(("questions",), "expected a list of questions")
+    # Conditions in ask_when may only name earlier questions, so build in order.
+    vocab = conditions.Vocabulary(questions, frozenset(interactions.classes),
+                                  frozenset(interactions.drugs))
+    def build_question(path: Path) -> None:
+        question = _question(r, path, vocab, interactions)
+        if question.id in questions:
+            raise r.fail((*path, "id"), f"question {question.id!r} is listed twice")
+        questions[question.id] = question  # visible to the ask_when of later questions
+
+    r.each(("questions",), build_question)
+
+    def build_tier(path: Path) -> Tier:
+        r.mapping(path, {"urgency", "when"}, {"do_now"})
+        return Tier(Urgency.parse(r.choice((*path, "urgency"), [u.label for u in Urgency])),
+                    conditions.parse(doc, (*path, "when"), vocab),
+                    r.optional_text((*path, "do_now")))
+
+    def build_flag(path: Path) -> RedFlag:
+        r.mapping(path, {"id", "kind", "title", "concern", "tiers", "do_now", "sources"})
+        tiers = [build_tier((*path, "tiers", i)) for i in range(len(r.get((*path, "tiers"))))]
+        if not tiers:
+            raise r.fail((*path, "tiers"), "a red flag needs at least one tier")
+        for i, tier in enumerate(tiers):
+            if i and tier.urgency > tiers[i - 1].urgency:
+                r.problems.append(r.fail((*path, "tiers", i, "urgency"), "tiers must be listed "
+                                         "most urgent first: the first tier that holds wins"))
+            for problem in _monotonic(tier.when, questions):
+                r.problems.append(r.fail((*path, "tiers", i, "when"), problem))
+        return RedFlag(r.ident((*path, "id")),
+                       r.choice((*path, "kind"), ["red_flag", "combination", "duration",
+                                                  "medicine"]),
+                       r.text((*path, "title")), r.text((*path, "concern")), tuple(tiers),
+                       r.text((*path, "do_now")), r.refs((*path, "sources"), sources, "source"))
+
+    flags = r.each(("red_flags",), build_flag)
+    unique_ids(r, "red_flags", [flag.id for flag in flags])
+    _check_reads(r, questions, flags)
+
+    def build_advice(path: Path) -> Advice:
+        r.mapping(path, {"text", "sources"})
+        return Advice(r.text((*path, "text")), r.refs((*path, "sources"), sources, "source"))
+
+    def advice(section: str) -> tuple[Advice, ...]:
+        return tuple(r.each((section,), build_advice)) if r._present((section,)) else ()
+
+    steps: dict[Severity, Text] = {}
+    if r._present(("interaction_steps",)):
+        r.mapping(("interaction_steps",), set(), {s.label for s in Severity})
+        steps = {Severity.parse(k): r.text(("interaction_steps", k))
+                 for k in r.get(("interaction_steps",))}
+    tables = TriageTables(meta, sources, {level.urgency: level for level in levels}, default,
+                          tuple(questions.values()), tuple(flags), steps, advice("self_care"),
+                          advice("safety_net"), advice("medicine_tips"),
+                          advice("clinician_guidance"), r.text(("disclaimer",)))
+    return tables
+
+
+def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
+              interactions: InteractionTables) -> Question:
+    r.mapping(path, QUESTION_FIELDS, QUESTION_OPTIONAL)
+    kind = QuestionType(r.choice((*path, "type"), [t.value for t in QuestionType]))
+    allowed = {
+        QuestionType.CHOICE: {"choices", "ordered"},
+        QuestionType.YES_NO: {"alarming", "condition"},
+        QuestionType.YES_NO_UNSURE: {"alarming", "condition"},
+        QuestionType.NUMBER: {"min", "max", "alarming_direction"},
+        QuestionType.MEDICINES: set(),
+        QuestionType.MEDICINE_CHECKLIST: {"class"},
+    }[kind] | {"help", "ask_when", "screen"}
+    for key in r.get(path):
+        if key in QUESTION_OPTIONAL and key not in allowed:
+            raise r.fail((*path, key), f"{key!r} does not apply to a {kind.value} question")
+    choices: tuple[Choice, ...] = ()
+    if kind is QuestionType.CHOICE:
+        def build_choice(p: Path) -> Choice:
+            r.mapping(p, {"value", "label"})
+            return Choice(r.ident((*p, "value")), r.text((*p, "label")))
+        choices = tuple(build_choice((*path, "choices", i))
+                        for i in range(len(r.get((*path, "choices")))))
+        if len(choices) < 2:
+            raise r.fail((*path, "choices"), "a choice question needs at least two choices")
+    needed = {QuestionType.CHOICE: "ordered", QuestionType.NUMBER: "alarming_direction"}.get(kind)
+    if needed and not r._present((*path, needed)):
+        raise r.fail(path, f"a {kind.value} question must say `{needed}`: the red-flag check "
+                           "relies on it to keep every rule escalating only")
+    minimum = r.integer((*path, "min")) if kind is QuestionType.NUMBER else None
+    maximum = r.integer((*path, "max")) if kind is QuestionType.NUMBER else None
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise r.fail((*path, "max"), "max is below min")
+    ask_when = conditions.parse(r.doc, (*path, "ask_when"), vocab) \
+        if r._present((*path, "ask_when")) else None
+    return Question(
+        id=r.ident((*path, "id")), type=kind, prompt=r.text((*path, "prompt")),
+        help=r.optional_text((*path, "help")), choices=choices,
+        ordered=r.boolean((*path, "ordered")),
+        alarming=r.boolean((*path, "alarming"), True) if kind in (
+            QuestionType.YES_NO, QuestionType.YES_NO_UNSURE) else None,
+        minimum=minimum, maximum=maximum,
+        alarming_direction=r.choice((*path, "alarming_direction"), ["up", "down", "none"])
+        if r._present((*path, "alarming_direction")) else "none",
+        ask_when=ask_when, screen=r.boolean((*path, "screen")),
+        class_id=r.choice((*path, "class"), interactions.classes)
+        if kind is QuestionType.MEDICINE_CHECKLIST else None,
+        condition=r.choice((*path, "condition"), interactions.conditions)
+        if r._present((*path, "condition")) else None,
+    )
+
+
+def _monotonic(condition: conditions.Condition, questions: dict[str, Question]) -> list[str]:
+    """Why a red-flag condition could stop holding as an answer gets MORE alarming, if it could.
+
+    The level is the highest fired flag, so it can never drop as answers worsen provided every
+    condition is upward-closed: no `not`, and comparisons that keep holding for worse answers.
+    """
+    if isinstance(condition, conditions.Not):
+        return ["red flags may not use `not`: a more alarming answer could lower the level"]
+    if isinstance(condition, conditions.All | conditions.AnyOf):
+        return [p for item in condition.items for p in _monotonic(item, questions)]
+    if isinstance(condition, conditions.Taking):
+        return []
+    question = questions[condition.key]
+    key, op, value = condition.key, condition.op, condition.value
+    worse = f"{key}: a more alarming answer would stop this rule from firing"
+    if question.is_yes_no:
+        ok = (op == "==" and value == question.alarming) or (op == "in" and question.alarming
+                                                             in value)
+        return [] if ok else [f"{worse}; compare with its alarming answer "
+                              f"({str(question.alarming).lower()})"]
+    if question.type is QuestionType.CHOICE:
+        if not question.ordered:
+            return []
+        order = list(question.values)
+        chosen = {value} if op == "==" else set(value) if op == "in" else set()
+        lowest = min((order.index(v) for v in chosen), default=len(order))
+        ok = op in ("==", "in") and chosen == set(order[lowest:])
+        return [] if ok else [f"{worse}; use `in` with every value from the lowest one up "
+                              f"({', '.join(order)})"]
+    direction = question.alarming_direction
+    ok = direction == "none" or (op in (">=", ">") if direction == "up" else op in ("<=", "<"))
+    return [] if ok else [f"{worse}; {key} is more alarming going {direction}"]
+
+
+def _check_reads(r: Reader, questions: dict[str, Question], flags: list[RedFlag]) -> None:
+    """A question no rule reads, or a rule that reads no question, is a table mistake."""
+    read: set[str] = set()
+    for i, flag in enumerate(flags):
+        keys = frozenset().union(*(conditions.keys_of(t.when) for t in flag.tiers))
+        if not keys:
+            r.problems.append(r.fail(("red_flags", i), f"red flag {flag.id!r} reads no answer"))
+        read |= keys
+    for question in questions.values():
+        ask_reads = conditions.keys_of(question.ask_when) if question.ask_when else frozenset()
+        read |= ask_reads
+    for i, question in enumerate(questions.values()):
+        counted = conditions.MEDICATIONS_KEY if question.is_medicines else question.id
+        if counted not in read and question.condition is None:
+            r.problems.append(r.fail(("questions", i), f"question {question.id!r} is read by "
+                                     "no rule: remove it or add a rule that uses it"))
+
+
