@@ -1,6 +1,6 @@
 """spasmcheck benchmark: start-up ratios and batch throughput against the targets of issue 5.
 
-    python bench/run.py            # full run (about 5-10 minutes on a 2-core VM)
+    python bench/run.py            # full run (about 15 minutes on a 2-core VM)
     python bench/run.py --quick    # fewer runs and smaller inputs (about 1-2 minutes)
     python bench/run.py --json     # figures as JSON on stdout, the tables on stderr
 
@@ -16,7 +16,7 @@ What it measures (see docs/PERFORMANCE.md for the method and the latest figures)
    plain) forms <= 12x `python -c pass`.
 2. Batch throughput. Synthetic JSON Lines (seeded), `spasmcheck interactions --batch FILE` and
    `spasmcheck triage --batch FILE` with stdout to /dev/null: lines a second (wall clock of the
-   whole process, start-up included) and peak RSS of the child (os.wait4) at two or three
+   whole process, start-up included) and peak RSS of the child (bench/measure.py) at two or three
    sizes, to show that time is linear and memory flat; and a sweep of the cost against the
    number of medicines a list (1, 5, 10, 20). Targets: >= 50,000 lists/s (5 medicines each)
    and >= 20,000 assessments/s.
@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+MEASURE = Path(__file__).resolve().parent / "measure.py"
 SEED = 20240605
 
 # Targets from issue 5.
@@ -117,7 +118,7 @@ def table(out: Out, header: list[str], rows: list[list[str]], right: set[int]) -
 
     def line(cells: list[str]) -> str:
         return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths)))
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
     out(line(header))
     out("  ".join("-" * w for w in widths))
@@ -140,16 +141,15 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    versions = {}
-    for package in ("spasmcheck", "typer", "click", "rich", "questionary", "PyYAML"):
+    def version(package: str) -> str | None:
         try:
-            versions[package] = metadata.version(package)
+            return metadata.version(package)
         except metadata.PackageNotFoundError:
-            versions[package] = None
-    try:
-        pydantic = metadata.version("pydantic")
-    except metadata.PackageNotFoundError:
-        pydantic = None
+            return None
+
+    versions = {package: version(package)
+                for package in ("spasmcheck", "typer", "click", "rich", "questionary", "PyYAML")}
+    pydantic = version("pydantic")
     import yaml  # only to report whether LibYAML is there
 
     return {
@@ -165,6 +165,19 @@ def machine() -> dict[str, Any]:
         "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
+
+
+def fingerprint() -> dict[str, str]:
+    """Short hashes of the code and the tables measured, to tie figures to a state of the tree."""
+    import hashlib
+
+    out = {}
+    for name, pattern in (("code", "spasmcheck/**/*.py"), ("tables", "data/*.yaml")):
+        digest = hashlib.sha256()
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+        out[name] = digest.hexdigest()[:12]
+    return out
 
 
 def console_script() -> tuple[str, str | None]:
@@ -222,8 +235,19 @@ class Command:
         return q[0] * 1000, q[2] * 1000
 
 
-def base_env(cache: Path) -> dict[str, str]:
+def base_env(cache: Path, bytecode: str = "cached") -> dict[str, str]:
+    """The environment of every measured command: private table and bytecode caches.
+
+    With `bytecode="cached"` (the default) PYTHONDONTWRITEBYTECODE is dropped and compiled
+    bytecode goes to a private PYTHONPYCACHEPREFIX beside the table cache, so every command
+    runs from .pyc files after the warm-up, as an installed wheel does, without writing into
+    the source tree. `"as-is"` keeps the caller's settings (an editable install under
+    PYTHONDONTWRITEBYTECODE=1 then recompiles spasmcheck's modules on every run).
+    """
     env = dict(os.environ)
+    if bytecode == "cached":
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(cache.parent / "pycache")
     for var in ("NO_COLOR", "FORCE_COLOR", "SPASMCHECK_DATA_DIR", "SPASMCHECK_CACHE",
                 "SPASMCHECK_AUDIENCE", "PYTHONPROFILEIMPORTTIME", "PYTHONDEVMODE",
                 "PYTHONTRACEMALLOC", "PYTHONWARNINGS"):
@@ -234,9 +258,10 @@ def base_env(cache: Path) -> dict[str, str]:
     return env
 
 
-def startup_commands(work: Path, script: str, shim: str | None) -> list[Command]:
+def startup_commands(work: Path, script: str, shim: str | None, bytecode: str,
+                     ladder: bool = False) -> list[Command]:
     cache = work / "cache"
-    env = base_env(cache)
+    env = base_env(cache, bytecode)
     rich_env = {**env, "FORCE_COLOR": "1", "TERM": env.get("TERM") or "xterm-256color"}
     if rich_env["TERM"] == "dumb":
         rich_env["TERM"] = "xterm-256color"
@@ -261,6 +286,17 @@ def startup_commands(work: Path, script: str, shim: str | None) -> list[Command]
                 [*inter, "--plain"], env, "human"),
         Command("triage_plain", "triage --answers FILE --plain", [*tri, "--plain"], env, "human"),
     ]
+    if ladder:  # where the time goes, step by step (information only, no targets)
+        load = ("import os, spasmcheck.cli; from spasmcheck import knowledge; "
+                "knowledge.load(); os._exit(0)")
+        commands += [
+            Command("ladder_typer", "python -c 'import typer'", [py, "-c", "import typer"],
+                    env, "info"),
+            Command("ladder_cli", "python -c 'import spasmcheck.cli'",
+                    [py, "-c", "import spasmcheck.cli"], env, "info"),
+            Command("ladder_load", "... + knowledge.load() (cache hit), os._exit",
+                    [py, "-c", load], env, "info"),
+        ]
     if shim is not None:
         commands.append(Command("interactions_json_shim",
                                 "interactions ... --json via PATH shim",
@@ -287,7 +323,7 @@ def check_startup_outputs(commands: list[Command], work: Path) -> None:
             sys.exit(f"bench: {command.label} printed no ANSI styles; the Rich path was not used")
         if command.key.endswith("_plain") and "\x1b[" in text:
             sys.exit(f"bench: {command.label} printed ANSI styles")
-    if not list((work / "cache").glob("tables-*.json")):
+    if not list((work / "cache").glob("tables-*")):
         sys.exit("bench: no table cache was written; the start-up figures would include a "
                  "YAML parse on every run")
 
@@ -383,25 +419,31 @@ def write_interactions(path: Path, lines: int, per_list: int, vocab: Vocab, seed
 
 
 def random_answers(rng: random.Random, vocab: Vocab) -> dict[str, Any]:
-    """A valid answer set: every question answered, mostly calmly, sometimes alarmingly."""
+    """A valid answer set with every question answered, in a plausible mix of urgencies.
+
+    Uniform answers would make almost every line an emergency (there are about 35 alarming
+    yes/no questions), so each yes/no is alarming 1.5 % of the time and "unsure" 0.5 %; an
+    ordered choice (trauma, weakness, fever) takes its calmest value 80 % of the time.
+    """
     answers: dict[str, Any] = {}
     for q in vocab.questions:
         kind = q.type.value
         if kind == "choice":
-            answers[q.id] = rng.choice(q.values)
+            calmest = q.ordered and rng.random() < 0.8
+            answers[q.id] = q.values[0] if calmest else rng.choice(q.values)
         elif kind == "number":
             low = q.minimum if q.minimum is not None else 0
             high = q.maximum if q.maximum is not None else 100
             if q.id == "age":
                 answers[q.id] = rng.randint(max(low, 16), min(high, 95))
-            else:  # durations and the like: mostly days to weeks, up to a year
+            else:  # durations and the like: mostly days to weeks
                 answers[q.id] = min(high, max(low, int(rng.expovariate(1 / 14))))
         elif kind in ("yes_no", "yes_no_unsure"):
             roll = rng.random()
             calm = not q.alarming if q.alarming is not None else False
-            if kind == "yes_no_unsure" and roll < 0.04:
+            if kind == "yes_no_unsure" and roll < 0.005:
                 answers[q.id] = "unsure"
-            elif roll < 0.10:
+            elif roll < 0.02:
                 answers[q.id] = not calm
             else:
                 answers[q.id] = calm
@@ -425,19 +467,22 @@ def write_triage(path: Path, lines: int, vocab: Vocab, seed: int) -> None:
 
 
 def run_batch(script: str, kind: str, path: Path, env: dict[str, str]) -> dict[str, Any]:
-    """One batch run, stdout to /dev/null: wall seconds, peak RSS (KiB) and exit code."""
+    """One batch run, stdout to /dev/null: wall seconds, peak RSS (KiB) and exit code.
+
+    The command runs under bench/measure.py, a small `python -S` process that forks it, waits
+    and reads RUSAGE_CHILDREN: the peak RSS is then the command's own (see measure.py).
+    """
+    result = path.with_suffix(".measure.json")
     with open(os.devnull, "wb") as devnull:
-        start = time.perf_counter()
-        child = subprocess.Popen([script, kind, "--batch", str(path)], env=env,
-                                 stdin=subprocess.DEVNULL, stdout=devnull,
-                                 stderr=subprocess.PIPE)
-        assert child.stderr is not None
-        errors = child.stderr.read()
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-    return {"seconds": elapsed, "max_rss_kib": usage.ru_maxrss, "exit": child.returncode,
-            "stderr": errors.decode(errors="replace")[-1000:]}
+        done = subprocess.run([sys.executable, "-S", str(MEASURE), str(result), "--", script, kind,
+                               "--batch", str(path)], env=env, stdin=subprocess.DEVNULL,
+                              stdout=devnull, stderr=subprocess.PIPE, check=False)
+    if done.returncode != 0 or not result.exists():
+        sys.exit(f"bench: could not measure {kind} --batch: {done.stderr.decode()[-1000:]}")
+    figures = json.loads(result.read_text("utf-8"))
+    result.unlink()
+    figures["stderr"] = done.stderr.decode(errors="replace")[-1000:]
+    return dict(figures)
 
 
 def check_batch_output(script: str, kind: str, path: Path, env: dict[str, str],
@@ -463,16 +508,17 @@ def check_batch_output(script: str, kind: str, path: Path, env: dict[str, str],
     return sample
 
 
-def batch_sizes(main: int, quick: bool, kind: str) -> list[int]:
-    small = max(1000, main // 10)
-    if quick:
-        return [small, main]
-    return [small, main, main * 10] if kind == "interactions" else [small, main, main * 4]
+def batch_sizes(main: int, quick: bool) -> list[int]:
+    """A tenth of the main size, the main size and (unless --quick) a million lines."""
+    sizes = [max(1000, main // 10), main]
+    if not quick:
+        sizes.append(max(1_000_000, main * 2))
+    return sizes
 
 
 def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespace,
                   out: Out) -> dict[str, Any]:
-    env = base_env(work / "cache")
+    env = base_env(work / "cache", args.bytecode)
     report: dict[str, Any] = {}
     plans = [("interactions", args.interactions_lines, INTERACTIONS_PER_S, "lists"),
              ("triage", args.triage_lines, TRIAGE_PER_S, "assessments")]
@@ -484,7 +530,7 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
             write_triage(sample_path, 2000, vocab, SEED + 1)
         sample = check_batch_output(script, kind, sample_path, env, 2000)
         rows, sizes = [], []
-        for lines in batch_sizes(main, args.quick, kind):
+        for lines in batch_sizes(main, args.quick):
             path = work / f"{kind}-{lines}.jsonl"
             out.progress(f"writing {lines:,} {kind} lines")
             if kind == "interactions":
@@ -501,7 +547,7 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
                           "us_per_line": round(run["seconds"] / lines * 1e6, 2),
                           "max_rss_mib": round(run["max_rss_kib"] / 1024, 1)})
             path.unlink()
-        for low, high in zip(sizes, sizes[1:]):
+        for low, high in zip(sizes, sizes[1:], strict=False):
             marginal = (high["seconds"] - low["seconds"]) / (high["lines"] - low["lines"])
             high["marginal_us_per_line"] = round(marginal * 1e6, 2)
         at_main = next(s for s in sizes if s["lines"] == main)
@@ -509,13 +555,14 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
         flat = rss[-1] <= rss[0] * MEMORY_FLAT
         marg = [s["marginal_us_per_line"] for s in sizes if "marginal_us_per_line" in s]
         linear = marg[-1] <= marg[0] * LINEAR if len(marg) >= 2 else None
-        for s in sizes:
-            rows.append([f"{s['lines']:,}", f"{s['bytes'] / 1e6:.1f}", f"{s['seconds']:.2f}",
-                         f"{s['per_second']:,}", f"{s['us_per_line']:.1f}",
-                         f"{s.get('marginal_us_per_line', '-')}", f"{s['max_rss_mib']:.1f}"])
+        rows += [[f"{s['lines']:,}", f"{s['bytes'] / 1e6:.1f}", f"{s['seconds']:.2f}",
+                  f"{s['per_second']:,}", f"{s['us_per_line']:.1f}",
+                  f"{s.get('marginal_us_per_line', '-')}", f"{s['max_rss_mib']:.1f}"]
+                 for s in sizes]
+        shape = "5 medicines a list" if kind == "interactions" else "full answer sets"
+        seen = json.dumps({k: v for k, v in sample.items() if k != "exit"})
         out()
-        out(f"{kind} --batch ({'5 medicines a list' if kind == 'interactions' else 'full answer sets'};"
-            f" sample of 2,000: {json.dumps({k: v for k, v in sample.items() if k != 'exit'})})")
+        out(f"{kind} --batch ({shape}; sample of 2,000: {seen})")
         table(out, ["lines", "input MB", "seconds", "lines/s", "µs/line", "marginal µs/line",
                     "peak RSS MiB"], rows, {0, 1, 2, 3, 4, 5, 6})
         ok = at_main["per_second"] >= target
@@ -523,6 +570,9 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
             f"(target >= {target:,}) {verdict(ok)}")
         out(f"  peak memory {rss[0]:.1f} -> {rss[-1]:.1f} MiB from {sizes[0]['lines']:,} to "
             f"{sizes[-1]['lines']:,} lines (flat: within {MEMORY_FLAT:.2f}x) {verdict(flat)}")
+        if len(rss) >= 3:
+            out(f"  (information) peak memory over the last step, {sizes[-2]['lines']:,} -> "
+                f"{sizes[-1]['lines']:,} lines: {rss[-2]:.1f} -> {rss[-1]:.1f} MiB")
         if linear is not None:
             out(f"  time linear: marginal {marg[0]:.1f} -> {marg[-1]:.1f} µs/line "
                 f"(within {LINEAR:.2f}x) {verdict(linear)}")
@@ -583,8 +633,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--lines", type=int,
                         help="batch lines at the main size for both commands (default 100,000 "
                              "interactions and 50,000 triage; --quick 20,000 and 10,000)")
+    parser.add_argument("--ladder", action="store_true",
+                        help="add information rows that split start-up into steps: import "
+                             "typer, import spasmcheck.cli, load the tables")
     parser.add_argument("--skip-startup", action="store_true", help="batch figures only")
     parser.add_argument("--skip-batch", action="store_true", help="start-up figures only")
+    parser.add_argument("--bytecode", choices=("cached", "as-is"), default="cached",
+                        help="cached (default): private PYTHONPYCACHEPREFIX, bytecode reused "
+                             "after the warm-up; as-is: keep the caller's PYTHONDONTWRITEBYTECODE")
     parser.add_argument("--keep", action="store_true",
                         help="work in bench/out/ (git-ignored) and keep it, not a temp folder")
     args = parser.parse_args(argv)
@@ -601,6 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     script, shim = console_script()
     info = machine()
     info["console_script"] = script
+    info["fingerprint"] = fingerprint()
     if shim:
         info["path_entry"] = shim
     out(f"spasmcheck benchmark, {info['date']}")
@@ -608,10 +665,17 @@ def main(argv: list[str] | None = None) -> int:
         f"load average {', '.join(f'{x:.2f}' for x in info['load_average'] or [])}")
     out(f"python {info['python']} ({sys.executable}); "
         + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
-        + f"; pydantic {'installed ' + info['pydantic_installed'] if info['pydantic_installed'] else 'absent'}"
+        + f"; pydantic {info['pydantic_installed'] or 'absent'}"
         + f"; LibYAML {'yes' if info['libyaml'] else 'no'}")
-    out(f"console script: {script}" + (f" (PATH has the wrapper {shim})" if shim else ""))
-    figures: dict[str, Any] = {"machine": info, "quick": args.quick}
+    out(f"console script: {script}" + (f" (PATH has the wrapper {shim})" if shim else "")
+        + f"; sha256 of spasmcheck/**/*.py {info['fingerprint']['code']}, data/*.yaml "
+        f"{info['fingerprint']['tables']}")
+    dont_write = os.environ.get("PYTHONDONTWRITEBYTECODE")
+    out(f"bytecode: {args.bytecode}" + (
+        " (PYTHONDONTWRITEBYTECODE is set here; the runs use a private PYTHONPYCACHEPREFIX "
+        "instead)" if dont_write and args.bytecode == "cached" else ""))
+    figures: dict[str, Any] = {"machine": info, "quick": args.quick, "bytecode": args.bytecode,
+                               "caller_dont_write_bytecode": bool(dont_write)}
 
     if args.keep:
         work = ROOT / "bench" / "out"
@@ -623,7 +687,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(holder.name)
     try:
         if not args.skip_startup:
-            commands = startup_commands(work, script, shim)
+            commands = startup_commands(work, script, shim, args.bytecode, args.ladder)
             out()
             out(f"start-up: {args.runs} rounds of {len(commands)} commands, alternating; "
                 "wall clock of the whole process")
@@ -631,9 +695,10 @@ def main(argv: list[str] | None = None) -> int:
             measure_startup(commands, args.runs, 1 if args.quick else 3, out)
             figures["startup"] = startup_report(commands, out)
         if not args.skip_batch:
-            env = base_env(work / "cache")
+            env = base_env(work / "cache", args.bytecode)
             subprocess.run([script, "data", "check"], env=env, stdout=subprocess.DEVNULL,
                            check=False)
+            os.environ["SPASMCHECK_CACHE_DIR"] = str(work / "cache")  # not the user's cache
             vocab = vocabulary()
             out()
             out(f"batch: {len(vocab.names)} generic and brand names, {len(vocab.questions)} "
@@ -656,10 +721,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def summarise(figures: dict[str, Any]) -> list[str]:
-    lines = []
-    for check in figures.get("startup", {}).get("targets", []):
-        lines.append(f"{verdict(check['pass'])}  {check['command']}: {check['ratio']:.2f}x "
-                     f"{check['check']} (target <= {check['target']:g}x)")
+    lines = [f"{verdict(check['pass'])}  {check['command']}: {check['ratio']:.2f}x "
+             f"{check['check']} (target <= {check['target']:g}x)"
+             for check in figures.get("startup", {}).get("targets", [])]
     batch = figures.get("batch", {})
     for kind in ("interactions", "triage"):
         if kind in batch:
