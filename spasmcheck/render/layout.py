@@ -132,8 +132,9 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
                              "emergency"))
     else:
         blocks.append(Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"]))
+    emergency_level = urgency["level"] == "emergency"
     missing = result["unanswered_screen"]
-    if missing:
+    if missing and not emergency_level:  # at emergency nothing can be more urgent
         blocks.append(Para(f"{len(missing)} warning-sign question(s) were not answered, and this "
                            "result assumes the answer is no: "
                            + ", ".join(k.replace("_", " ") for k in missing)
@@ -161,11 +162,11 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
             blocks.append(Para(f"In an emergency call {emergency['number']}."))
         else:
             blocks.append(Para(emergency["text"]))
-    if result["guidance"]:
+    if result["guidance"] and not emergency_level:  # at emergency: only what to do now
         title = "Treatment guidance" if result["audience"] == "clinician" \
             else f"About {result['candidate']}"
         blocks += [Heading(title), Bullets(tuple(a["text"] for a in result["guidance"]))]
-    if result["unanswered"]:
+    if result["unanswered"] and not emergency_level:
         blocks.append(Para("Not answered (read as no): "
                            + ", ".join(k.replace("_", " ") for k in result["unanswered"]) + ".",
                            "muted"))

@@ -28,7 +28,9 @@ def draw(blocks: list[Block], styles: dict[str, str] | None = None, width: int =
          color: bool = True) -> str:
     """Render to a string with ANSI styles; user text is never read as Rich markup."""
     from rich.console import Console, Group
+    from rich.padding import Padding
     from rich.panel import Panel
+    from rich.table import Table
     from rich.text import Text
 
     tones = {**TONES, **(styles or {})}
@@ -51,19 +53,20 @@ def draw(blocks: list[Block], styles: dict[str, str] | None = None, width: int =
             console.print()
             console.print(text(block.text, tones.get(block.tone or "", "")))
         elif isinstance(block, Bullets):
+            bullets = Table.grid(padding=(0, 1))
+            bullets.add_column(width=3, justify="right")
+            bullets.add_column()
             for item in block.items:
-                line = Text("  • ")
-                line.append(text(item))
-                console.print(line)
+                bullets.add_row("•", text(item))
+            console.print(bullets)
         else:
             console.print()
             title = Text.assemble(text(f" {block.tag} ", tones.get(block.tone, "bold")), " ",
                                   text(block.title, "bold"))
             console.print(title)
-            for label, value in block.rows:
-                row = Text("    ")
-                row.append(text(f"{label}: ", "bold"))
+            for label, value in block.rows:  # wrapped lines stay indented under the finding
+                row = text(f"{label}: ", "bold")
                 row.append(text(value))
-                console.print(row)
+                console.print(Padding(row, (0, 0, 0, 4)))
     output = console.file.getvalue()  # type: ignore[attr-defined]
     return str(output)
