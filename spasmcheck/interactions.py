@@ -123,12 +123,12 @@ def _cautions(kb: KnowledgeBase, candidate_id: str) -> tuple[Caution, ...]:
     return tuple(c for c in kb.interactions.cautions if c.drug.matches(candidate))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _resolve(kb: KnowledgeBase, name: str) -> Resolution:
     return kb.names.resolve(name)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _pair_cached(kb: KnowledgeBase, first: str, second: str) -> tuple[Interaction, ...]:
     """Findings for one pair; the same rules whichever order the two are given in."""
     if first == second:

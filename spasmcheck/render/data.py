@@ -100,7 +100,7 @@ def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> dict[str, 
     }
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Shared:
     out = Shared(drugs=[kb.interactions.drugs[d].name for d in item.drugs], kind=item.kind,
                  rule=item.rule_id, **finding(item.finding, kb, audience))
@@ -115,7 +115,7 @@ def medications(report: Report, kb: KnowledgeBase) -> dict[str, Any]:
                         for m in report.unknown]}
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _medication(med: Resolution, kb: KnowledgeBase) -> Shared:
     entry = Shared(input=med.input, matched=[kb.interactions.drugs[d].name for d in med.drugs],
                    status="known" if med.known else "unknown")
