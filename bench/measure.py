@@ -1,7 +1,13 @@
-"""Run one command and record its wall clock and peak memory: `python -S measure.py OUT -- CMD...`.
+"""Run one command and record its wall clock, CPU time and peak memory.
 
-Writes `{"seconds": ..., "max_rss_kib": ..., "exit": ...}` to OUT; the command's stdin, stdout
-and stderr are this process's. Used by bench/run.py for the batch figures.
+    python -S bench/measure.py OUT -- COMMAND [ARG...]
+
+Writes JSON to OUT: `seconds` (wall clock), `cpu_seconds` (user + system of the command and
+every process it waited for), `max_rss_kib` (the largest peak RSS of any one of those
+processes), `tree_rss_kib` and `tree_pss_kib` (the largest total over the command's process
+tree, sampled every 100 ms: RSS counts pages shared after fork once per process, PSS shares
+them out, so PSS is the memory the run really holds), `processes` (the most seen at once) and
+`exit`. The command's stdin, stdout and stderr are this process's. Used by bench/run.py.
 
 Why a separate, small process: Linux carries a process's peak RSS across fork and exec, so a
 child started by a big parent (bench/run.py holds the tables and parsed samples) reports the
@@ -15,6 +21,54 @@ import resource
 import sys
 import time
 
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+INTERVAL = 0.1  # a /proc scan costs about 2 ms: 2 % of a core
+
+
+def descendants(root: int) -> list[int]:
+    """`root` and every process below it, from /proc (Linux); [root] elsewhere."""
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return [root]
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in KiB; (0, 0) once it has gone."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for row in handle:
+                if row.startswith(b"Rss:"):
+                    rss = int(row.split()[1])
+                elif row.startswith(b"Pss:"):
+                    pss = int(row.split()[1])
+        return rss, pss
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            rss = int(handle.read().split()[1]) * PAGE_KIB
+    except OSError:
+        return 0, 0
+    return rss, rss
+
 
 def main() -> int:
     out, sep, *command = sys.argv[1:]
@@ -27,12 +81,30 @@ def main() -> int:
             os.execvp(command[0], command)
         finally:
             os._exit(127)
-    _, status = os.waitpid(pid, 0)
+    tree_rss = tree_pss = processes = 0
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        tree = descendants(pid)
+        sizes = [memory(p) for p in tree]
+        tree_rss = max(tree_rss, sum(s[0] for s in sizes))
+        tree_pss = max(tree_pss, sum(s[1] for s in sizes))
+        processes = max(processes, len(tree))
+        time.sleep(INTERVAL)
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = {
+        "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "max_rss_kib": usage.ru_maxrss,
+        "tree_rss_kib": max(tree_rss, usage.ru_maxrss),
+        "tree_pss_kib": tree_pss,
+        "processes": processes,
+        "exit": os.waitstatus_to_exitcode(status),
+    }
     with open(out, "w", encoding="utf-8") as handle:
-        json.dump({"seconds": seconds, "max_rss_kib": usage.ru_maxrss,
-                   "exit": os.waitstatus_to_exitcode(status)}, handle)
+        json.dump(result, handle)
     return 0
 
 

@@ -466,35 +466,68 @@ def write_triage(path: Path, lines: int, vocab: Vocab, seed: int) -> None:
 # --- batch runs ------------------------------------------------------------------------------
 
 
-def run_batch(script: str, kind: str, path: Path, env: dict[str, str]) -> dict[str, Any]:
-    """One batch run, stdout to /dev/null: wall seconds, peak RSS (KiB) and exit code.
+def run_batch(script: str, kind: str, path: Path, env: dict[str, str],
+              pipe: bool = False) -> dict[str, Any]:
+    """One batch run, stdout to /dev/null: wall and CPU seconds, peak memory, exit code.
 
-    The command runs under bench/measure.py, a small `python -S` process that forks it, waits
-    and reads RUSAGE_CHILDREN: the peak RSS is then the command's own (see measure.py).
+    The command runs under bench/measure.py, a small `python -S` process that forks it, waits,
+    samples the memory of its process tree (batch mode forks workers for a regular file) and
+    reads RUSAGE_CHILDREN (see measure.py). With `pipe`, the input comes through `cat |` and
+    `--batch -`, the streaming path a pipeline gets; otherwise `--batch FILE`.
     """
     result = path.with_suffix(".measure.json")
+    source = "-" if pipe else str(path)
+    argv = [sys.executable, "-S", str(MEASURE), str(result), "--", script, kind, "--batch",
+            source]
     with open(os.devnull, "wb") as devnull:
-        done = subprocess.run([sys.executable, "-S", str(MEASURE), str(result), "--", script, kind,
-                               "--batch", str(path)], env=env, stdin=subprocess.DEVNULL,
-                              stdout=devnull, stderr=subprocess.PIPE, check=False)
+        feeder = subprocess.Popen(["cat", str(path)], stdout=subprocess.PIPE) if pipe else None
+        done = subprocess.run(argv, env=env, stdout=devnull, stderr=subprocess.PIPE,
+                              stdin=feeder.stdout if feeder else subprocess.DEVNULL, check=False)
+        if feeder is not None:
+            assert feeder.stdout is not None
+            feeder.stdout.close()
+            feeder.wait()
     if done.returncode != 0 or not result.exists():
         sys.exit(f"bench: could not measure {kind} --batch: {done.stderr.decode()[-1000:]}")
-    figures = json.loads(result.read_text("utf-8"))
+    figures: dict[str, Any] = json.loads(result.read_text("utf-8"))
     result.unlink()
     figures["stderr"] = done.stderr.decode(errors="replace")[-1000:]
-    return dict(figures)
+    if figures["exit"] not in (0, 2, 10):  # 2: an unknown medicine; 10: --fail-on
+        sys.exit(f"bench: {kind} --batch exited {figures['exit']}: {figures['stderr']}")
+    return figures
+
+
+def size_figures(lines: int, path: Path, run: dict[str, Any]) -> dict[str, Any]:
+    return {"lines": lines, "bytes": path.stat().st_size,
+            "seconds": round(run["seconds"], 3), "per_second": round(lines / run["seconds"]),
+            "us_per_line": round(run["seconds"] / lines * 1e6, 2),
+            "cpu_seconds": round(run["cpu_seconds"], 3),
+            "per_cpu_second": round(lines / run["cpu_seconds"]) if run["cpu_seconds"] else None,
+            "processes": run["processes"],
+            "tree_pss_mib": round(run["tree_pss_kib"] / 1024, 1),
+            "tree_rss_mib": round(run["tree_rss_kib"] / 1024, 1),
+            "max_rss_mib": round(run["max_rss_kib"] / 1024, 1)}
 
 
 def check_batch_output(script: str, kind: str, path: Path, env: dict[str, str],
                        lines: int) -> dict[str, Any]:
-    """Run a sample through and look at the results: one a line, in order, none an error."""
+    """Run a sample through and look at the results: one a line, in order, none an error.
+
+    The sample goes through both paths, `--batch FILE` and `cat FILE | --batch -`, whose
+    outputs must be the same bytes.
+    """
     done = subprocess.run([script, kind, "--batch", str(path)], env=env, capture_output=True,
                           stdin=subprocess.DEVNULL, check=False)
+    with open(path, "rb") as handle:
+        piped = subprocess.run([script, kind, "--batch", "-"], env=env, capture_output=True,
+                               stdin=handle, check=False)
     results = [json.loads(row) for row in done.stdout.splitlines()]
     errors = [r for r in results if "error" in r]
     if len(results) != lines or errors or [r["id"] for r in results] != list(range(lines)):
         sys.exit(f"bench: {kind} --batch gave {len(results)} results for {lines} lines, "
                  f"{len(errors)} errors (first: {errors[:1]}), exit {done.returncode}")
+    if piped.stdout != done.stdout or piped.returncode != done.returncode:
+        sys.exit(f"bench: {kind} --batch FILE and --batch - gave different results")
     sample: dict[str, Any] = {"exit": done.returncode,
                               "bytes_per_result": round(len(done.stdout) / lines)}
     if kind == "triage":
@@ -529,7 +562,7 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
         else:
             write_triage(sample_path, 2000, vocab, SEED + 1)
         sample = check_batch_output(script, kind, sample_path, env, 2000)
-        rows, sizes = [], []
+        sizes = []
         for lines in batch_sizes(main, args.quick):
             path = work / f"{kind}-{lines}.jsonl"
             out.progress(f"writing {lines:,} {kind} lines")
@@ -537,46 +570,53 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
                 write_interactions(path, lines, 5, vocab, SEED)
             else:
                 write_triage(path, lines, vocab, SEED)
-            out.progress(f"running {kind} --batch on {lines:,} lines")
-            run = run_batch(script, kind, path, env)
-            if run["exit"] not in (0, 2, 10):  # 2: an unknown medicine; 10: --fail-on
-                sys.exit(f"bench: {kind} --batch exited {run['exit']}: {run['stderr']}")
-            rate = lines / run["seconds"]
-            sizes.append({"lines": lines, "bytes": path.stat().st_size,
-                          "seconds": round(run["seconds"], 3), "per_second": round(rate),
-                          "us_per_line": round(run["seconds"] / lines * 1e6, 2),
-                          "max_rss_mib": round(run["max_rss_kib"] / 1024, 1)})
+            out.progress(f"running {kind} --batch FILE on {lines:,} lines")
+            sizes.append(size_figures(lines, path, run_batch(script, kind, path, env)))
+            if lines == main:
+                out.progress(f"running cat FILE | {kind} --batch - on {lines:,} lines")
+                piped = size_figures(lines, path, run_batch(script, kind, path, env, pipe=True))
             path.unlink()
         for low, high in zip(sizes, sizes[1:], strict=False):
             marginal = (high["seconds"] - low["seconds"]) / (high["lines"] - low["lines"])
             high["marginal_us_per_line"] = round(marginal * 1e6, 2)
         at_main = next(s for s in sizes if s["lines"] == main)
-        rss = [s["max_rss_mib"] for s in sizes]
-        flat = rss[-1] <= rss[0] * MEMORY_FLAT
+        pss = [s["tree_pss_mib"] for s in sizes]
+        flat = pss[-1] <= pss[0] * MEMORY_FLAT
         marg = [s["marginal_us_per_line"] for s in sizes if "marginal_us_per_line" in s]
         linear = marg[-1] <= marg[0] * LINEAR if len(marg) >= 2 else None
-        rows += [[f"{s['lines']:,}", f"{s['bytes'] / 1e6:.1f}", f"{s['seconds']:.2f}",
-                  f"{s['per_second']:,}", f"{s['us_per_line']:.1f}",
-                  f"{s.get('marginal_us_per_line', '-')}", f"{s['max_rss_mib']:.1f}"]
-                 for s in sizes]
+
+        def row(s: dict[str, Any], label: str) -> list[str]:
+            return [label, f"{s['bytes'] / 1e6:.1f}", f"{s['seconds']:.2f}",
+                    f"{s['per_second']:,}", f"{s['us_per_line']:.1f}",
+                    f"{s.get('marginal_us_per_line', '-')}", f"{s['cpu_seconds']:.1f}",
+                    f"{s['per_cpu_second'] or 0:,}", str(s["processes"]),
+                    f"{s['tree_pss_mib']:.1f}", f"{s['tree_rss_mib']:.1f}",
+                    f"{s['max_rss_mib']:.1f}"]
+
+        rows = [row(s, f"{s['lines']:,}") for s in sizes]
+        rows.append(row(piped, f"{piped['lines']:,} piped"))
         shape = "5 medicines a list" if kind == "interactions" else "full answer sets"
         seen = json.dumps({k: v for k, v in sample.items() if k != "exit"})
         out()
-        out(f"{kind} --batch ({shape}; sample of 2,000: {seen})")
+        out(f"{kind} --batch FILE ({shape}; sample of 2,000: {seen}); the last row is the same "
+            "input through a pipe (`--batch -`)")
         table(out, ["lines", "input MB", "seconds", "lines/s", "µs/line", "marginal µs/line",
-                    "peak RSS MiB"], rows, {0, 1, 2, 3, 4, 5, 6})
+                    "CPU s", "lines/CPU s", "procs", "PSS MiB", "RSS MiB", "1-proc RSS"],
+              rows, set(range(12)))
         ok = at_main["per_second"] >= target
         out(f"  throughput at {main:,} lines: {at_main['per_second']:,} {unit}/s "
-            f"(target >= {target:,}) {verdict(ok)}")
-        out(f"  peak memory {rss[0]:.1f} -> {rss[-1]:.1f} MiB from {sizes[0]['lines']:,} to "
-            f"{sizes[-1]['lines']:,} lines (flat: within {MEMORY_FLAT:.2f}x) {verdict(flat)}")
-        if len(rss) >= 3:
-            out(f"  (information) peak memory over the last step, {sizes[-2]['lines']:,} -> "
-                f"{sizes[-1]['lines']:,} lines: {rss[-2]:.1f} -> {rss[-1]:.1f} MiB")
+            f"(target >= {target:,}) {verdict(ok)}; through a pipe {piped['per_second']:,}/s")
+        out(f"  peak memory (PSS of the process tree) {pss[0]:.1f} -> {pss[-1]:.1f} MiB from "
+            f"{sizes[0]['lines']:,} to {sizes[-1]['lines']:,} lines (flat: within "
+            f"{MEMORY_FLAT:.2f}x) {verdict(flat)}")
+        if len(pss) >= 3:
+            out(f"  (information) over the last step, {sizes[-2]['lines']:,} -> "
+                f"{sizes[-1]['lines']:,} lines: {pss[-2]:.1f} -> {pss[-1]:.1f} MiB")
         if linear is not None:
             out(f"  time linear: marginal {marg[0]:.1f} -> {marg[-1]:.1f} µs/line "
                 f"(within {LINEAR:.2f}x) {verdict(linear)}")
-        report[kind] = {"sample": sample, "sizes": sizes, "target_per_second": target,
+        report[kind] = {"sample": sample, "sizes": sizes, "piped": piped,
+                        "target_per_second": target,
                         "per_second_at_main": at_main["per_second"], "throughput_pass": ok,
                         "memory_flat_pass": flat, "time_linear_pass": linear}
     report["interactions_per_list"] = sweep(script, work, vocab, env, args, out)

@@ -29,7 +29,7 @@ from spasmcheck.render import data
 from spasmcheck.triage import assess
 
 MAX_LINE_BYTES = 1024 * 1024
-CHUNK_LINES = 500
+CHUNK_LINES = 200
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 
