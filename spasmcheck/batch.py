@@ -29,7 +29,8 @@ from spasmcheck.render import data
 from spasmcheck.triage import assess
 
 MAX_LINE_BYTES = 1024 * 1024
-CHUNK_LINES = 200
+CHUNK_LINES = 64  # small chunks: no large buffers to fragment the parent's heap
+WORKER_CHUNKS = 200
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 
@@ -86,7 +87,10 @@ def _parallel(kind: str, handle: IO[bytes], kb: KnowledgeBase, audience: Audienc
     global _WORK
     _WORK = (kind, kb, audience, threshold, country)
     pending: deque[Any] = deque()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    # Workers are replaced every WORKER_CHUNKS chunks: the allocator's slow growth over a
+    # million lines then never accumulates, and memory stays flat however long the input.
+    with multiprocessing.get_context("fork").Pool(workers,
+                                                  maxtasksperchild=WORKER_CHUNKS) as pool:
         for first, chunk in _chunks(handle):
             pending.append(pool.apply_async(_work, (first, chunk)))
             if len(pending) >= 2 * workers:  # bounded: memory stays flat
