@@ -504,6 +504,8 @@ def size_figures(lines: int, path: Path, run: dict[str, Any]) -> dict[str, Any]:
             "cpu_seconds": round(run["cpu_seconds"], 3),
             "per_cpu_second": round(lines / run["cpu_seconds"]) if run["cpu_seconds"] else None,
             "processes": run["processes"],
+            "other_cpu_percent": None if run.get("other_cpu_seconds") is None
+            else round(100 * run["other_cpu_seconds"] / run["seconds"]),
             "tree_pss_mib": round(run["tree_pss_kib"] / 1024, 1),
             "tree_rss_mib": round(run["tree_rss_kib"] / 1024, 1),
             "max_rss_mib": round(run["max_rss_kib"] / 1024, 1)}
@@ -591,7 +593,7 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
                     f"{s.get('marginal_us_per_line', '-')}", f"{s['cpu_seconds']:.1f}",
                     f"{s['per_cpu_second'] or 0:,}", str(s["processes"]),
                     f"{s['tree_pss_mib']:.1f}", f"{s['tree_rss_mib']:.1f}",
-                    f"{s['max_rss_mib']:.1f}"]
+                    f"{s['max_rss_mib']:.1f}", f"{s['other_cpu_percent']}"]
 
         rows = [row(s, f"{s['lines']:,}") for s in sizes]
         rows.append(row(piped, f"{piped['lines']:,} piped"))
@@ -601,8 +603,8 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
         out(f"{kind} --batch FILE ({shape}; sample of 2,000: {seen}); the last row is the same "
             "input through a pipe (`--batch -`)")
         table(out, ["lines", "input MB", "seconds", "lines/s", "µs/line", "marginal µs/line",
-                    "CPU s", "lines/CPU s", "procs", "PSS MiB", "RSS MiB", "1-proc RSS"],
-              rows, set(range(12)))
+                    "CPU s", "lines/CPU s", "procs", "PSS MiB", "RSS MiB", "1-proc RSS",
+                    "others' CPU %"], rows, set(range(13)))
         ok = at_main["per_second"] >= target
         out(f"  throughput at {main:,} lines: {at_main['per_second']:,} {unit}/s "
             f"(target >= {target:,}) {verdict(ok)}; through a pipe {piped['per_second']:,}/s")
@@ -630,32 +632,38 @@ def sweep(script: str, work: Path, vocab: Vocab, env: dict[str, str],
     rows, figures = [], []
     empty = work / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    base = statistics.median(run_batch(script, "interactions", empty, env)["seconds"]
-                             for _ in range(3))
+    bases = [run_batch(script, "interactions", empty, env) for _ in range(3)]
+    base = statistics.median(b["seconds"] for b in bases)
+    base_cpu = statistics.median(b["cpu_seconds"] for b in bases)
     for per_list in (1, 5, 10, 20):
         path = work / f"sweep-{per_list}.jsonl"
         write_interactions(path, lines, per_list, vocab, SEED + per_list)
         out.progress(f"sweep: {lines:,} lists of {per_list}")
         run = run_batch(script, "interactions", path, env)
         path.unlink()
-        work_s = run["seconds"] - base
         pairs = per_list * (per_list - 1) // 2 + per_list  # with each other and the candidate
-        per_line = work_s / lines * 1e6
+        per_line = (run["seconds"] - base) / lines * 1e6
+        cpu_per_line = (run["cpu_seconds"] - base_cpu) / lines * 1e6
         figures.append({"meds_per_list": per_list, "lines": lines,
                         "seconds": round(run["seconds"], 3),
                         "per_second": round(lines / run["seconds"]),
                         "us_per_line_after_startup": round(per_line, 2),
+                        "cpu_us_per_line_after_startup": round(cpu_per_line, 2),
                         "pairs_per_line": pairs,
-                        "us_per_pair": round(per_line / pairs, 2),
-                        "max_rss_mib": round(run["max_rss_kib"] / 1024, 1)})
+                        "cpu_us_per_pair": round(cpu_per_line / pairs, 2),
+                        "tree_pss_mib": round(run["tree_pss_kib"] / 1024, 1),
+                        "other_cpu_seconds": run.get("other_cpu_seconds")})
+        others = run.get("other_cpu_seconds")
         rows.append([str(per_list), str(pairs), f"{run['seconds']:.2f}",
-                     f"{lines / run['seconds']:,.0f}", f"{per_line:.1f}",
-                     f"{per_line / pairs:.2f}", f"{run['max_rss_kib'] / 1024:.1f}"])
+                     f"{lines / run['seconds']:,.0f}", f"{per_line:.1f}", f"{cpu_per_line:.1f}",
+                     f"{cpu_per_line / pairs:.2f}", f"{run['tree_pss_kib'] / 1024:.1f}",
+                     "-" if others is None else f"{100 * others / run['seconds']:.0f}"])
     out()
-    out(f"interactions --batch, cost against medicines a list ({lines:,} lines each; "
-        f"start-up of an empty batch, {base * 1000:.0f} ms, subtracted)")
-    table(out, ["meds/list", "pairs/list", "seconds", "lines/s", "µs/line", "µs/pair",
-                "peak RSS MiB"], rows, {0, 1, 2, 3, 4, 5, 6})
+    out(f"interactions --batch FILE, cost against medicines a list ({lines:,} lines each; the "
+        f"cost of an empty batch, {base * 1000:.0f} ms wall and {base_cpu * 1000:.0f} ms CPU, "
+        "subtracted from the µs columns)")
+    table(out, ["meds/list", "pairs/list", "seconds", "lines/s", "wall µs/line", "CPU µs/line",
+                "CPU µs/pair", "PSS MiB", "others' CPU %"], rows, set(range(9)))
     return figures
 
 
@@ -666,7 +674,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Start-up ratios and batch throughput of spasmcheck against issue 5.")
     parser.add_argument("--quick", action="store_true",
-                        help="10 start-up rounds, 20,000/10,000 batch lines, two sizes only")
+                        help="10 start-up rounds, 20,000/10,000 batch lines, two sizes only, "
+                             "5,000-line sweep")
     parser.add_argument("--json", action="store_true",
                         help="print the figures as JSON on stdout (the tables go to stderr)")
     parser.add_argument("--runs", type=int, help="start-up rounds (default 30, --quick 10)")
@@ -687,7 +696,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.runs = args.runs or (10 if args.quick else 30)
     args.interactions_lines = args.lines or (20_000 if args.quick else 100_000)
     args.triage_lines = args.lines or (10_000 if args.quick else 50_000)
-    args.sweep_lines = 5_000 if args.quick else 20_000
+    args.sweep_lines = 5_000 if args.quick else 50_000
     return args
 
 
@@ -770,8 +779,9 @@ def summarise(figures: dict[str, Any]) -> list[str]:
             b = batch[kind]
             lines.append(f"{verdict(b['throughput_pass'])}  {kind} --batch: "
                          f"{b['per_second_at_main']:,}/s (target >= {b['target_per_second']:,})")
+            first, last = b["sizes"][0]["tree_pss_mib"], b["sizes"][-1]["tree_pss_mib"]
             lines.append(f"{verdict(b['memory_flat_pass'])}  {kind} --batch: peak memory flat "
-                         f"({b['sizes'][0]['max_rss_mib']} -> {b['sizes'][-1]['max_rss_mib']} MiB)")
+                         f"({first} -> {last} MiB PSS)")
             if b["time_linear_pass"] is not None:
                 lines.append(f"{verdict(b['time_linear_pass'])}  {kind} --batch: time linear in "
                              "lines")
