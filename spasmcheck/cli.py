@@ -47,7 +47,7 @@ ReportFile = Annotated[Path | None, typer.Option(
     "--report", dir_okay=False, help="Also write a dated summary to FILE.md or FILE.html.")]
 Force = Annotated[bool, typer.Option("--force", help="Let --report replace an existing file.")]
 CandidateOpt = Annotated[str | None, typer.Option(
-    "--drug", help="The drug about to be taken (default: cyclobenzaprine).")]
+    "--drug", help="The drug about to be taken (default: the tables' default candidate).")]
 
 
 def _complete_medicine(incomplete: str) -> list[str]:
@@ -252,7 +252,7 @@ def interactions(
     force: Force = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Check medicines against a muscle relaxant (default cyclobenzaprine) and each other."""
+    """Check medicines against the drug about to be taken, and against each other."""
 
     def body() -> int:
         from spasmcheck import interactions as engine

@@ -30,7 +30,7 @@ from spasmcheck.yamlsource import Path
 
 @collecting
 def build_interactions(r: Reader) -> InteractionTables:
-    top(r, {"sources", "classes", "drugs", "candidates", "same_drug", "rules"},
+    top(r, {"sources", "classes", "drugs", "candidates", "same_drug", "unknown_medicine", "rules"},
          {"conditions", "products", "group_rules", "cautions"}, "interactions")
     meta = read_meta(r, "interactions")
     sources = read_sources(r)
@@ -100,6 +100,7 @@ def build_interactions(r: Reader) -> InteractionTables:
     default = r.choice(("candidates", "default"), candidates)
     r.mapping(("same_drug",), FINDING_FIELDS, {"mechanism"})
     same_drug = finding(r, ("same_drug",), sources)
+    unknown_medicine = r.text(("unknown_medicine",))
 
     def build_rule(path: Path) -> PairRule:
         r.mapping(path, FINDING_FIELDS | {"id", "a", "b"}, {"mechanism", "replaces"})
@@ -135,7 +136,8 @@ def build_interactions(r: Reader) -> InteractionTables:
     unique_ids(r, "group_rules", [g.id for g in groups])
     unique_ids(r, "cautions", [c.id for c in cautions])
     tables = InteractionTables(meta, sources, classes, health, drugs, tuple(products), default,
-                               candidates, same_drug, tuple(rules), tuple(groups), tuple(cautions))
+                               candidates, same_drug, unknown_medicine, tuple(rules),
+                               tuple(groups), tuple(cautions))
     _check_names(r, tables, where)
     return tables
 

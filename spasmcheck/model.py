@@ -193,6 +193,7 @@ class InteractionTables(NamedTuple):
     default_candidate: str
     candidates: tuple[str, ...]
     same_drug: Finding
+    unknown_medicine: Text  # what to do about a name the tables do not know
     rules: tuple[PairRule, ...]
     group_rules: tuple[GroupRule, ...]
     cautions: tuple[Caution, ...]

@@ -109,10 +109,11 @@ def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Sha
     return out
 
 
-def medications(report: Report, kb: KnowledgeBase) -> dict[str, Any]:
+def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
     return {"medications": [_medication(med, kb) for med in report.medications],
             "unknown": [{"input": m.input, "suggestions": list(m.suggestions)}
-                        for m in report.unknown]}
+                        for m in report.unknown],
+            "unknown_advice": kb.interactions.unknown_medicine.for_(audience)}
 
 
 @lru_cache(maxsize=4096)
@@ -131,7 +132,7 @@ def interactions_result(report: Report, kb: KnowledgeBase, audience: Audience) -
     return {
         **header(kb, audience),
         "candidate": report.candidate.name,
-        **medications(report, kb),
+        **medications(report, kb, audience),
         "conditions": list(report.conditions),
         "age": report.age,
         "summary": {"worst": report.worst.label if report.worst else None,
@@ -202,7 +203,7 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
         else _advice(kb, "safety_net", audience),
         "guidance": _advice(kb, guidance, audience),
         "candidate": assessment.interactions.candidate.name,
-        **medications(assessment.interactions, kb),
+        **medications(assessment.interactions, kb, audience),
         "interactions": [interaction(i, kb, audience)
                          for i in assessment.interactions.interactions],
         "answers": answers,

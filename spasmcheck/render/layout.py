@@ -63,8 +63,7 @@ def _medicine_lines(result: dict[str, Any]) -> list[str]:
             lines.append(med["input"] if same else f"{med['input']} = {matched}")
     for med in result["unknown"]:
         hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
-        lines.append(f"{med['input']}: NOT RECOGNISED, so it was not checked. Ask a pharmacist "
-                     f"about it.{hint}")
+        lines.append(f"{med['input']}: NOT RECOGNISED. {result['unknown_advice']}{hint}")
     return lines
 
 
