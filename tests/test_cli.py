@@ -202,3 +202,21 @@ def test_json_path_leaves_rich_and_questionary_unimported():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.stderr.strip() == "[]", done.stderr
+
+
+@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
+def test_no_file_is_written_unless_asked(tmp_path):
+    """Only the documented table cache, and nothing at all with SPASMCHECK_CACHE=off."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+    for args in (["interactions", "--med", "Zoloft", "--json"], ["redflags"],
+                 ["meds", "show", "Zoloft"]):
+        done = subprocess.run([SPASMCHECK, *args], cwd=tmp_path, capture_output=True, timeout=60,
+                              env={**env, "SPASMCHECK_CACHE": "off"}, check=False)
+        assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.rglob("*")] == ["home"]
+    subprocess.run([SPASMCHECK, "interactions", "--med", "Zoloft", "--json"], cwd=tmp_path,
+                   capture_output=True, timeout=60, env=env, check=False)
+    written = sorted(p.relative_to(home).parts[:2] for p in home.rglob("*") if p.is_file())
+    assert written and all(parts == (".cache", "spasmcheck") for parts in written)
