@@ -328,8 +328,21 @@ def check_startup_outputs(commands: list[Command], work: Path) -> None:
                  "YAML parse on every run")
 
 
-def measure_startup(commands: list[Command], rounds: int, warmup: int, out: Out) -> None:
+def measure_startup(commands: list[Command], rounds: int, warmup: int,
+                    out: Out) -> float | None:
+    """Time every command `rounds` times, in rotated order; returns the others' CPU %.
+
+    That is the CPU time the rest of the machine used during the timed rounds, as a share of
+    one core: more than a few per cent means a busy neighbour, and the medians are suspect.
+    """
+    import resource
+
+    from measure import busy_seconds  # bench/measure.py
+
     total = rounds + warmup
+    busy = busy_seconds()
+    mine = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    began = time.perf_counter()
     for round_no in range(total):
         shift = round_no % len(commands)
         for command in commands[shift:] + commands[:shift]:
@@ -344,6 +357,14 @@ def measure_startup(commands: list[Command], rounds: int, warmup: int, out: Out)
                 command.times.append(elapsed)
         if (round_no + 1) % 10 == 0:
             out.progress(f"start-up round {round_no + 1}/{total}")
+    after = busy_seconds()
+    if busy is None or after is None:
+        return None
+    used = sum(u.ru_utime + u.ru_stime for u in
+               (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                    resource.RUSAGE_CHILDREN)))
+    used -= sum(u.ru_utime + u.ru_stime for u in mine)
+    return round(100 * max(0.0, after - busy - used) / (time.perf_counter() - began), 1)
 
 
 def startup_report(commands: list[Command], out: Out) -> dict[str, Any]:
@@ -611,6 +632,9 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
         out(f"  peak memory (PSS of the process tree) {pss[0]:.1f} -> {pss[-1]:.1f} MiB from "
             f"{sizes[0]['lines']:,} to {sizes[-1]['lines']:,} lines (flat: within "
             f"{MEMORY_FLAT:.2f}x) {verdict(flat)}")
+        if max(s["other_cpu_percent"] or 0 for s in [*sizes, piped]) > 10:
+            out("  note: the rest of the machine was busy during some runs (others' CPU %); "
+                "their wall-clock figures are suspect, the CPU figures less so")
         if len(pss) >= 3:
             out(f"  (information) over the last step, {sizes[-2]['lines']:,} -> "
                 f"{sizes[-1]['lines']:,} lines: {pss[-2]:.1f} -> {pss[-1]:.1f} MiB")
@@ -741,8 +765,12 @@ def main(argv: list[str] | None = None) -> int:
             out(f"start-up: {args.runs} rounds of {len(commands)} commands, alternating; "
                 "wall clock of the whole process")
             check_startup_outputs(commands, work)
-            measure_startup(commands, args.runs, 1 if args.quick else 3, out)
+            others = measure_startup(commands, args.runs, 1 if args.quick else 3, out)
             figures["startup"] = startup_report(commands, out)
+            figures["startup"]["other_cpu_percent"] = others
+            if others is not None:
+                out(f"  the rest of the machine used {others:.0f} % of a core meanwhile"
+                    + (" (busy: these medians are suspect)" if others > 10 else ""))
         if not args.skip_batch:
             env = base_env(work / "cache", args.bytecode)
             subprocess.run([script, "data", "check"], env=env, stdout=subprocess.DEVNULL,
