@@ -1,30 +1,33 @@
 """spasmcheck benchmark: start-up ratios and batch throughput against the targets of issue 5.
 
-    python bench/run.py            # full run (about 15 minutes on a 2-core VM)
-    python bench/run.py --quick    # fewer runs and smaller inputs (about 1-2 minutes)
+    python bench/run.py            # full run (about 10 minutes on this 2-core VM)
+    python bench/run.py --quick    # fewer rounds and smaller inputs (about a minute)
     python bench/run.py --json     # figures as JSON on stdout, the tables on stderr
 
-What it measures (see docs/PERFORMANCE.md for the method and the latest figures):
+What it measures (docs/PERFORMANCE.md has the method, the figures and what they mean):
 
-1. Start-up. Wall clock of whole processes, run side by side in one pass: every round runs
-   every command once, in a rotated order, and the medians over N rounds are compared.
-   Commands: `python -c pass`; a minimal two-command Typer app that prints `{"ok": true}`;
-   `spasmcheck interactions --med sertraline` and `spasmcheck triage --answers FILE`, each with
-   --json, in Rich form (FORCE_COLOR=1) and with --plain. The table cache is private to the
-   run (SPASMCHECK_CACHE_DIR in a temporary folder) and warmed before timing.
-   Targets: --json forms <= 1.25x the Typer app and <= 8x `python -c pass`; human (Rich and
-   plain) forms <= 12x `python -c pass`.
+1. Start-up. Wall clock of whole processes, side by side in one pass: every round runs every
+   command once, in a rotated order, and medians over N rounds are compared. Commands:
+   `python -c pass`; a minimal two-command Typer app that prints `{"ok": true}`;
+   `spasmcheck interactions --med sertraline` and `spasmcheck triage --answers FILE`, each
+   with --json, in Rich form (FORCE_COLOR=1) and with --plain. The table cache is private to
+   the run (SPASMCHECK_CACHE_DIR in a temporary folder) and warmed before timing; so is the
+   bytecode (--bytecode). Targets: --json forms <= 1.25x the Typer app and <= 8x
+   `python -c pass`; human (Rich and plain) forms <= 12x `python -c pass`. --site-hooks skip
+   times the same commands without the code that .pth files run at every interpreter start.
 2. Batch throughput. Synthetic JSON Lines (seeded), `spasmcheck interactions --batch FILE` and
-   `spasmcheck triage --batch FILE` with stdout to /dev/null: lines a second (wall clock of the
-   whole process, start-up included) and peak RSS of the child (bench/measure.py) at two or three
-   sizes, to show that time is linear and memory flat; and a sweep of the cost against the
-   number of medicines a list (1, 5, 10, 20). Targets: >= 50,000 lists/s (5 medicines each)
-   and >= 20,000 assessments/s.
+   `spasmcheck triage --batch FILE`, stdout to /dev/null, at two or three sizes (up to a
+   million lines), and the main size once more through a pipe (`--batch -`): lines a second
+   (wall clock of the whole run, start-up included), CPU time, and peak memory of the process
+   tree (bench/measure.py), to show whether time is linear and memory flat; then the cost
+   against the number of medicines a list (1, 5, 10, 20). Targets: >= 50,000 lists/s (five
+   medicines each) and >= 20,000 assessments/s. Each run also records how much CPU the rest of
+   the machine used meanwhile, so a busy neighbour shows.
 
-Only the standard library and spasmcheck itself (to read the built-in name and question
-lists for the synthetic inputs) are imported. Nothing here is a test: figures depend on the
-machine and on how busy it is, so the verdicts are for people, and the exit code is 0 unless
-a command could not be run at all.
+Only the standard library and spasmcheck itself (to read the built-in name and question lists
+for the synthetic inputs) are imported. Nothing here is a test: figures depend on the machine
+and on how busy it is, so the verdicts are for people, and the exit code is 0 unless a command
+could not be run at all.
 """
 
 from __future__ import annotations
@@ -258,10 +261,53 @@ def base_env(cache: Path, bytecode: str = "cached") -> dict[str, str]:
     return env
 
 
+def site_paths() -> list[str]:
+    """sys.path entries `site` would add: site-packages and the path lines of its .pth files.
+
+    The lines of .pth files that start with `import` (code run at every interpreter start)
+    are left out: with `--site-hooks skip` the commands run as `python -S` with these paths
+    on PYTHONPATH, which is start-up without those hooks.
+    """
+    import site
+
+    paths: list[str] = []
+    for folder in site.getsitepackages():
+        if not os.path.isdir(folder):
+            continue
+        paths.append(folder)
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith(".pth"):
+                continue
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as pth:
+                for row in pth:
+                    row = row.strip()
+                    if row and not row.startswith(("#", "import ", "import\t")):
+                        full = os.path.join(folder, row)
+                        if os.path.exists(full):
+                            paths.append(full)
+    return paths
+
+
+def site_hooks_cost(runs: int = 15) -> dict[str, float]:
+    """Median ms of `python -c pass` and `python -S -c pass`: what site and .pth files cost."""
+    figures = {}
+    for label, argv in (("python -c pass", [sys.executable, "-c", "pass"]),
+                        ("python -S -c pass", [sys.executable, "-S", "-c", "pass"])):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(argv, check=False)
+            times.append(time.perf_counter() - start)
+        figures[label] = round(statistics.median(times) * 1000, 1)
+    return figures
+
+
 def startup_commands(work: Path, script: str, shim: str | None, bytecode: str,
-                     ladder: bool = False) -> list[Command]:
+                     ladder: bool = False, site_hooks: str = "run") -> list[Command]:
     cache = work / "cache"
     env = base_env(cache, bytecode)
+    if site_hooks == "skip":
+        env["PYTHONPATH"] = os.pathsep.join(site_paths())
     rich_env = {**env, "FORCE_COLOR": "1", "TERM": env.get("TERM") or "xterm-256color"}
     if rich_env["TERM"] == "dumb":
         rich_env["TERM"] = "xterm-256color"
@@ -269,13 +315,19 @@ def startup_commands(work: Path, script: str, shim: str | None, bytecode: str,
     app.write_text(MINIMAL_TYPER_APP, encoding="utf-8")
     answers = work / "answers.yaml"
     answers.write_text(ANSWERS_YAML, encoding="utf-8")
-    py = sys.executable
-    inter = [script, "interactions", "--med", "sertraline"]
-    tri = [script, "triage", "--answers", str(answers)]
+    python = [sys.executable]
+    run_script = [script]
+    if site_hooks == "skip":  # the console script is a Python file: run it under `python -S`
+        rich_env["PYTHONPATH"] = env["PYTHONPATH"]
+        python = [sys.executable, "-S"]
+        run_script, shim = [*python, script], None
+    inter = [*run_script, "interactions", "--med", "sertraline"]
+    tri = [*run_script, "triage", "--answers", str(answers)]
     commands = [
-        Command("python", "python -c pass", [py, "-c", "pass"], env, "python"),
-        Command("typer", "minimal Typer app, --json", [py, str(app), "show", "--json"], env,
-                "typer"),
+        Command("python", " ".join(["python", *python[1:], "-c", "pass"]),
+                [*python, "-c", "pass"], env, "python"),
+        Command("typer", "minimal Typer app, --json", [*python, str(app), "show", "--json"],
+                env, "typer"),
         Command("interactions_json", "interactions --med sertraline --json", [*inter, "--json"],
                 env, "json"),
         Command("triage_json", "triage --answers FILE --json", [*tri, "--json"], env, "json"),
@@ -290,12 +342,12 @@ def startup_commands(work: Path, script: str, shim: str | None, bytecode: str,
         load = ("import os, spasmcheck.cli; from spasmcheck import knowledge; "
                 "knowledge.load(); os._exit(0)")
         commands += [
-            Command("ladder_typer", "python -c 'import typer'", [py, "-c", "import typer"],
+            Command("ladder_typer", "python -c 'import typer'", [*python, "-c", "import typer"],
                     env, "info"),
             Command("ladder_cli", "python -c 'import spasmcheck.cli'",
-                    [py, "-c", "import spasmcheck.cli"], env, "info"),
+                    [*python, "-c", "import spasmcheck.cli"], env, "info"),
             Command("ladder_load", "... + knowledge.load() (cache hit), os._exit",
-                    [py, "-c", load], env, "info"),
+                    [*python, "-c", load], env, "info"),
         ]
     if shim is not None:
         commands.append(Command("interactions_json_shim",
@@ -598,7 +650,8 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
             if lines == main:
                 out.progress(f"running cat FILE | {kind} --batch - on {lines:,} lines")
                 piped = size_figures(lines, path, run_batch(script, kind, path, env, pipe=True))
-            path.unlink()
+            if not args.keep:  # a million triage lines take about 1 GB
+                path.unlink()
         for low, high in zip(sizes, sizes[1:], strict=False):
             marginal = (high["seconds"] - low["seconds"]) / (high["lines"] - low["lines"])
             high["marginal_us_per_line"] = round(marginal * 1e6, 2)
@@ -664,7 +717,8 @@ def sweep(script: str, work: Path, vocab: Vocab, env: dict[str, str],
         write_interactions(path, lines, per_list, vocab, SEED + per_list)
         out.progress(f"sweep: {lines:,} lists of {per_list}")
         run = run_batch(script, "interactions", path, env)
-        path.unlink()
+        if not args.keep:
+            path.unlink()
         pairs = per_list * (per_list - 1) // 2 + per_list  # with each other and the candidate
         per_line = (run["seconds"] - base) / lines * 1e6
         cpu_per_line = (run["cpu_seconds"] - base_cpu) / lines * 1e6
@@ -714,8 +768,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--bytecode", choices=("cached", "as-is"), default="cached",
                         help="cached (default): private PYTHONPYCACHEPREFIX, bytecode reused "
                              "after the warm-up; as-is: keep the caller's PYTHONDONTWRITEBYTECODE")
+    parser.add_argument("--site-hooks", choices=("run", "skip"), default="run",
+                        help="run (default): start-up as this interpreter does it; skip: time "
+                             "the start-up commands under `python -S` with site-packages on "
+                             "PYTHONPATH, leaving out code that .pth files run at every start")
     parser.add_argument("--keep", action="store_true",
-                        help="work in bench/out/ (git-ignored) and keep it, not a temp folder")
+                        help="work in bench/out/work-DATE/ (git-ignored) and keep the inputs "
+                             "there, not in a temporary folder")
     args = parser.parse_args(argv)
     args.runs = args.runs or (10 if args.quick else 30)
     args.interactions_lines = args.lines or (20_000 if args.quick else 100_000)
@@ -725,7 +784,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     args = parse_args(argv)
+    # Stopped with kill: leave through `finally`, so the temporary folder goes too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out = Out(args.json)
     script, shim = console_script()
     info = machine()
@@ -747,12 +810,22 @@ def main(argv: list[str] | None = None) -> int:
     out(f"bytecode: {args.bytecode}" + (
         " (PYTHONDONTWRITEBYTECODE is set here; the runs use a private PYTHONPYCACHEPREFIX "
         "instead)" if dont_write and args.bytecode == "cached" else ""))
+    hooks = site_hooks_cost(5 if args.quick else 15)
+    out(f"interpreter start-up: python -c pass {hooks['python -c pass']} ms, python -S -c pass "
+        f"{hooks['python -S -c pass']} ms (site and .pth files); --site-hooks {args.site_hooks}")
+    info["site_hooks_ms"] = hooks
+    hook_ms = hooks["python -c pass"] - hooks["python -S -c pass"]
+    if hook_ms > 15 and args.site_hooks == "run":
+        out(f"  note: site and the .pth files in site-packages take {hook_ms:.0f} ms of every "
+            "interpreter start here (a clean interpreter takes a few ms): the ratios against "
+            "`python -c pass` look better than on a clean install; `--site-hooks skip` times "
+            "the commands without them")
     figures: dict[str, Any] = {"machine": info, "quick": args.quick, "bytecode": args.bytecode,
+                               "site_hooks": args.site_hooks,
                                "caller_dont_write_bytecode": bool(dont_write)}
 
     if args.keep:
-        work = ROOT / "bench" / "out"
-        shutil.rmtree(work, ignore_errors=True)
+        work = ROOT / "bench" / "out" / f"work-{dt.datetime.now():%Y%m%d-%H%M%S}"
         work.mkdir(parents=True)
         holder = None
     else:
@@ -760,10 +833,13 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(holder.name)
     try:
         if not args.skip_startup:
-            commands = startup_commands(work, script, shim, args.bytecode, args.ladder)
+            commands = startup_commands(work, script, shim, args.bytecode, args.ladder,
+                                        args.site_hooks)
             out()
             out(f"start-up: {args.runs} rounds of {len(commands)} commands, alternating; "
-                "wall clock of the whole process")
+                "wall clock of the whole process"
+                + ("; every command runs under `python -S` (site-packages on PYTHONPATH, "
+                   ".pth hooks skipped)" if args.site_hooks == "skip" else ""))
             check_startup_outputs(commands, work)
             others = measure_startup(commands, args.runs, 1 if args.quick else 3, out)
             figures["startup"] = startup_report(commands, out)
