@@ -170,7 +170,8 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
         except (LineError, SpasmcheckError) as problem:
             outcome.failed = True
             message = problem.message if isinstance(problem, SpasmcheckError) else str(problem)
-            yield _json({"id": line_id, "line": number, "error": {"message": message}})
+            yield data.compact({"id": line_id, "line": number, "error": {"message": message}}) \
+                + "\n"
             continue
         outcome.unknown |= unknown
         outcome.over_threshold |= threshold is not None and worst is not None and \
@@ -231,10 +232,6 @@ def _triage_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audience,
     assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
     result = data.triage_result(assessment, kb, audience, contact)
     return result, assessment.urgency, bool(assessment.interactions.unknown)
-
-
-def _json(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, separators=(",", ":")) + "\n"  # ASCII: safe whatever lines held
 
 
 class Progress:

@@ -8,21 +8,19 @@ Lines are kept per path so a validator can say `file:line: what is wrong` long a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from spasmcheck.errors import LocatedError
 
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """Parsed data and the 1-based line where each path starts."""
 
     name: str
     data: Any
-    lines: dict[Path, int] = field(default_factory=dict)
+    lines: dict[Path, int]
 
     def line(self, path: Path) -> int | None:
         """The line of `path`, or of its nearest located parent."""
