@@ -1,10 +1,11 @@
 """Streaming batch mode: JSON Lines in, one JSON line out per input line, in input order.
 
 From a pipe, a line is read, checked, answered and written before the next is read, so results
-stream and memory stays flat however long the input. From a regular file, chunks of lines go
-to worker processes (one per core), with a bounded number of chunks in flight, and come back
-in order: the same output, faster, and memory still flat. A bad line gets an error object (its
-id, line number and message) and the run goes on; the exit code says that some lines failed.
+stream and memory stays flat however long the input. A regular file is shared among worker
+processes (one per core): each reads the whole file, answers its share of the blocks, and
+writes its results itself when their turn comes, so the output is the same, in order, and no
+result passes through the parent. A bad line gets an error object (its id, line number and
+message) and the run goes on; the exit code says that some lines failed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import stat
 import sys
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import IO, Any
@@ -25,12 +25,10 @@ from spasmcheck import interactions
 from spasmcheck.answers import validate
 from spasmcheck.errors import ExitCode, SpasmcheckError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
-from spasmcheck.render import data
+from spasmcheck.render import jsonlines
 from spasmcheck.triage import assess
 
 MAX_LINE_BYTES = 1024 * 1024
-CHUNK_LINES = 64  # small chunks: no large buffers to fragment the parent's heap
-WORKER_CHUNKS = 200
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 
@@ -46,14 +44,12 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
 
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
-    workers = _workers(handle)
+    work = (kind, kb, audience, threshold, country)
     try:
         with Progress(sys.stderr) as progress:
+            workers = _workers(handle)
             if workers > 1:
-                for text, count in _parallel(kind, handle, kb, audience, threshold, outcome,
-                                             country, workers):
-                    emit(text)
-                    progress.tick(count)
+                _parallel(work, handle.fileno(), workers, outcome, progress)
             else:
                 for line in process(kind, handle, kb, audience, threshold, outcome, country):
                     emit(line)
@@ -66,64 +62,137 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
 
 def _workers(handle: IO[bytes]) -> int:
     """Worker processes for this input: one per core for a regular file, none for a pipe."""
-    chosen = os.environ.get(WORKERS_ENV)
-    if chosen is not None:
-        return max(1, int(chosen)) if chosen.isdigit() else 1
     try:
         regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+        sys.stdout.fileno()  # workers write to the real stdout, not a stand-in for it
     except (OSError, ValueError, io.UnsupportedOperation):
         return 1
-    forking = "fork" in multiprocessing.get_all_start_methods()
-    return min(os.cpu_count() or 1, 8) if regular and forking else 1
+    if not regular or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    chosen = os.environ.get(WORKERS_ENV, "")
+    return max(1, int(chosen)) if chosen.isdigit() else min(os.cpu_count() or 1, 8)
 
 
-_WORK: tuple[Any, ...] = ()  # what forked workers inherit: kind, kb, audience, ...
+Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, str | None]
 
 
-def _parallel(kind: str, handle: IO[bytes], kb: KnowledgeBase, audience: Audience,
-              threshold: Severity | Urgency | None, outcome: Outcome, country: str | None,
-              workers: int) -> Iterator[tuple[str, int]]:
-    """(output text, line count) per chunk, in input order."""
-    global _WORK
-    _WORK = (kind, kb, audience, threshold, country)
-    pending: deque[Any] = deque()
-    # Workers are replaced every WORKER_CHUNKS chunks: the allocator's slow growth over a
-    # million lines then never accumulates, and memory stays flat however long the input.
-    with multiprocessing.get_context("fork").Pool(workers,
-                                                  maxtasksperchild=WORKER_CHUNKS) as pool:
-        for first, chunk in _chunks(handle):
-            pending.append(pool.apply_async(_work, (first, chunk)))
-            if len(pending) >= 2 * workers:  # bounded: memory stays flat
-                yield _merge(pending.popleft().get(), outcome)
+def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress) -> None:
+    """Answer a file with `workers` forked processes, writing in input order.
+
+    Every worker cuts the file into the same blocks and answers blocks `n`, `n + workers`, ...
+    Its results for a block are written to stdout when it holds the turn, a token passed
+    round a ring of pipes in block order, so output stays in order and memory is one block's
+    results per worker however long the file.
+    """
+    from multiprocessing.connection import wait
+
+    from spasmcheck.cli import _silence_stdout
+
+    context = multiprocessing.get_context("fork")
+    ring = [os.pipe() for _ in range(workers)]
+    answered = context.Array("q", workers, lock=False)
+    reports = context.SimpleQueue()
+    end = os.fstat(fd).st_size
+    sys.stdout.flush()
+    processes = [context.Process(target=_worker, daemon=True,
+                                 args=(work, fd, end, number, ring, answered, reports))
+                 for number in range(workers)]
+    try:
+        for process_ in processes:
+            process_.start()
+        os.write(ring[0][1], TURN)
+        pending = {p.sentinel for p in processes}
         while pending:
-            yield _merge(pending.popleft().get(), outcome)
+            pending -= set(wait(list(pending), timeout=0.25))
+            progress.tick(sum(answered) - progress.count)
+            if any(p.exitcode not in (None, 0) for p in processes):
+                raise RuntimeError("a batch worker process ended unexpectedly")
+        problems = []
+        for _ in processes:
+            failed, unknown, over, problem = reports.get()
+            outcome.failed |= failed
+            outcome.unknown |= unknown
+            outcome.over_threshold |= over
+            problems.append(problem)
+    finally:
+        for process_ in processes:
+            if process_.is_alive():
+                process_.terminate()
+            process_.join()
+        for read, write in ring:
+            os.close(read)
+            os.close(write)
+    if "broken pipe" in problems:
+        import typer
+
+        _silence_stdout()
+        raise typer.Exit(ExitCode.BROKEN_PIPE)
+    for problem in problems:
+        if problem:
+            raise RuntimeError(problem)
 
 
-def _chunks(handle: IO[bytes]) -> Iterator[tuple[int, list[bytes]]]:
-    chunk: list[bytes] = []
-    first = 1
-    for number, line in enumerate(handle, start=1):
-        chunk.append(line)
-        if len(chunk) == CHUNK_LINES:
-            yield first, chunk
-            chunk, first = [], number + 1
-    if chunk:
-        yield first, chunk
+TURN, STOP = b".", b"!"
+BLOCK_BYTES = 32 * 1024  # of input; a worker holds one block's results until its turn
 
 
-def _work(first: int, chunk: list[bytes]) -> tuple[str, int, tuple[bool, bool, bool]]:
-    kind, kb, audience, threshold, country = _WORK
+def _worker(work: Work, fd: int, end: int, number: int, ring: list[tuple[int, int]],
+            answered: Any, reports: Any) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    kind, kb, audience, threshold, country = work
     outcome = Outcome()
-    lines = list(process(kind, chunk, kb, audience, threshold, outcome, country, first))
-    return "".join(lines), len(lines), (outcome.failed, outcome.unknown, outcome.over_threshold)
+    problem = ""
+    mine, following = ring[number][0], ring[(number + 1) % len(ring)][1]
+    try:
+        for index, (first, block) in enumerate(_blocks(fd, end)):
+            if index % len(ring) != number:
+                continue
+            lines = block.split(b"\n")
+            if not lines[-1]:
+                lines.pop()
+            text = "".join(process(kind, lines, kb, audience, threshold, outcome, country,
+                                   first)).encode("utf-8")
+            if os.read(mine, 1) != TURN:  # a worker before this one has stopped
+                problem = "stopped"
+                break
+            view = memoryview(text)
+            while view:
+                view = view[os.write(1, view):]
+            os.write(following, TURN)
+            answered[number] += len(lines)
+    except BrokenPipeError:
+        problem = "broken pipe"
+    except Exception as error:  # a bug: the parent reports it
+        problem = f"batch worker: {type(error).__name__}: {error}"
+    if problem:
+        os.write(following, STOP)
+        problem = "" if problem == "stopped" else problem
+    reports.put((outcome.failed, outcome.unknown, outcome.over_threshold, problem))
 
 
-def _merge(done: tuple[str, int, tuple[bool, bool, bool]], outcome: Outcome) -> tuple[str, int]:
-    text, count, (failed, unknown, over) = done
-    outcome.failed |= failed
-    outcome.unknown |= unknown
-    outcome.over_threshold |= over
-    return text, count
+def _blocks(fd: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, whole lines) per block: the same cut in every worker."""
+    offset, number = 0, 1
+    carry: list[bytes] = []
+    while True:
+        data = os.pread(fd, min(BLOCK_BYTES, end - offset), offset) if offset < end else b""
+        offset += len(data)
+        if not data:
+            rest = b"".join(carry)  # a last line without a newline
+            if rest:
+                yield number, rest
+            return
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            carry.append(data)
+            continue
+        carry.append(data[:cut])
+        block = b"".join(carry)
+        carry = [data[cut:]]
+        yield number, block
+        number += block.count(b"\n")
 
 
 def _open(source: str) -> IO[bytes]:
@@ -166,17 +235,16 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
         try:
             item = _decode(raw)
             line_id = item.get("id")
-            result, worst, unknown = handle(item, kb, audience)
+            text, worst, unknown = handle(item, line_id, number, kb, audience)
         except (LineError, SpasmcheckError) as problem:
             outcome.failed = True
             message = problem.message if isinstance(problem, SpasmcheckError) else str(problem)
-            yield data.compact({"id": line_id, "line": number, "error": {"message": message}}) \
-                + "\n"
+            yield jsonlines.error(line_id, number, message)
             continue
         outcome.unknown |= unknown
         outcome.over_threshold |= threshold is not None and worst is not None and \
             worst >= threshold
-        yield data.compact({"id": line_id, "line": number, **result}) + "\n"
+        yield text
 
 
 def _decode(raw: bytes) -> dict[str, Any]:
@@ -195,19 +263,24 @@ def _decode(raw: bytes) -> dict[str, Any]:
     return item
 
 
-def _keys(item: dict[str, Any], allowed: set[str], required: str) -> None:
-    extra = sorted(set(item) - allowed)
-    if extra:
+def _keys(item: dict[str, Any], allowed: frozenset[str], required: str) -> None:
+    if not item.keys() <= allowed:
+        extra = sorted(set(item) - allowed)
         raise LineError(f"unknown field(s) {', '.join(extra)}; valid: {', '.join(sorted(allowed))}")
     if required not in item:
         raise LineError(f"missing field {required!r}")
 
 
-def _interactions_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audience) -> tuple[
-        dict[str, Any], Severity | None, bool]:
-    _keys(item, {"id", "meds", "drug"}, "meds")
+_INTERACTIONS_FIELDS = frozenset({"id", "meds", "drug"})
+_TRIAGE_FIELDS = frozenset({"id", "answers", "drug", "country"})
+
+
+def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
+                       audience: Audience) -> tuple[str, Severity | None, bool]:
+    _keys(item, _INTERACTIONS_FIELDS, "meds")
     meds = item["meds"]
-    if not isinstance(meds, list) or not all(isinstance(m, str) and m.strip() for m in meds):
+    names = [m.strip() for m in meds if type(m) is str] if type(meds) is list else None
+    if names is None or len(names) != len(meds) or not all(names):
         raise LineError("meds must be a list of non-empty medicine names")
     if len(meds) > 1000:
         raise LineError("at most 1000 medicines in one line")
@@ -215,23 +288,24 @@ def _interactions_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audien
     if drug is not None and not isinstance(drug, str):
         raise LineError("drug must be a medicine name")
     candidate = interactions.candidate_drug(kb, drug)
-    report = interactions.check([m.strip() for m in meds], kb, candidate)
-    return data.interactions_result(report, kb, audience), report.worst, bool(report.unknown)
+    report = interactions.check(names, kb, candidate)
+    text = jsonlines.interactions(line_id, number, report, kb, audience)
+    return text, report.worst, bool(report.unknown)
 
 
-def _triage_line(item: dict[str, Any], kb: KnowledgeBase, audience: Audience,
-                 country: str | None = None) -> tuple[dict[str, Any], Urgency, bool]:
+def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
+                 audience: Audience, country: str | None = None) -> tuple[str, Urgency, bool]:
     from spasmcheck import emergency
 
-    _keys(item, {"id", "answers", "drug", "country"}, "answers")
+    _keys(item, _TRIAGE_FIELDS, "answers")
     for key in ("drug", "country"):
         if item.get(key) is not None and not isinstance(item[key], str):
             raise LineError(f"{key} must be text")
     candidate = interactions.candidate_drug(kb, item.get("drug"))
     contact = emergency.contact(kb, item.get("country") or country)
     assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
-    result = data.triage_result(assessment, kb, audience, contact)
-    return result, assessment.urgency, bool(assessment.interactions.unknown)
+    text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
+    return text, assessment.urgency, bool(assessment.interactions.unknown)
 
 
 class Progress:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import combinations
 from typing import NamedTuple
 
 from spasmcheck.errors import UsageError
@@ -42,11 +41,12 @@ class Report(NamedTuple):
 
     @property
     def unknown(self) -> tuple[Resolution, ...]:
-        return tuple(med for med in self.medications if not med.known)
+        return tuple([med for med in self.medications if not med.drugs])
 
     @property
     def worst(self) -> Severity | None:
-        return max((i.severity for i in self.interactions), default=None)
+        """The first finding's severity: findings come most severe first."""
+        return self.interactions[0].finding.severity if self.interactions else None
 
 
 def candidate_drug(kb: KnowledgeBase, name: str | None) -> Drug:
@@ -81,30 +81,41 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     """Check `meds` (names as typed) against `candidate` and each other."""
     tables = kb.interactions
     candidate = candidate or tables.drugs[tables.default_candidate]
-    resolved = tuple(_resolve(kb, name) for name in meds)
+    index = _index(kb)
+    known = index.names.get
+    resolved = tuple([known(name) or index.resolve(name) for name in meds])
     found: list[Interaction] = []
 
-    taken: list[str] = []
-    seen_from: dict[str, int] = {}
-    for index, med in enumerate(resolved):
+    # Each drug once, the candidate first, with the position of the medicine that brought it;
+    # a drug brought again by another medicine (or the candidate itself) is a duplicate.
+    first_from = {candidate.id: -1}
+    for position, med in enumerate(resolved):
         for drug_id in med.drugs:
-            if drug_id == candidate.id or drug_id in seen_from and seen_from[drug_id] != index:
+            if first_from.setdefault(drug_id, position) != position and \
+                    all(i.drugs[0] != drug_id for i in found):
                 found.append(Interaction("same_drug", "same_drug", (drug_id,), tables.same_drug))
-            if drug_id not in seen_from:
-                seen_from[drug_id] = index
-                taken.append(drug_id)
 
-    others = [d for d in taken if d != candidate.id]
-    for other in others:
-        found += _pair_cached(kb, candidate.id, other)
-    for first, second in combinations(others, 2):
-        found += _pair_cached(kb, first, second)
+    drugs = list(first_from)
+    traits = index.drugs.get
+    kinds, groups = zip(*[traits(drug_id) or index.traits(drug_id) for drug_id in drugs],
+                        strict=True)
+    for number, first in enumerate(drugs):
+        partners = index.partners[kinds[number]]
+        later = kinds[number + 1:]
+        if partners.keys().isdisjoint(later):
+            continue
+        for second, kind in zip(drugs[number + 1:], later, strict=True):
+            found.extend(Interaction("pair", rule.id, (first, second), rule.finding)
+                         for rule in partners.get(kind, ()))
 
-    group = [candidate.id, *others]
-    for rule in tables.group_rules:
-        members = tuple(d for d in group if rule.class_id in tables.drugs[d].all_classes)
-        if len(members) >= rule.min_count:
-            found.append(Interaction("group", rule.id, members, rule.finding))
+    members: dict[int, list[str]] = {}
+    for drug_id, in_groups in zip(drugs, groups, strict=True):
+        for number in in_groups:
+            members.setdefault(number, []).append(drug_id)
+    for number, listed in members.items():
+        rule = tables.group_rules[number]
+        if len(listed) >= rule.min_count:
+            found.append(Interaction("group", rule.id, tuple(listed), rule.finding))
 
     if conditions or age is not None:
         found += [Interaction("caution", caution.id, (candidate.id,), caution.finding,
@@ -112,8 +123,8 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
                   for caution in _cautions(kb, candidate.id) if caution.applies(conditions, age)]
 
     if len(found) > 1:
-        found = list(dict.fromkeys(found))
-        found.sort(key=lambda i: (-i.severity, candidate.id not in i.drugs, i.rule_id, i.drugs))
+        found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != candidate.id, i.rule_id,
+                                  i.drugs))
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
@@ -123,33 +134,68 @@ def _cautions(kb: KnowledgeBase, candidate_id: str) -> tuple[Caution, ...]:
     return tuple(c for c in kb.interactions.cautions if c.drug.matches(candidate))
 
 
-@lru_cache(maxsize=8192)
-def _resolve(kb: KnowledgeBase, name: str) -> Resolution:
-    return kb.names.resolve(name)
+MEMO_SIZE = 65536  # names as typed are unbounded: their memo is not
 
 
-@lru_cache(maxsize=16384)
-def _pair_cached(kb: KnowledgeBase, first: str, second: str) -> tuple[Interaction, ...]:
-    """Findings for one pair; the same rules whichever order the two are given in."""
-    if first == second:
-        return ()
-    a_first, b_first = _sides(kb, first)
-    a_second, b_second = _sides(kb, second)
-    hits = (a_first & b_second) | (a_second & b_first)
-    rules = kb.interactions.rules
-    matched = [rules[index] for index in sorted(hits)]
-    replaced = frozenset().union(*(rule.replaces for rule in matched))
-    return tuple(Interaction("pair", rule.id, (first, second), rule.finding)
-                 for rule in matched if rule.id not in replaced)
+class _Index:
+    """What the rules say about each drug and each pair of kinds of drug, worked out once.
+
+    Drugs that match the same rule sides are one kind of drug (the built-in table has about a
+    hundred kinds for 436 drugs). The rules between two kinds are worked out when the second
+    of them is first met, and kept only where there are some: `partners[kind]` maps every
+    other kind met so far to its rules. Its size is bounded by the table, not by the input.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.tables = kb.interactions
+        self.names: dict[str, Resolution] = {}
+        self.kinds: dict[tuple[frozenset[int], frozenset[int]], int] = {}
+        self.sides: list[tuple[frozenset[int], frozenset[int]]] = []
+        self.drugs: dict[str, tuple[int, tuple[int, ...]]] = {}
+        self.partners: list[dict[int, tuple[PairRule, ...]]] = []
+
+    def resolve(self, name: str) -> Resolution:
+        resolution = self.names.get(name)
+        if resolution is None:
+            resolution = self.kb.names.resolve(name)
+            if len(self.names) < MEMO_SIZE:
+                self.names[name] = resolution
+        return resolution
+
+    def traits(self, drug_id: str) -> tuple[int, tuple[int, ...]]:
+        """The drug's kind, and the group rules it counts towards (by index in the table)."""
+        traits = self.drugs.get(drug_id)
+        if traits is None:
+            drug = self.tables.drugs[drug_id]
+            rules = self.tables.rules
+            sides = (frozenset(i for i, rule in enumerate(rules) if rule.a.matches(drug)),
+                     frozenset(i for i, rule in enumerate(rules) if rule.b.matches(drug)))
+            if sides not in self.kinds:
+                self._add_kind(sides)
+            groups = tuple(number for number, rule in enumerate(self.tables.group_rules)
+                           if rule.class_id in drug.all_classes)
+            traits = self.drugs[drug_id] = (self.kinds[sides], groups)
+        return traits
+
+    def _add_kind(self, sides: tuple[frozenset[int], frozenset[int]]) -> None:
+        kind = self.kinds[sides] = len(self.sides)
+        self.sides.append(sides)
+        self.partners.append({})
+        a_new, b_new = sides
+        for other, (a_other, b_other) in enumerate(self.sides):
+            hits = (a_new & b_other) | (a_other & b_new)
+            if hits:
+                matched = [self.tables.rules[index] for index in sorted(hits)]
+                replaced = frozenset().union(*(rule.replaces for rule in matched))
+                rules = tuple(rule for rule in matched if rule.id not in replaced)
+                if rules:
+                    self.partners[kind][other] = self.partners[other][kind] = rules
 
 
-@lru_cache(maxsize=4096)
-def _sides(kb: KnowledgeBase, drug_id: str) -> tuple[frozenset[int], frozenset[int]]:
-    """The rules whose side `a`, and whose side `b`, match a drug (by index in the table)."""
-    drug = kb.interactions.drugs[drug_id]
-    rules = kb.interactions.rules
-    return (frozenset(i for i, rule in enumerate(rules) if rule.a.matches(drug)),
-            frozenset(i for i, rule in enumerate(rules) if rule.b.matches(drug)))
+@lru_cache(maxsize=8)
+def _index(kb: KnowledgeBase) -> _Index:
+    return _Index(kb)
 
 
 def rules_touching(kb: KnowledgeBase, drug: Drug) -> list[PairRule]:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from spasmcheck import batch, knowledge
@@ -106,22 +111,52 @@ def test_progress_shows_only_on_a_terminal():
     assert quiet.getvalue() == ""
 
 
-def test_a_file_is_shared_among_workers_and_comes_back_in_order(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK_LINES", 7)
-    monkeypatch.setenv("SPASMCHECK_WORKERS", "2")
-    lines = [json.dumps({"id": i, "meds": ["sertraline"] if i % 5 else ["nosuch"]})
-             for i in range(60)] + ["oops"]
+def _batch(path, workers: str, stdin=None):
+    return subprocess.run([sys.executable, "-m", "spasmcheck", "interactions", "--batch",
+                           "-" if stdin is not None else str(path)], input=stdin,
+                          capture_output=True, timeout=120, env={**os.environ,
+                                                                 "SPASMCHECK_WORKERS": workers})
+
+
+def test_a_file_shared_among_workers_comes_back_whole_and_in_order(tmp_path):
+    """Several blocks of input, a line longer than a block, blank lines, bad lines and a last
+    line without a newline: the same bytes from two or three workers, one process and a pipe."""
+    lines = [json.dumps({"id": i, "meds": ["sertraline", "Tylenol"] if i % 7 else ["nosuch"]})
+             for i in range(4000)]
+    lines[1000] = json.dumps({"id": 1000, "meds": ["ibuprofen"] * 900 + ["tramadol"]})
+    lines[2000] = ""
+    lines[2500] = "oops"
     path = tmp_path / "lists.jsonl"
-    path.write_text("\n".join(lines) + "\n")
-    result = runner.invoke(app, ["interactions", "--batch", str(path)])
-    out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o["line"] for o in out] == list(range(1, 62))
-    assert [o["id"] for o in out[:60]] == list(range(60))
-    assert "error" in out[60]
-    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
-    serial = runner.invoke(app, ["interactions", "--batch", str(path)],
-                           env={"SPASMCHECK_WORKERS": "1"})
-    assert serial.stdout == result.stdout
+    path.write_bytes("\n".join(lines).encode())  # no newline after the last line
+    assert path.stat().st_size > 4 * batch.BLOCK_BYTES
+
+    serial = _batch(path, "1")
+    out = [json.loads(line) for line in serial.stdout.splitlines()]
+    assert serial.returncode == ExitCode.BATCH_LINE_ERRORS
+    assert [o["line"] for o in out] == [n for n in range(1, 4001) if n != 2001]
+    assert [o.get("id") for o in out if "error" not in o] == \
+        [i for i in range(4000) if i not in (2000, 2500)]
+    assert out[1000]["summary"]["worst"] == "major"  # tramadol, at the far end of a long line
+    for workers in ("2", "3"):
+        shared = _batch(path, workers)
+        assert shared.returncode == serial.returncode and shared.stdout == serial.stdout
+    piped = _batch(path, "2", stdin=path.read_bytes())
+    assert piped.stdout == serial.stdout
+
+
+def test_workers_stop_quietly_when_the_reader_goes_away(tmp_path):
+    path = tmp_path / "lists.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "meds": ["sertraline"]}) + "\n"
+                            for i in range(20000)))
+    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch", str(path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
+        assert run.stdout is not None and run.stderr is not None
+        first = run.stdout.readline()
+        run.stdout.close()
+        assert run.wait(timeout=60) == ExitCode.BROKEN_PIPE
+        assert json.loads(first)["id"] == 0
+        assert b"Traceback" not in run.stderr.read()
 
 
 def test_compact_encoding_equals_plain_json():
@@ -141,3 +176,27 @@ def test_compact_encoding_equals_plain_json():
         result = data.triage_result(assess(answers, kb), kb, audience,
                                     emergency.contact(kb, "GB"))
         assert json.loads(data.compact(result)) == json.loads(json.dumps(result))
+
+
+KB = knowledge.load()
+NAMES = sorted({entry.name for entry in KB.names.entries()})
+IDS = st.one_of(st.none(), st.integers(), st.text(max_size=8), st.booleans(),
+                st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(IDS, st.lists(st.sampled_from([*NAMES, "nosuch", "sertralin", "Zoloft 50 mg"]),
+                     max_size=7),
+       st.sampled_from(KB.interactions.candidates), st.sampled_from(list(Audience)),
+       st.lists(st.sampled_from(sorted(KB.interactions.conditions)), max_size=2, unique=True),
+       st.one_of(st.none(), st.integers(0, 110)))
+def test_a_batch_line_is_the_one_shot_object_on_one_line(line_id, meds, candidate, audience,
+                                                          conditions, age):
+    """Batch lines are assembled from pre-encoded parts; they must say exactly what --json says."""
+    from spasmcheck import interactions
+    from spasmcheck.render import data, jsonlines
+
+    report = interactions.check(meds, KB, KB.interactions.drugs[candidate], conditions, age)
+    shaped = {"id": line_id, "line": 7, **data.interactions_result(report, KB, audience)}
+    assert jsonlines.interactions(line_id, 7, report, KB, audience) == \
+        json.dumps(shaped, separators=(",", ":")) + "\n"

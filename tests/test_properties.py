@@ -149,3 +149,30 @@ def test_an_unknown_name_never_yields_no_interaction(junk, known):
     verdict = layout.interactions_blocks(shaped)[0]
     assert "NO INTERACTION FOUND" not in verdict.title
     assert fold(junk) not in {fold(n) for n in NAMES}
+
+
+def pair_rules_one_by_one(first, second):
+    """The pair rules between two drugs, read straight from the table: the engine's spec."""
+    rules = KB.interactions.rules
+    matched = [r for r in rules if (r.a.matches(first) and r.b.matches(second))
+               or (r.a.matches(second) and r.b.matches(first))]
+    replaced = {old for rule in matched for old in rule.replaces}
+    return {rule.id for rule in matched if rule.id not in replaced}
+
+
+@FAST
+@given(st.lists(st.sampled_from(GENERICS), min_size=1, max_size=8),
+       st.sampled_from(KB.interactions.candidates))
+def test_pair_findings_are_the_table_rules_for_each_pair(generics, candidate):
+    """Every pair of distinct drugs gets exactly the table's rules, candidate pairs included."""
+    drugs = KB.interactions.drugs
+    report = interactions.check([drugs[g].name for g in generics],
+                                KB, drugs[candidate])
+    given_drugs = list(dict.fromkeys([candidate, *generics]))
+    expected = {(rule, first, second)
+                for i, first in enumerate(given_drugs) for second in given_drugs[i + 1:]
+                for rule in pair_rules_one_by_one(drugs[first], drugs[second])}
+    found = {(i.rule_id, *i.drugs) for i in report.interactions if i.kind == "pair"}
+    assert found == expected
+    severities = [i.severity for i in report.interactions]
+    assert severities == sorted(severities, reverse=True)

@@ -1,0 +1,125 @@
+"""Batch results as JSON Lines, written straight from pre-encoded parts.
+
+Each line is `{"id": ..., "line": ..., **result}` in one-line JSON, where `result` is the very
+object `render.data` builds for the one-shot `--json`: the same keys, in the same order, with
+the same words. A batch run meets the same header, medicines, findings and advice on line after
+line, so each part is encoded once, from `render.data`'s own builders, and a line only joins
+them. `tests/test_batch.py` checks, line for line, that the text equals `data.compact` of the
+object `render.data` builds.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity
+from spasmcheck.render import data
+
+if TYPE_CHECKING:
+    from spasmcheck.emergency import Contact
+    from spasmcheck.interactions import Interaction, Report
+    from spasmcheck.triage import Assessment
+
+MEMO_SIZE = 65536  # medicines as typed: bounded, since input names are unbounded
+_dumps = data._dumps
+_text = data._text_json
+
+
+def error(line_id: Any, number: int, message: str) -> str:
+    return data.compact({"id": line_id, "line": number, "error": {"message": message}}) + "\n"
+
+
+def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
+           audience: Audience, contact: Contact) -> str:
+    """`data.compact({"id": line_id, "line": number, **data.triage_result(...)})`."""
+    result = data.triage_result(assessment, kb, audience, contact)
+    return data.compact({"id": line_id, "line": number, **result}) + "\n"
+
+
+def _start(line_id: Any, number: int) -> str:
+    kind = type(line_id)
+    encoded = _text(line_id) if kind is str else str(line_id) if kind is int else \
+        _dumps(line_id)
+    return f'{{"id":{encoded},"line":{number},'
+
+
+def interactions(line_id: Any, number: int, report: Report, kb: KnowledgeBase,
+                 audience: Audience) -> str:
+    """`data.compact({"id": line_id, "line": number, **data.interactions_result(...)})`."""
+    parts = _parts(kb, audience)
+    context = ',"conditions":[],"age":null' if not report.conditions and report.age is None \
+        else f',"conditions":{_dumps(list(report.conditions))},"age":{_dumps(report.age)}'
+    return "".join([_start(line_id, number), parts.head(report.candidate),
+                    parts.medications(report), context, _summary(report),
+                    ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
+                    "]", parts.disclaimer])
+
+
+_COUNT = {severity: f'"{severity.label}":' for severity in Severity}
+_WORST = {severity: f'"{severity.label}"' for severity in Severity}
+
+
+def _summary(report: Report) -> str:
+    """The summary object; findings come most severe first, so counts are in that order."""
+    counts: dict[Severity, int] = {}
+    for item in report.interactions:
+        counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
+    worst = _WORST[next(iter(counts))] if counts else "null"
+    known = sum([1 for med in report.medications if med.drugs])
+    listed = ",".join([_COUNT[severity] + str(n) for severity, n in counts.items()])
+    return (f',"summary":{{"worst":{worst},"counts":{{{listed}}},"known":{known},'
+            f'"unknown":{len(report.medications) - known}}}')
+
+
+class _Parts:
+    """The pre-encoded parts for one knowledge base and audience."""
+
+    def __init__(self, kb: KnowledgeBase, audience: Audience) -> None:
+        self.kb, self.audience = kb, audience
+        self.names = {drug_id: _text(drug.name) for drug_id, drug in kb.interactions.drugs.items()}
+        self.bodies: dict[tuple[str, str, str | None], str] = {}
+        self.heads: dict[str, str] = {}  # candidate id -> the fields up to "candidate"
+        self.medicines: dict[str, str] = {}  # a name as typed -> its medications entry
+        self.unknown_advice = ',"unknown_advice":' + _text(
+            kb.interactions.unknown_medicine.for_(audience))
+        self.disclaimer = ',"disclaimer":' + _text(kb.triage.disclaimer.for_(audience)) + "}\n"
+
+    def head(self, candidate: Drug) -> str:
+        """The header fields and the candidate."""
+        head = self.heads.get(candidate.id)
+        if head is None:
+            shaped = {**data.header(self.kb, self.audience), "candidate": candidate.name}
+            head = self.heads[candidate.id] = data.compact(shaped)[1:-1]
+        return head
+
+    def medications(self, report: Report) -> str:
+        """The medications, unknown and unknown_advice fields."""
+        memo = self.medicines
+        listed = []
+        for med in report.medications:
+            text = memo.get(med.input)
+            if text is None:
+                text = data._medication(med, self.kb).json()
+                if len(memo) < MEMO_SIZE:
+                    memo[med.input] = text
+            listed.append(text)
+        unknown = _dumps(data.medications(report, self.kb, self.audience)["unknown"]) \
+            if report.unknown else "[]"
+        return f',"medications":[{",".join(listed)}],"unknown":{unknown}' + self.unknown_advice
+
+    def finding(self, item: Interaction) -> str:
+        """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule."""
+        names = self.names
+        drugs = ",".join([names[d] for d in item.drugs])
+        key = (item.kind, item.rule_id, item.condition)
+        body = self.bodies.get(key)
+        if body is None:
+            whole = data.interaction(item, self.kb, self.audience).json()
+            body = self.bodies[key] = whole[len(f'{{"drugs":[{drugs}]'):]
+        return f'{{"drugs":[{drugs}]{body}'
+
+
+@lru_cache(maxsize=16)
+def _parts(kb: KnowledgeBase, audience: Audience) -> _Parts:
+    return _Parts(kb, audience)
