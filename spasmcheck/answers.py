@@ -7,7 +7,7 @@ with the values that would have been valid, so a script author fixes a file in o
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from difflib import get_close_matches
 from typing import Any, NamedTuple
 
@@ -38,24 +38,26 @@ def validate(raw: Any, tables: TriageTables) -> Answers:
     if not isinstance(raw, dict):
         raise AnswersError(f"answers must be a mapping of question ids to answers, not "
                            f"{type(raw).__name__}; valid keys: {_valid_keys(tables)}")
-    questions = {q.id: q for q in tables.questions}
+    schema = _schema(tables)
     problems: list[str] = []
     values: dict[str, Any] = {}
     medications: list[str] = []
     for key, value in raw.items():
-        question = questions.get(key) if isinstance(key, str) else None
+        question, as_given = schema.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
         if question is None:
-            hint = get_close_matches(str(key), questions, n=1)
+            hint = get_close_matches(str(key), schema, n=1)
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
-            continue
-        try:
-            if question.is_medicines:
-                medications += _medicines(question, value)
-            elif value is not None:
-                values[key] = answer_value(question, value)
-        except ValueError as problem:
-            problems.append(f"{key}: {problem}")
+        elif as_given(value):
+            values[key] = value
+        else:
+            try:
+                if question.is_medicines:
+                    medications += _medicines(question, value)
+                elif value is not None:
+                    values[key] = answer_value(question, value)
+            except ValueError as problem:
+                problems.append(f"{key}: {problem}")
     if len(medications) > MAX_MEDICINES:
         problems.append(f"{MEDICATIONS}: at most {MAX_MEDICINES} medicines, got {len(medications)}")
     if problems:
@@ -63,6 +65,41 @@ def validate(raw: Any, tables: TriageTables) -> Answers:
         raise AnswersError("the answers cannot be used:\n  " + "\n  ".join(problems) + more)
     ordered = {q.id: values[q.id] for q in tables.questions if q.id in values}
     return Answers(ordered, tuple(dict.fromkeys(medications)))
+
+
+Schema = dict[str, tuple[Question, Callable[[Any], bool]]]
+_UNKNOWN = (None, bool)  # not a question; the test is never reached
+_schemas: dict[int, tuple[TriageTables, Schema]] = {}
+
+
+def _schema(tables: TriageTables) -> Schema:
+    """Each question, with a quick test for an answer that is valid exactly as given (which
+    `answer_value` would return unchanged), so a well-formed answer set is not converted.
+
+    Kept per table object, by identity: hashing the tables would cost more than the check.
+    """
+    known = _schemas.get(id(tables))
+    if known is not None and known[0] is tables:
+        return known[1]
+    schema: Schema = {}
+    for question in tables.questions:
+        schema[question.id] = (question, _as_given(question))
+    if len(_schemas) >= 8:
+        _schemas.clear()
+    _schemas[id(tables)] = (tables, schema)
+    return schema
+
+
+def _as_given(question: Question) -> Callable[[Any], bool]:
+    if question.type is QuestionType.CHOICE:
+        choices = frozenset(question.values)
+        return lambda value: type(value) is str and value in choices
+    if question.type is QuestionType.NUMBER:
+        low, high = question.minimum, question.maximum
+        return lambda value: type(value) is int and low <= value <= high  # type: ignore[operator]
+    if question.is_yes_no:
+        return lambda value: type(value) is bool
+    return lambda value: False
 
 
 def answer_value(question: Question, value: Any) -> Any:

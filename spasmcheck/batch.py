@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from spasmcheck import interactions
 from spasmcheck.answers import validate
+from spasmcheck.emergency import Contact
 from spasmcheck.errors import ExitCode, SpasmcheckError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import jsonlines
@@ -226,8 +227,8 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
 
     `country` is the default emergency number for triage lines without their own.
     """
-    handle = _interactions_line if kind == "interactions" else partial(_triage_line,
-                                                                       country=country)
+    handle = _interactions_line if kind == "interactions" else partial(
+        _triage_line, country=country, contacts={})
     for number, raw in enumerate(lines, start=start):
         if not raw.strip():
             continue
@@ -294,7 +295,9 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: Know
 
 
 def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                 audience: Audience, country: str | None = None) -> tuple[str, Urgency, bool]:
+                 audience: Audience, country: str | None, contacts: dict[str | None, Contact],
+                 ) -> tuple[str, Urgency, bool]:
+    """One assessment; `contacts` keeps the emergency contact of each country met this run."""
     from spasmcheck import emergency
 
     _keys(item, _TRIAGE_FIELDS, "answers")
@@ -302,7 +305,8 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
         if item.get(key) is not None and not isinstance(item[key], str):
             raise LineError(f"{key} must be text")
     candidate = interactions.candidate_drug(kb, item.get("drug"))
-    contact = emergency.contact(kb, item.get("country") or country)
+    asked = item.get("country") or country
+    contact = contacts.get(asked) or contacts.setdefault(asked, emergency.contact(kb, asked))
     assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
     text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
     return text, assessment.urgency, bool(assessment.interactions.unknown)

@@ -109,8 +109,18 @@ def compile_condition(condition: Condition) -> Predicate:
         if condition.kind == "class":
             return lambda facts: taken if ident in facts.classes else None
         return lambda facts: taken if ident in facts.drugs else None
-    key, compare, operand = condition.key, _COMPARISONS[condition.op], condition.value
+    return _comparison(condition)
+
+
+def _comparison(condition: Compare) -> Predicate:
+    """One closure per operator: comparisons are most of what a triage evaluates."""
+    key, op, operand = condition.key, condition.op, condition.value
     reason = frozenset({key})
+    if op == "==":
+        return lambda facts: reason if facts.values.get(key, _MISSING) == operand else None
+    if op == "in":
+        return lambda facts: reason if facts.values.get(key, _MISSING) in operand else None
+    compare = _COMPARISONS[op]
 
     def comparison(facts: Facts) -> Because | None:
         value = facts.values.get(key, _MISSING)

@@ -82,26 +82,29 @@ def effective_values(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
             for key, value in answers.values.items()}
 
 
-def conditions_from_answers(answers: Answers, kb: KnowledgeBase) -> tuple[str, ...]:
+def _implied(values: dict[str, Any], kb: KnowledgeBase) -> tuple[str, ...]:
     """Interaction-table conditions implied by answers (`pregnant: true` -> pregnancy)."""
-    values = effective_values(answers, kb)
     return tuple(condition for question_id, condition, alarming in _questions(kb).implied
                  if values.get(question_id) == alarming)
 
 
 def facts(answers: Answers, report: interactions.Report, kb: KnowledgeBase) -> Facts:
     """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
+    return _facts(effective_values(answers, kb), report, kb)
+
+
+def _facts(values: dict[str, Any], report: interactions.Report, kb: KnowledgeBase) -> Facts:
     taken = [kb.interactions.drugs[d] for med in report.medications for d in med.drugs]
-    return Facts(effective_values(answers, kb),
-                 frozenset().union(*(drug.all_classes for drug in taken)),
+    return Facts(values, frozenset().union(*(drug.all_classes for drug in taken)),
                  frozenset(drug.id for drug in taken))
 
 
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -> Assessment:
     tables = kb.triage
-    report = interactions.check(answers.medications, kb, candidate,
-                                conditions_from_answers(answers, kb), answers.values.get("age"))
-    facts_now = facts(answers, report, kb)
+    values = effective_values(answers, kb)
+    report = interactions.check(answers.medications, kb, candidate, _implied(values, kb),
+                                answers.values.get("age"))
+    facts_now = _facts(values, report, kb)
     order = _questions(kb).order
 
     hits = []

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from spasmcheck import batch, knowledge
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
-from spasmcheck.model import Audience
+from spasmcheck.model import UNSURE, Audience, QuestionType
 
 runner = CliRunner()
 
@@ -199,4 +199,39 @@ def test_a_batch_line_is_the_one_shot_object_on_one_line(line_id, meds, candidat
     report = interactions.check(meds, KB, KB.interactions.drugs[candidate], conditions, age)
     shaped = {"id": line_id, "line": 7, **data.interactions_result(report, KB, audience)}
     assert jsonlines.interactions(line_id, 7, report, KB, audience) == \
+        json.dumps(shaped, separators=(",", ":")) + "\n"
+
+
+def answer_for(question):
+    if question.type is QuestionType.NUMBER:
+        return st.integers(question.minimum, question.maximum)
+    if question.is_yes_no:
+        return st.sampled_from([True, False, UNSURE] if question.type is
+                               QuestionType.YES_NO_UNSURE else [True, False])
+    return st.sampled_from(question.values)
+
+
+@st.composite
+def answer_sets(draw):
+    answers = {q.id: draw(answer_for(q)) for q in KB.triage.questions
+               if not q.is_medicines and draw(st.booleans())}
+    if draw(st.booleans()):
+        answers["medications"] = draw(st.lists(st.sampled_from([*NAMES, "nosuch"]), max_size=4))
+    return answers
+
+
+@settings(max_examples=150, deadline=None)
+@given(IDS, answer_sets(), st.sampled_from(KB.interactions.candidates),
+       st.sampled_from(list(Audience)), st.sampled_from([None, "GB", "US", "ZZ", "AT"]))
+def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers, candidate,
+                                                                audience, country):
+    from spasmcheck import emergency
+    from spasmcheck.answers import validate
+    from spasmcheck.render import data, jsonlines
+    from spasmcheck.triage import assess
+
+    assessment = assess(validate(answers, KB.triage), KB, KB.interactions.drugs[candidate])
+    contact = emergency.contact(KB, country, env={})
+    shaped = {"id": line_id, "line": 3, **data.triage_result(assessment, KB, audience, contact)}
+    assert jsonlines.triage(line_id, 3, assessment, KB, audience, contact) == \
         json.dumps(shaped, separators=(",", ":")) + "\n"

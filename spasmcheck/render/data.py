@@ -179,25 +179,33 @@ def _flag_at(kb: KnowledgeBase, flag_id: str, index: int, audience: Audience,
                   sources=_cite(kb, flag.sources))
 
 
+@lru_cache(maxsize=64)
+def urgency(kb: KnowledgeBase, level: Urgency, number: str, audience: Audience) -> Shared:
+    shown = kb.triage.levels[level]
+    return Shared(level=shown.urgency.label, rank=int(shown.urgency),
+                  label=shown.label.for_(audience), action=_text(shown.action, number, audience),
+                  colour=shown.colour)
+
+
+def red_flag(hit: FlagHit, kb: KnowledgeBase, audience: Audience, number: str,
+             answers: dict[str, Any]) -> Extended:
+    """A red flag that fired, with the answers that fired it."""
+    return Extended(_flag(hit, kb, audience, number), because=list(hit.because),
+                    answers={key: answers.get(key) for key in hit.because})
+
+
 def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
                   contact: Contact) -> dict[str, Any]:
     """The `spasmcheck triage --json` object."""
     tables = kb.triage
-    level = tables.levels[assessment.urgency]
     number = contact.number or UNKNOWN_NUMBER
     answers = assessment.answers.as_dict()
     guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
     return {
         **header(kb, audience),
         "emergency": emergency(contact, audience),
-        "urgency": {"level": level.urgency.label, "rank": int(level.urgency),
-                    "label": level.label.for_(audience),
-                    "action": _text(level.action, number, audience),
-                    "colour": level.colour},
-        "red_flags": [Extended(_flag(hit, kb, audience, number),
-                               because=list(hit.because),
-                               answers={key: answers.get(key) for key in hit.because})
-                      for hit in assessment.hits],
+        "urgency": urgency(kb, assessment.urgency, number, audience),
+        "red_flags": [red_flag(hit, kb, audience, number, answers) for hit in assessment.hits],
         "next_steps": [_text(step, number, audience) for step in assessment.next_steps],
         "seek_help_sooner": [] if assessment.urgency is Urgency.EMERGENCY
         else _advice(kb, "safety_net", audience),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity
+from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import data
 
 if TYPE_CHECKING:
@@ -33,8 +33,26 @@ def error(line_id: Any, number: int, message: str) -> str:
 def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
            audience: Audience, contact: Contact) -> str:
     """`data.compact({"id": line_id, "line": number, **data.triage_result(...)})`."""
-    result = data.triage_result(assessment, kb, audience, contact)
-    return data.compact({"id": line_id, "line": number, **result}) + "\n"
+    parts = _parts(kb, audience)
+    phone = contact.number or data.UNKNOWN_NUMBER
+    report = assessment.interactions
+    answers = assessment.answers.as_dict()
+    flags = ",".join([data._flag(hit, kb, audience, phone).json()[:-1]
+                      + f',"because":{_dumps(list(hit.because))},"answers":'
+                      + _dumps({key: answers.get(key) for key in hit.because}) + "}"
+                      for hit in assessment.hits])
+    steps = ",".join([_text(data._text(step, phone, audience)) for step in assessment.next_steps])
+    unanswered = assessment.unanswered
+    return "".join([
+        _start(line_id, number), parts.head_only, parts.emergency(contact),
+        ',"urgency":', data.urgency(kb, assessment.urgency, phone, audience).json(),
+        ',"red_flags":[', flags, '],"next_steps":[', steps, "]",
+        parts.emergency_advice if assessment.urgency is Urgency.EMERGENCY else parts.advice,
+        ',"candidate":', _text(report.candidate.name), parts.medications(report),
+        ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
+        '],"answers":', _dumps(answers), ',"unanswered":', _dumps(list(unanswered)),
+        ',"unanswered_screen":', _dumps([q for q in parts.screen if q in unanswered]),
+        parts.disclaimer])
 
 
 def _start(line_id: Any, number: int) -> str:
@@ -80,10 +98,26 @@ class _Parts:
         self.names = {drug_id: _text(drug.name) for drug_id, drug in kb.interactions.drugs.items()}
         self.bodies: dict[tuple[str, str, str | None], str] = {}
         self.heads: dict[str, str] = {}  # candidate id -> the fields up to "candidate"
+        self.head_only = data.compact(data.header(kb, audience))[1:-1]
+        self.contacts: dict[str | None, str] = {}  # country code -> the emergency field
+        self.screen = data._screen(kb)
+        guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
+        tips = data.compact({"guidance": data._advice(kb, guidance, audience)})[1:-1]
+        self.advice = ',"seek_help_sooner":' + data.compact(
+            {"": data._advice(kb, "safety_net", audience)})[4:-1] + "," + tips
+        self.emergency_advice = ',"seek_help_sooner":[],' + tips
         self.medicines: dict[str, str] = {}  # a name as typed -> its medications entry
         self.unknown_advice = ',"unknown_advice":' + _text(
             kb.interactions.unknown_medicine.for_(audience))
         self.disclaimer = ',"disclaimer":' + _text(kb.triage.disclaimer.for_(audience)) + "}\n"
+
+    def emergency(self, contact: Contact) -> str:
+        code = contact.country.code if contact.country else None
+        text = self.contacts.get(code)
+        if text is None:
+            text = self.contacts[code] = ',"emergency":' + _dumps(
+                data.emergency(contact, self.audience))
+        return text
 
     def head(self, candidate: Drug) -> str:
         """The header fields and the candidate."""
