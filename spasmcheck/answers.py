@@ -156,9 +156,11 @@ def _valid_keys(tables: TriageTables) -> str:
 
 
 def parse_text(text: str, name: str) -> Any:
-    """Answers from JSON or YAML text; aliases, duplicate keys and tags are refused."""
-    from spasmcheck.yamlsource import parse
+    """Answers from JSON or YAML text; aliases, duplicate keys and tags are refused.
 
+    A flat YAML file (the usual case) is read by flatyaml without importing PyYAML; anything
+    else goes through yamlsource, which also words the errors.
+    """
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
@@ -167,6 +169,13 @@ def parse_text(text: str, name: str) -> Any:
             raise AnswersError(f"{name}: not valid JSON: {exc}") from None
         except RecursionError:
             raise AnswersError(f"{name}: nested too deeply to be an answer set") from None
+    from spasmcheck import flatyaml
+
+    flat = flatyaml.parse(text)
+    if flat is not None:
+        return flat
+    from spasmcheck.yamlsource import parse
+
     try:
         return parse(text, name).data
     except LocatedError as error:
