@@ -156,7 +156,8 @@ def _valid_keys(tables: TriageTables) -> str:
 
 
 def parse_text(text: str, name: str) -> Any:
-    """Answers from JSON or YAML text; aliases, duplicate keys and tags are refused.
+    """Answers from JSON or YAML text; duplicate keys, tags and aliases of lists or mappings
+    are refused (an alias of a single value cannot grow, so it is read as that value).
 
     A flat YAML file (the usual case) is read by flatyaml without importing PyYAML; anything
     else goes through yamlsource, which also words the errors.

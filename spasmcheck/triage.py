@@ -82,8 +82,9 @@ def effective_values(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
             for key, value in answers.values.items()}
 
 
-def _implied(values: dict[str, Any], kb: KnowledgeBase) -> tuple[str, ...]:
-    """Interaction-table conditions implied by answers (`pregnant: true` -> pregnancy)."""
+def implied_conditions(values: dict[str, Any], kb: KnowledgeBase) -> tuple[str, ...]:
+    """Interaction-table conditions implied by effective answers (`pregnant: true` ->
+    pregnancy)."""
     return tuple(condition for question_id, condition, alarming in _questions(kb).implied
                  if values.get(question_id) == alarming)
 
@@ -102,7 +103,7 @@ def _facts(values: dict[str, Any], report: interactions.Report, kb: KnowledgeBas
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -> Assessment:
     tables = kb.triage
     values = effective_values(answers, kb)
-    report = interactions.check(answers.medications, kb, candidate, _implied(values, kb),
+    report = interactions.check(answers.medications, kb, candidate, implied_conditions(values, kb),
                                 answers.values.get("age"))
     facts_now = _facts(values, report, kb)
     order = _questions(kb).order
