@@ -14,6 +14,7 @@ import io
 import json
 import multiprocessing
 import os
+import signal
 import stat
 import sys
 import time
@@ -99,8 +100,13 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
                                  args=(work, fd, end, number, ring, answered, reports))
                  for number in range(workers)]
     try:
-        for process_ in processes:
-            process_.start()
+        # Ctrl-C is held back while forking: a worker ignores it from its first instruction.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            for process_ in processes:
+                process_.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.write(ring[0][1], TURN)
         pending = {p.sentinel for p in processes}
         while pending:
@@ -119,7 +125,8 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
         for process_ in processes:
             if process_.is_alive():
                 process_.terminate()
-            process_.join()
+            if process_.pid is not None:
+                process_.join()
         for read, write in ring:
             os.close(read)
             os.close(write)
@@ -139,9 +146,9 @@ BLOCK_BYTES = 32 * 1024  # of input; a worker holds one block's results until it
 
 def _worker(work: Work, fd: int, end: int, number: int, ring: list[tuple[int, int]],
             answered: Any, reports: Any) -> None:
-    import signal
-
+    """Answer blocks `number`, `number + workers`, ...; report the outcome and any problem."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     kind, kb, audience, threshold, country = work
     outcome = Outcome()
     problem = ""
@@ -249,7 +256,7 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
 
 
 def _decode(raw: bytes) -> dict[str, Any]:
-    if len(raw) > MAX_LINE_BYTES:
+    if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:  # its newline does not count
         raise LineError("the line is longer than 1 MB")
     try:
         item = json.loads(raw.decode("utf-8"))

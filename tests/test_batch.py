@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -157,6 +158,21 @@ def test_workers_stop_quietly_when_the_reader_goes_away(tmp_path):
         assert run.wait(timeout=60) == ExitCode.BROKEN_PIPE
         assert json.loads(first)["id"] == 0
         assert b"Traceback" not in run.stderr.read()
+
+
+def test_ctrl_c_stops_the_workers_and_says_so(tmp_path):
+    path = tmp_path / "lists.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "meds": ["sertraline", "tramadol"]}) + "\n"
+                            for i in range(50000)))
+    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch", str(path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
+        assert run.stdout is not None
+        assert json.loads(run.stdout.readline())["id"] == 0
+        run.send_signal(signal.SIGINT)
+        _, stderr = run.communicate(timeout=60)
+    assert run.returncode == ExitCode.INTERRUPTED
+    assert b"stopped (Ctrl-C)" in stderr and b"Traceback" not in stderr
 
 
 def test_compact_encoding_equals_plain_json():
