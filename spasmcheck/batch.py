@@ -10,6 +10,7 @@ message) and the run goes on; the exit code says that some lines failed.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import multiprocessing
@@ -99,6 +100,7 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
     processes = [context.Process(target=_worker, daemon=True,
                                  args=(work, fd, end, number, ring, answered, reports))
                  for number in range(workers)]
+    gc.freeze()  # the collector leaves inherited objects alone, so their pages stay shared
     try:
         # Ctrl-C is held back while forking: a worker ignores it from its first instruction.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -141,7 +143,7 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
 
 
 TURN, STOP = b".", b"!"
-BLOCK_BYTES = 32 * 1024  # of input; a worker holds one block's results until its turn
+BLOCK_BYTES = 8 * 1024  # of input; a worker holds one block's results until its turn
 
 
 def _worker(work: Work, fd: int, end: int, number: int, ring: list[tuple[int, int]],
