@@ -1,10 +1,11 @@
 """Streaming batch mode: JSON Lines in, one JSON line out per input line, in input order.
 
-From a pipe, a line is read, checked, answered and written before the next is read, so results
-stream and memory stays flat however long the input. A regular file is shared among worker
-processes (one per core): each reads the whole file, answers its share of the blocks, and
-writes its results itself when their turn comes, so the output is the same, in order, and no
-result passes through the parent. A bad line gets an error object (its id, line number and
+Input is shared among worker processes (one per core): the parent cuts it into blocks of
+whole lines as it arrives and deals them out in turn; each worker answers its blocks and writes
+the results itself when their turn comes, so the output is in input order and no result passes
+through the parent. Results stream (a line that arrives alone is answered at once) and memory
+stays flat however long the input. Without real file descriptors (tests) or on one core, one
+process answers line by line. A bad line gets an error object (its id, line number and
 message) and the run goes on; the exit code says that some lines failed.
 """
 
@@ -15,8 +16,9 @@ import io
 import json
 import multiprocessing
 import os
+import select
 import signal
-import stat
+import struct
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -64,13 +66,13 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
 
 
 def _workers(handle: IO[bytes]) -> int:
-    """Worker processes for this input: one per core for a regular file, none for a pipe."""
+    """Worker processes for this input: one per core, where both ends are real descriptors."""
     try:
-        regular = stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+        handle.fileno()
         sys.stdout.fileno()  # workers write to the real stdout, not a stand-in for it
     except (OSError, ValueError, io.UnsupportedOperation):
         return 1
-    if not regular or "fork" not in multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     chosen = os.environ.get(WORKERS_ENV, "")
     return max(1, int(chosen)) if chosen.isdigit() else min(os.cpu_count() or 1, 8)
@@ -80,12 +82,12 @@ Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, str | None
 
 
 def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress) -> None:
-    """Answer a file with `workers` forked processes, writing in input order.
+    """Answer the input on `fd` with `workers` forked processes, writing in input order.
 
-    Every worker cuts the file into the same blocks and answers blocks `n`, `n + workers`, ...
-    Its results for a block are written to stdout when it holds the turn, a token passed
+    The parent deals block `n` to worker `n % workers` through that worker's inbox pipe. A
+    worker writes its results for a block to stdout when it holds the turn, a token passed
     round a ring of pipes in block order, so output stays in order and memory is one block's
-    results per worker however long the file.
+    results per worker however long the input.
     """
     from multiprocessing.connection import wait
 
@@ -93,14 +95,15 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
 
     context = multiprocessing.get_context("fork")
     ring = [os.pipe() for _ in range(workers)]
+    inboxes = [os.pipe() for _ in range(workers)]
     answered = context.Array("q", workers, lock=False)
     reports = context.SimpleQueue()
-    end = os.fstat(fd).st_size
     sys.stdout.flush()
     processes = [context.Process(target=_worker, daemon=True,
-                                 args=(work, fd, end, number, ring, answered, reports))
+                                 args=(work, number, inboxes, ring, answered, reports))
                  for number in range(workers)]
     gc.freeze()  # the collector leaves inherited objects alone, so their pages stay shared
+    dealing = [write for _, write in inboxes]
     try:
         # Ctrl-C is held back while forking: a worker ignores it from its first instruction.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -109,7 +112,22 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
                 process_.start()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for read, write in inboxes:
+            os.close(read)  # so a worker that has gone makes dealing to it fail at once
+            os.set_blocking(write, False)
         os.write(ring[0][1], TURN)
+        sentinels = [p.sentinel for p in processes]
+        try:
+            for index, (first, block) in enumerate(_blocks(fd)):
+                frame = _FRAME.pack(first, len(block)) + block
+                if not _deal(dealing[index % workers], frame, sentinels):
+                    break  # a worker stopped: its report says why
+                progress.tick(sum(answered) - progress.count)
+        except BrokenPipeError:
+            pass  # the same, seen first as its inbox closing
+        for write in dealing:
+            os.close(write)  # end of input: each worker finishes its last block
+        dealing = []
         pending = {p.sentinel for p in processes}
         while pending:
             pending -= set(wait(list(pending), timeout=0.25))
@@ -124,6 +142,8 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
             outcome.over_threshold |= over
             problems.append(problem)
     finally:
+        for write in dealing:
+            os.close(write)
         for process_ in processes:
             if process_.is_alive():
                 process_.terminate()
@@ -144,22 +164,27 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
 
 TURN, STOP = b".", b"!"
 BLOCK_BYTES = 8 * 1024  # of input; a worker holds one block's results until its turn
+_FRAME = struct.Struct("<QQ")  # a dealt block: the number of its first line, its length
 
 
-def _worker(work: Work, fd: int, end: int, number: int, ring: list[tuple[int, int]],
-            answered: Any, reports: Any) -> None:
-    """Answer blocks `number`, `number + workers`, ...; report the outcome and any problem."""
+def _worker(work: Work, number: int, inboxes: list[tuple[int, int]],
+            ring: list[tuple[int, int]], answered: Any, reports: Any) -> None:
+    """Answer the blocks dealt to worker `number`; report the outcome and any problem."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    for index, (read, write) in enumerate(inboxes):
+        os.close(write)  # so the inbox ends when the parent closes its end
+        if index != number:
+            os.close(read)
     kind, kb, audience, threshold, country = work
     outcome = Outcome()
     problem = ""
     mine, following = ring[number][0], ring[(number + 1) % len(ring)][1]
+    inbox = os.fdopen(inboxes[number][0], "rb")
     try:
-        for index, (first, block) in enumerate(_blocks(fd, end)):
-            if index % len(ring) != number:
-                continue
-            lines = block.split(b"\n")
+        while header := inbox.read(_FRAME.size):
+            first, size = _FRAME.unpack(header)
+            lines = inbox.read(size).split(b"\n")
             if not lines[-1]:
                 lines.pop()
             text = "".join(process(kind, lines, kb, audience, threshold, outcome, country,
@@ -167,9 +192,7 @@ def _worker(work: Work, fd: int, end: int, number: int, ring: list[tuple[int, in
             if os.read(mine, 1) != TURN:  # a worker before this one has stopped
                 problem = "stopped"
                 break
-            view = memoryview(text)
-            while view:
-                view = view[os.write(1, view):]
+            _write_all(1, text)
             os.write(following, TURN)
             answered[number] += len(lines)
     except BrokenPipeError:
@@ -182,27 +205,47 @@ def _worker(work: Work, fd: int, end: int, number: int, ring: list[tuple[int, in
     reports.put((outcome.failed, outcome.unknown, outcome.over_threshold, problem))
 
 
-def _blocks(fd: int, end: int) -> Iterator[tuple[int, bytes]]:
-    """(number of its first line, whole lines) per block: the same cut in every worker."""
-    offset, number = 0, 1
+def _deal(fd: int, frame: bytes, sentinels: list[int]) -> bool:
+    """Write a frame to a worker's inbox as room appears; False once any worker has ended."""
+    view = memoryview(frame)
+    while view:
+        ended, _, _ = select.select(sentinels, [fd], [])
+        if ended:
+            return False
+        view = view[_write_some(fd, view):]
+    return True
+
+
+def _write_some(fd: int, view: memoryview) -> int:
+    try:
+        return os.write(fd, view)
+    except BlockingIOError:
+        return 0
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _blocks(fd: int) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, whole lines) per block, as soon as the lines have arrived."""
+    number = 1
     carry: list[bytes] = []
-    while True:
-        data = os.pread(fd, min(BLOCK_BYTES, end - offset), offset) if offset < end else b""
-        offset += len(data)
-        if not data:
-            rest = b"".join(carry)  # a last line without a newline
-            if rest:
-                yield number, rest
-            return
+    while data := os.read(fd, BLOCK_BYTES):
         cut = data.rfind(b"\n") + 1
         if not cut:
             carry.append(data)
             continue
         carry.append(data[:cut])
         block = b"".join(carry)
-        carry = [data[cut:]]
+        carry = [data[cut:]] if cut < len(data) else []
         yield number, block
         number += block.count(b"\n")
+    rest = b"".join(carry)  # a last line without a newline
+    if rest:
+        yield number, rest
 
 
 def _open(source: str) -> IO[bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -145,13 +147,36 @@ def test_a_file_shared_among_workers_comes_back_whole_and_in_order(tmp_path):
     assert piped.stdout == serial.stdout
 
 
-def test_workers_stop_quietly_when_the_reader_goes_away(tmp_path):
+def test_a_pipe_is_answered_line_by_line_as_lines_arrive():
+    """A script that waits for each answer before sending the next line is never left waiting."""
+    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch", "-"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE,
+                          env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
+        assert run.stdin is not None and run.stdout is not None
+        for i, med in enumerate(["sertraline", "tramadol", "nosuch", "Zoloft", "ibuprofen"]):
+            run.stdin.write(json.dumps({"id": i, "meds": [med]}).encode() + b"\n")
+            run.stdin.flush()
+            answer = json.loads(run.stdout.readline())
+            assert (answer["id"], answer["line"]) == (i, i + 1)
+            assert answer["medications"][0]["input"] == med
+        run.stdin.close()
+        assert run.stdout.read() == b""
+        assert run.wait(timeout=60) == ExitCode.UNKNOWN_MEDICINE
+
+
+@pytest.mark.parametrize("source", ["file", "pipe"])
+def test_workers_stop_quietly_when_the_reader_goes_away(tmp_path, source):
     path = tmp_path / "lists.jsonl"
     path.write_text("".join(json.dumps({"id": i, "meds": ["sertraline"]}) + "\n"
                             for i in range(20000)))
-    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch", str(path)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
+    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch",
+               str(path) if source == "file" else "-"]
+    feed = subprocess.Popen(["cat", str(path)], stdout=subprocess.PIPE) \
+        if source == "pipe" else None
+    with feed or contextlib.nullcontext(), subprocess.Popen(
+            command, stdin=feed.stdout if feed else None, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
         assert run.stdout is not None and run.stderr is not None
         first = run.stdout.readline()
         run.stdout.close()
