@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import select
 import signal
+import stat
 import struct
 import sys
 import time
@@ -51,18 +52,28 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
     outcome = Outcome()
     work = (kind, kb, audience, threshold, country)
     try:
-        with Progress(sys.stderr) as progress:
+        size = _size(handle)
+        with Progress(sys.stderr, size) as progress:
             workers = _workers(handle)
             if workers > 1:
                 _parallel(work, handle.fileno(), workers, outcome, progress)
             else:
                 for line in process(kind, handle, kb, audience, threshold, outcome, country):
                     emit(line)
-                    progress.tick()
+                    progress.tick(1, handle.tell() if size else None)
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
     return outcome.exit_code
+
+
+def _size(handle: IO[bytes]) -> int | None:
+    """The input's length when it is a regular file (a progress bar), else None (a counter)."""
+    try:
+        status = os.fstat(handle.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) and status.st_size else None
 
 
 def _workers(handle: IO[bytes]) -> int:
@@ -117,12 +128,14 @@ def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Pro
             os.set_blocking(write, False)
         os.write(ring[0][1], TURN)
         sentinels = [p.sentinel for p in processes]
+        dealt = 0
         try:
             for index, (first, block) in enumerate(_blocks(fd)):
                 frame = _FRAME.pack(first, len(block)) + block
                 if not _deal(dealing[index % workers], frame, sentinels):
                     break  # a worker stopped: its report says why
-                progress.tick(sum(answered) - progress.count)
+                dealt += len(block)
+                progress.tick(sum(answered) - progress.count, dealt)
         except BrokenPipeError:
             pass  # the same, seen first as its inbox closing
         for write in dealing:
@@ -365,31 +378,51 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
 
 
 class Progress:
-    """A one-line counter on a terminal's stderr, once a run lasts more than a moment."""
+    """A progress line on a terminal's stderr, once a run lasts more than a moment.
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
+    A bar when the input's size is known (a file: the share of its bytes read), else a count.
+    """
+
+    def __init__(self, stream: IO[str], total: int | None = None) -> None:
+        self.stream, self.total = stream, total
         self.enabled = stream.isatty()
-        self.count = 0
+        self.count = self.position = 0
         self.start = self.last = time.monotonic()
         self.shown = False
 
     def __enter__(self) -> Progress:
         return self
 
-    def tick(self, lines: int = 1) -> None:
+    def tick(self, lines: int = 1, position: int | None = None) -> None:
+        """Count `lines` more answered; `position` is how far into the input, when known."""
         before = self.count
         self.count += lines
+        if position is not None:
+            self.position = position
         if not self.enabled or before // 256 == self.count // 256:
             return
         now = time.monotonic()
         if now - self.start >= PROGRESS_AFTER and now - self.last >= 0.25:
-            rate = self.count / (now - self.start)
-            self.stream.write(f"\rspasmcheck: {self.count:,} lines ({rate:,.0f}/s)")
-            self.stream.flush()
-            self.last, self.shown = now, True
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        rate = self.count / max(now - self.start, 1e-9)
+        counted = f"{self.count:,} lines ({rate:,.0f}/s)"
+        if self.total:
+            share = min(self.position / self.total, 1.0)
+            filled = round(share * BAR_WIDTH)
+            counted = f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {share:4.0%}  {counted}"
+        self.stream.write(f"\rspasmcheck: {counted}")
+        self.stream.flush()
+        self.last, self.shown = now, True
 
     def __exit__(self, *exc: object) -> None:
         if self.shown:
+            if exc[0] is None:
+                self.position = self.total or 0
+                self._draw(time.monotonic())
             self.stream.write("\n")
             self.stream.flush()
+
+
+BAR_WIDTH = 24

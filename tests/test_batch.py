@@ -106,12 +106,43 @@ def test_process_streams_one_line_at_a_time():
     assert read == [0, 1]
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _run_for(monkeypatch, seconds: float, total: int | None) -> str:
+    """Tick through 100,000 lines of a `total`-byte input over `seconds` of a fake clock."""
+    clock = iter(range(10**6))
+    monkeypatch.setattr(batch.time, "monotonic", lambda: next(clock) * seconds / 400)
+    screen = _Terminal()
+    with batch.Progress(screen, total) as progress:
+        for done in range(1, 401):
+            progress.tick(250, done * (total or 0) // 400)
+    return screen.getvalue()
+
+
 def test_progress_shows_only_on_a_terminal():
     quiet = io.StringIO()
-    with batch.Progress(quiet) as progress:
+    with batch.Progress(quiet, 1000) as progress:
         for _ in range(1000):
             progress.tick()
     assert quiet.getvalue() == ""
+
+
+def test_a_file_gets_a_progress_bar_that_ends_full(monkeypatch):
+    shown = _run_for(monkeypatch, seconds=10, total=4_000_000).split("\r")[1:]
+    assert len(shown) > 5
+    middle = shown[len(shown) // 2]
+    assert middle.startswith("spasmcheck: [") and "-]" in middle and "%" in middle
+    assert shown[-1].startswith("spasmcheck: [" + "#" * batch.BAR_WIDTH + "] 100%")
+    assert "100,000 lines" in shown[-1] and shown[-1].endswith("\n")
+
+
+def test_a_pipe_gets_a_count_and_a_quick_run_gets_nothing(monkeypatch):
+    shown = _run_for(monkeypatch, seconds=10, total=None).split("\r")[1:]
+    assert shown and "[" not in shown[-1] and "100,000 lines" in shown[-1]
+    assert _run_for(monkeypatch, seconds=batch.PROGRESS_AFTER / 2, total=4_000_000) == ""
 
 
 def _batch(path, workers: str, stdin=None):
@@ -276,3 +307,24 @@ def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers,
     shaped = {"id": line_id, "line": 3, **data.triage_result(assessment, KB, audience, contact)}
     assert jsonlines.triage(line_id, 3, assessment, KB, audience, contact) == \
         json.dumps(shaped, separators=(",", ":")) + "\n"
+
+
+@pytest.mark.slow
+def test_a_long_run_draws_its_progress_bar_on_the_terminal(tmp_path):
+    """In a real terminal, with results going to a file: the bar fills and the file is whole."""
+    import pexpect
+
+    meds = ["sertraline", "tramadol", "Tylenol", "ibuprofen", "Zoloft"]
+    path = tmp_path / "lists.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "meds": meds}) + "\n" for i in range(150000)))
+    out = tmp_path / "out.jsonl"
+    child = pexpect.spawn("bash", ["-c", f'"{sys.executable}" -m spasmcheck interactions '
+                                         f'--batch "{path}" > "{out}"'],
+                          encoding="utf-8", timeout=120, dimensions=(24, 100))
+    child.expect(r"spasmcheck: \[#*-+\] +\d+%")
+    child.expect(r"\[#+\] 100%  150,000 lines")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == ExitCode.OK
+    with out.open() as results:
+        assert sum(1 for _ in results) == 150000
