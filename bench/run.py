@@ -628,8 +628,8 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
                   out: Out) -> dict[str, Any]:
     env = base_env(work / "cache", args.bytecode)
     report: dict[str, Any] = {}
-    plans = [("interactions", args.interactions_lines, INTERACTIONS_PER_S, "lists"),
-             ("triage", args.triage_lines, TRIAGE_PER_S, "assessments")]
+    plans = [("interactions", args.lines, INTERACTIONS_PER_S, "lists"),
+             ("triage", args.lines, TRIAGE_PER_S, "assessments")]
     for kind, main, target, unit in plans:
         sample_path = work / f"{kind}-sample.jsonl"
         if kind == "interactions":
@@ -755,14 +755,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Start-up ratios and batch throughput of spasmcheck against issue 5.")
     parser.add_argument("--quick", action="store_true",
-                        help="10 start-up rounds, 20,000/10,000 batch lines, two sizes only, "
+                        help="10 start-up rounds, 20,000 batch lines, two sizes only, "
                              "5,000-line sweep")
     parser.add_argument("--json", action="store_true",
                         help="print the figures as JSON on stdout (the tables go to stderr)")
     parser.add_argument("--runs", type=int, help="start-up rounds (default 30, --quick 10)")
     parser.add_argument("--lines", type=int,
-                        help="batch lines at the main size for both commands (default 100,000 "
-                             "interactions and 50,000 triage; --quick 20,000 and 10,000)")
+                        help="batch lines at the main size for both commands (default "
+                             "100,000; --quick 20,000)")
     parser.add_argument("--ladder", action="store_true",
                         help="add information rows that split start-up into steps: import "
                              "typer, import spasmcheck.cli, load the tables")
@@ -780,8 +780,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "there, not in a temporary folder")
     args = parser.parse_args(argv)
     args.runs = args.runs or (10 if args.quick else 30)
-    args.interactions_lines = args.lines or (20_000 if args.quick else 100_000)
-    args.triage_lines = args.lines or (10_000 if args.quick else 50_000)
+    args.lines = args.lines or (20_000 if args.quick else 100_000)
     args.sweep_lines = 5_000 if args.quick else 50_000
     return args
 
