@@ -37,6 +37,7 @@ from spasmcheck.triage import assess
 MAX_LINE_BYTES = 1024 * 1024
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
+BAR_WIDTH = 24  # characters of the progress bar
 
 
 class LineError(Exception):
@@ -423,6 +424,3 @@ class Progress:
                 self._draw(time.monotonic())
             self.stream.write("\n")
             self.stream.flush()
-
-
-BAR_WIDTH = 24
