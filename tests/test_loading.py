@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -69,6 +70,57 @@ def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     assert not (tmp_path / "cache").exists()
 
 
+def cache_file(folder: Path, cache: Path) -> Path:
+    """Where `knowledge` keeps the parsed tables of `folder`."""
+    origin = str(folder.resolve())
+    key = knowledge._cache_key(knowledge._read_tables(folder, origin), origin)
+    return cache / f"tables-{key}.pickle"
+
+
+def test_a_corrupt_cache_file_is_only_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = copy_tables(tmp_path)
+    knowledge._load.__wrapped__(str(folder.resolve()))
+    cached = cache_file(folder, tmp_path / "cache")
+    cached.write_bytes(b"\x80\x05not a pickle at all")
+    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    assert kb.interactions.default_candidate == "cyclobenzaprine"
+    assert "sertraline" in kb.interactions.drugs
+    assert cached.read_bytes()[:2] == b"\x80\x05" and len(cached.read_bytes()) > 10_000, \
+        "the corrupt entry is replaced by a good one"
+
+
+@pytest.mark.parametrize("shared", ["file", "folder"])
+def test_a_cache_others_can_write_to_is_never_unpickled(tmp_path, monkeypatch, shared):
+    """A pickle runs code when loaded: one that others could have written is not read."""
+    import pickle
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    folder = copy_tables(tmp_path)
+    knowledge._load.__wrapped__(str(folder.resolve()))
+    cached = cache_file(folder, cache)
+    ran = tmp_path / "the pickle ran"
+
+    class Planted:
+        def __reduce__(self):
+            return (os.mkdir, (str(ran),))
+
+    cached.write_bytes(pickle.dumps(Planted()))
+    cached.chmod(0o666 if shared == "file" else 0o600)
+    cache.chmod(0o777 if shared == "folder" else 0o700)
+    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    assert not ran.exists(), "a cache entry others can write to was unpickled"
+    assert "sertraline" in kb.interactions.drugs
+
+    # The same file, private to its owner, is trusted: the check above is what stopped it.
+    cached.write_bytes(pickle.dumps(Planted()))
+    cached.chmod(0o600)
+    cache.chmod(0o700)
+    knowledge._load.__wrapped__(str(folder.resolve()))
+    assert ran.exists()
+
+
 BROKEN = [
     pytest.param("interactions.yaml", "  - id: sertraline\n", "  - id: sertraline\n  bad: [\n",
                  "not valid YAML", id="bad-yaml"),
@@ -110,6 +162,10 @@ BROKEN = [
                  "is not a style", id="bad-colour"),
     pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold on"',
                  "is not a style", id="colour-words-in-a-bad-order"),
+    pytest.param("redflags.yaml",
+                 "      - urgency: urgent\n        when: {all: [{hands_clumsy: true}",
+                 "      - urgency: routine\n        when: {all: [{hands_clumsy: true}",
+                 "tiers must be listed most urgent first", id="tiers-out-of-order"),
     pytest.param("redflags.yaml", "    ordered: true\n", "\n",
                  "must say `ordered`", id="choice-without-order"),
     pytest.param("redflags.yaml", "    alarming_direction: up\n", "\n",
