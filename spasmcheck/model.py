@@ -278,7 +278,8 @@ class TriageTables(NamedTuple):
     default_level: Urgency
     questions: tuple[Question, ...]
     red_flags: tuple[RedFlag, ...]
-    interaction_steps: Mapping[Severity, Text]
+    interaction_steps: Mapping[Severity, Text]  # the worst finding is about a medicine
+    caution_steps: Mapping[Severity, Text]  # ... or about the person's age or health
     self_care: tuple[Advice, ...]
     safety_net: tuple[Advice, ...]
     medicine_tips: tuple[Advice, ...]

@@ -44,7 +44,8 @@ def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables
 def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     doc = r.doc
     top(r, {"sources", "levels", "default_level", "questions", "red_flags", "disclaimer"},
-         {"interaction_steps", "self_care", "safety_net", "medicine_tips", "clinician_guidance"},
+         {"interaction_steps", "caution_steps", "self_care", "safety_net", "medicine_tips",
+          "clinician_guidance"},
          "redflags")
     meta = read_meta(r, "redflags")
     sources = read_sources(r)
@@ -114,13 +115,15 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     def advice(section: str) -> tuple[Advice, ...]:
         return tuple(r.each((section,), build_advice)) if r._present((section,)) else ()
 
-    steps: dict[Severity, Text] = {}
-    if r._present(("interaction_steps",)):
-        r.mapping(("interaction_steps",), set(), {s.label for s in Severity})
-        steps = {Severity.parse(k): r.text(("interaction_steps", k))
-                 for k in r.get(("interaction_steps",))}
+    def steps(section: str) -> dict[Severity, Text]:
+        if not r._present((section,)):
+            return {}
+        r.mapping((section,), set(), {s.label for s in Severity})
+        return {Severity.parse(k): r.text((section, k)) for k in r.get((section,))}
+
     tables = TriageTables(meta, sources, {level.urgency: level for level in levels}, default,
-                          tuple(questions.values()), tuple(flags), steps, advice("self_care"),
+                          tuple(questions.values()), tuple(flags), steps("interaction_steps"),
+                          steps("caution_steps"), advice("self_care"),
                           advice("safety_net"), advice("medicine_tips"),
                           advice("clinician_guidance"), r.text(("disclaimer",)))
     return tables

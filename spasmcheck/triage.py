@@ -21,6 +21,7 @@ from spasmcheck.model import (
     RedFlag,
     Text,
     Tier,
+    TriageTables,
     Urgency,
 )
 
@@ -119,13 +120,28 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -
     urgency = max((hit.urgency for hit in hits), default=tables.default_level)
 
     steps = [hit.do_now for hit in hits]
-    if report.worst is not None and report.worst in tables.interaction_steps:
-        steps.append(tables.interaction_steps[report.worst].fill(candidate=report.candidate.name))
+    steps += _medicine_steps(report, tables)
     if urgency <= Urgency.ROUTINE:
         steps += [advice.text for advice in tables.self_care]
     unanswered = tuple(q for q in _questions(kb).answer_ids if q not in answers.values)
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
                       unanswered)
+
+
+def _medicine_steps(report: interactions.Report, tables: TriageTables) -> list[Text]:
+    """The step for the worst findings, worded for what caused them: a medicine, or the
+    person's age or health (a caution). A caution severity the table does not word gets the
+    medicine wording rather than no step at all."""
+    worst = report.worst
+    if worst is None:
+        return []
+    at_worst = [item for item in report.interactions if item.finding.severity is worst]
+    chosen = []
+    if any(item.kind != "caution" for item in at_worst):
+        chosen.append(tables.interaction_steps.get(worst))
+    if any(item.kind == "caution" for item in at_worst):
+        chosen.append(tables.caution_steps.get(worst) or tables.interaction_steps.get(worst))
+    return [step.fill(candidate=report.candidate.name) for step in chosen if step is not None]
 
 
 def should_ask(question: Question, answers: Answers, kb: KnowledgeBase) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from spasmcheck import conditions as cond
 from spasmcheck.answers import validate
-from spasmcheck.model import QuestionType, Severity, Urgency
+from spasmcheck.model import KnowledgeBase, QuestionType, Severity, Urgency
 from spasmcheck.triage import assess
 
 CALM = {"location": "lower_back", "duration_days": 4, "age": 35, "trauma": "none",
@@ -179,6 +179,28 @@ def test_age_reaches_the_interaction_cautions(kb):
     result = run(kb, age=70)
     assert any(i.kind == "caution" and i.condition is None
                for i in result.interactions.interactions)
+
+
+def test_the_medicine_step_is_worded_for_what_caused_the_finding(kb):
+    """Someone of 70 who takes nothing is not told that one of their medicines is the risk."""
+    caution = kb.triage.caution_steps[Severity.MAJOR].fill(candidate="cyclobenzaprine")
+    medicine = kb.triage.interaction_steps[Severity.MAJOR].fill(candidate="cyclobenzaprine")
+    assert caution != medicine
+    age_alone = run(kb, age=70)
+    assert age_alone.interactions.worst is Severity.MAJOR
+    assert caution in age_alone.next_steps and medicine not in age_alone.next_steps
+    medicine_alone = run(kb, age=40, medications=["sertraline"])
+    assert medicine_alone.interactions.worst is Severity.MAJOR
+    assert medicine in medicine_alone.next_steps and caution not in medicine_alone.next_steps
+    both = run(kb, age=70, medications=["sertraline"])
+    assert caution in both.next_steps and medicine in both.next_steps
+
+
+def test_a_caution_the_table_does_not_word_still_gets_a_step(kb):
+    unworded = KnowledgeBase(kb.origin, kb.interactions, kb.triage._replace(caution_steps={}),
+                             kb.countries, kb.names)
+    medicine = kb.triage.interaction_steps[Severity.MAJOR].fill(candidate="cyclobenzaprine")
+    assert medicine in run(unworded, age=70).next_steps
 
 
 def test_questions_cover_the_contract(kb):
