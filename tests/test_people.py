@@ -107,6 +107,20 @@ def test_html_report_is_self_contained(tmp_path):
     assert "&lt;script&gt;" in html
 
 
+def test_markdown_report_shows_links_tags_and_escapes_as_written(tmp_path):
+    path = tmp_path / "meds.md"
+    link = "[click me](https://example.com)"
+    result = runner.invoke(app, ["interactions", "--med", f"{link} <b>bold</b> `code`",
+                                 "--med", "\x1b[2Jsertraline", "--med", "Zoloft",
+                                 "--report", str(path)])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    text = path.read_text("utf-8")
+    assert link not in text and "<b>" not in text and "`code`" not in text, \
+        "a viewer would draw a link, bold text or code"
+    assert "\\[click me\\]\\(https://example\\.com\\)" in text
+    assert "\x1b" not in text and "\\\\x1b" in text, "the escape is shown, not sent"
+
+
 def test_report_needs_a_known_format(tmp_path):
     result = triage("--report", str(tmp_path / "x.pdf"))
     assert result.exit_code == ExitCode.USAGE and ".md or .html" in result.stderr
@@ -176,6 +190,28 @@ def test_unanswered_warning_sign_questions_are_flagged_up_front():
     assert "chest_pain" in shaped["unanswered_screen"]
     head = "\n".join(result.stdout.split("\nWhy\n")[0].splitlines())
     assert "were not answered" in head and "chest pain" in head
+
+
+def test_batch_triage_uses_the_country_from_the_environment():
+    lines = '{"id": 1, "answers": {"chest_pain": true}}\n' \
+            '{"id": 2, "answers": {"chest_pain": true}, "country": "JP"}\n'
+    result = runner.invoke(app, ["triage", "--batch", "-"], input=lines,
+                           env={"SPASMCHECK_COUNTRY": "AU"})
+    numbers = [json.loads(line)["emergency"]["number"] for line in result.stdout.splitlines()]
+    assert numbers == ["000", "119"]
+
+
+def test_a_childs_answers_get_the_under_age_caution_and_its_step():
+    child = "age: 10\nlocation: leg\nduration_days: 1\nimproving: true\n"
+    shaped = json.loads(triage("--json", stdin=child).stdout)
+    cautions = [i for i in shaped["interactions"] if i["kind"] == "caution"]
+    assert [(c["rule"], c["severity"]) for c in cautions] == [("cyclobenzaprine_under_15", "major")]
+    assert not shaped["medications"]
+    assert not any("your medicines" in step for step in shaped["next_steps"]), \
+        "a child who takes nothing is not told a medicine is the risk"
+    assert any("cyclobenzaprine" in step and "age" in step for step in shaped["next_steps"])
+    teen = json.loads(triage("--json", stdin=child.replace("age: 10", "age: 15")).stdout)
+    assert not any(i["kind"] == "caution" for i in teen["interactions"])
 
 
 def test_batch_triage_uses_the_country_option_as_default():
