@@ -628,9 +628,9 @@ def measure_batch(script: str, work: Path, vocab: Vocab, args: argparse.Namespac
                   out: Out) -> dict[str, Any]:
     env = base_env(work / "cache", args.bytecode)
     report: dict[str, Any] = {}
-    plans = [("interactions", args.lines, INTERACTIONS_PER_S, "lists"),
-             ("triage", args.lines, TRIAGE_PER_S, "assessments")]
-    for kind, main, target, unit in plans:
+    main = args.lines
+    plans = [("interactions", INTERACTIONS_PER_S, "lists"), ("triage", TRIAGE_PER_S, "assessments")]
+    for kind, target, unit in plans:
         sample_path = work / f"{kind}-sample.jsonl"
         if kind == "interactions":
             write_interactions(sample_path, 2000, 5, vocab, SEED + 1)

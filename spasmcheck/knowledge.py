@@ -177,11 +177,16 @@ def cache_dir() -> Path | None:
     return Path(base) / "spasmcheck"
 
 
+def cache_file(folder: Path, key: str) -> Path:
+    """The cache entry for tables with this key."""
+    return folder / f"tables-{key}.pickle"
+
+
 def _cache_read(key: str) -> KnowledgeBase | None:
     folder = cache_dir()
     if folder is None:
         return None
-    path = folder / f"tables-{key}.pickle"
+    path = cache_file(folder, key)
     try:
         if not (_private(folder) and _private(path)):
             return None
@@ -213,7 +218,7 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"tables-{key}.pickle")
+        os.replace(tmp, cache_file(folder, key))
         old = sorted(folder.glob("tables-*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-_CACHE_KEEP]:
             stale.unlink(missing_ok=True)

@@ -145,11 +145,17 @@ def test_a_pipe_gets_a_count_and_a_quick_run_gets_nothing(monkeypatch):
     assert _run_for(monkeypatch, seconds=batch.PROGRESS_AFTER / 2, total=4_000_000) == ""
 
 
+def _command(source: str) -> list[str]:
+    return [sys.executable, "-m", "spasmcheck", "interactions", "--batch", source]
+
+
+def _workers(number: str = "2") -> dict[str, str]:
+    return {**os.environ, "SPASMCHECK_WORKERS": number}
+
+
 def _batch(path, workers: str, stdin=None):
-    return subprocess.run([sys.executable, "-m", "spasmcheck", "interactions", "--batch",
-                           "-" if stdin is not None else str(path)], input=stdin,
-                          capture_output=True, timeout=120, env={**os.environ,
-                                                                 "SPASMCHECK_WORKERS": workers})
+    return subprocess.run(_command("-" if stdin is not None else str(path)), input=stdin,
+                          capture_output=True, timeout=120, env=_workers(workers))
 
 
 def test_a_file_shared_among_workers_comes_back_whole_and_in_order(tmp_path):
@@ -180,10 +186,8 @@ def test_a_file_shared_among_workers_comes_back_whole_and_in_order(tmp_path):
 
 def test_a_pipe_is_answered_line_by_line_as_lines_arrive():
     """A script that waits for each answer before sending the next line is never left waiting."""
-    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch", "-"]
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE,
-                          env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
+    with subprocess.Popen(_command("-"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=_workers()) as run:
         assert run.stdin is not None and run.stdout is not None
         for i, med in enumerate(["sertraline", "tramadol", "nosuch", "Zoloft", "ibuprofen"]):
             run.stdin.write(json.dumps({"id": i, "meds": [med]}).encode() + b"\n")
@@ -201,13 +205,12 @@ def test_workers_stop_quietly_when_the_reader_goes_away(tmp_path, source):
     path = tmp_path / "lists.jsonl"
     path.write_text("".join(json.dumps({"id": i, "meds": ["sertraline"]}) + "\n"
                             for i in range(20000)))
-    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch",
-               str(path) if source == "file" else "-"]
+    command = _command(str(path) if source == "file" else "-")
     feed = subprocess.Popen(["cat", str(path)], stdout=subprocess.PIPE) \
         if source == "pipe" else None
     with feed or contextlib.nullcontext(), subprocess.Popen(
             command, stdin=feed.stdout if feed else None, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
+            stderr=subprocess.PIPE, env=_workers()) as run:
         assert run.stdout is not None and run.stderr is not None
         first = run.stdout.readline()
         run.stdout.close()
@@ -220,9 +223,8 @@ def test_ctrl_c_stops_the_workers_and_says_so(tmp_path):
     path = tmp_path / "lists.jsonl"
     path.write_text("".join(json.dumps({"id": i, "meds": ["sertraline", "tramadol"]}) + "\n"
                             for i in range(50000)))
-    command = [sys.executable, "-m", "spasmcheck", "interactions", "--batch", str(path)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env={**os.environ, "SPASMCHECK_WORKERS": "2"}) as run:
+    with subprocess.Popen(_command(str(path)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=_workers()) as run:
         assert run.stdout is not None
         assert json.loads(run.stdout.readline())["id"] == 0
         run.send_signal(signal.SIGINT)

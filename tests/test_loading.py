@@ -70,18 +70,18 @@ def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     assert not (tmp_path / "cache").exists()
 
 
-def cache_file(folder: Path, cache: Path) -> Path:
+def cache_entry(folder: Path, cache: Path) -> Path:
     """Where `knowledge` keeps the parsed tables of `folder`."""
     origin = str(folder.resolve())
-    key = knowledge._cache_key(knowledge._read_tables(folder, origin), origin)
-    return cache / f"tables-{key}.pickle"
+    return knowledge.cache_file(cache, knowledge._cache_key(knowledge._read_tables(folder, origin),
+                                                            origin))
 
 
 def test_a_corrupt_cache_file_is_only_a_miss(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     folder = copy_tables(tmp_path)
     knowledge._load.__wrapped__(str(folder.resolve()))
-    cached = cache_file(folder, tmp_path / "cache")
+    cached = cache_entry(folder, tmp_path / "cache")
     cached.write_bytes(b"\x80\x05not a pickle at all")
     kb = knowledge._load.__wrapped__(str(folder.resolve()))
     assert kb.interactions.default_candidate == "cyclobenzaprine"
@@ -99,7 +99,7 @@ def test_a_cache_others_can_write_to_is_never_unpickled(tmp_path, monkeypatch, s
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
     folder = copy_tables(tmp_path)
     knowledge._load.__wrapped__(str(folder.resolve()))
-    cached = cache_file(folder, cache)
+    cached = cache_entry(folder, cache)
     ran = tmp_path / "the pickle ran"
 
     class Planted:

@@ -192,15 +192,6 @@ def test_unanswered_warning_sign_questions_are_flagged_up_front():
     assert "were not answered" in head and "chest pain" in head
 
 
-def test_batch_triage_uses_the_country_from_the_environment():
-    lines = '{"id": 1, "answers": {"chest_pain": true}}\n' \
-            '{"id": 2, "answers": {"chest_pain": true}, "country": "JP"}\n'
-    result = runner.invoke(app, ["triage", "--batch", "-"], input=lines,
-                           env={"SPASMCHECK_COUNTRY": "AU"})
-    numbers = [json.loads(line)["emergency"]["number"] for line in result.stdout.splitlines()]
-    assert numbers == ["000", "119"]
-
-
 def test_a_childs_answers_get_the_under_age_caution_and_its_step():
     child = "age: 10\nlocation: leg\nduration_days: 1\nimproving: true\n"
     shaped = json.loads(triage("--json", stdin=child).stdout)
@@ -214,9 +205,13 @@ def test_a_childs_answers_get_the_under_age_caution_and_its_step():
     assert not any(i["kind"] == "caution" for i in teen["interactions"])
 
 
-def test_batch_triage_uses_the_country_option_as_default():
+@pytest.mark.parametrize(("option", "env", "number"), [
+    (["--country", "GB"], {}, "999"), ([], {"SPASMCHECK_COUNTRY": "AU"}, "000")],
+    ids=["option", "environment"])
+def test_batch_triage_takes_the_default_country_from_the_option_or_environment(option, env,
+                                                                               number):
     lines = '{"id": 1, "answers": {"chest_pain": true}}\n' \
             '{"id": 2, "answers": {"chest_pain": true}, "country": "JP"}\n'
-    result = runner.invoke(app, ["triage", "--batch", "-", "--country", "GB"], input=lines)
+    result = runner.invoke(app, ["triage", "--batch", "-", *option], input=lines, env=env)
     numbers = [json.loads(line)["emergency"]["number"] for line in result.stdout.splitlines()]
-    assert numbers == ["999", "119"]
+    assert numbers == [number, "119"]
