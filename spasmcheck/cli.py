@@ -19,6 +19,7 @@ import typer
 from spasmcheck import __version__
 from spasmcheck.errors import ExitCode, SpasmcheckError, UsageError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.render import formats
 from spasmcheck.render.formats import Format, Kind, Result
 
 app = typer.Typer(
@@ -196,8 +197,6 @@ def _styled() -> bool:
 def _format(fmt: Format | None, as_json: bool, plain: bool, kind: Kind,
             report_file: Path | None = None, batch: str | None = None) -> Format:
     """The one output format, checked against the command before any work is done."""
-    from spasmcheck.render import formats
-
     chosen = formats.choose(fmt, as_json, plain)
     formats.check(chosen, kind)
     if batch is not None and fmt not in (None, Format.JSON):
@@ -212,8 +211,6 @@ def _format(fmt: Format | None, as_json: bool, plain: bool, kind: Kind,
 def _output(result: Result, fmt: Format, report_file: Path | None = None,
             force: bool = False) -> None:
     """Write the report file (if asked), then the result to stdout in the chosen format."""
-    from spasmcheck.render import formats
-
     screen = formats.Screen(_styled(), shutil.get_terminal_size((80, 24)).columns)
     if report_file is not None:
         from spasmcheck import report
