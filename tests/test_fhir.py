@@ -24,7 +24,7 @@ from spasmcheck import emergency, interactions, knowledge
 from spasmcheck.answers import validate
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
-from spasmcheck.model import Audience, Severity, Urgency
+from spasmcheck.model import Audience, QuestionType, Severity, Urgency
 from spasmcheck.render import data, fhir
 from spasmcheck.render.formats import Kind, Result
 from spasmcheck.triage import assess
@@ -296,6 +296,45 @@ def test_calm_partial_answers_name_the_unanswered_warning_signs():
     [outcome] = resources(bundle, "OperationOutcome")
     assert ("warning", "incomplete") in {(i["severity"], i["code"]) for i in outcome["issue"]}
     assert risk["prediction"][0]["rationale"] == "None of the answers given is a warning sign."
+
+
+QUESTIONS = [q for q in KB.triage.questions if not q.is_medicines]
+
+
+@st.composite
+def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
+    """Any valid answer set: some questions answered, "not sure" included, a few medicines."""
+    answers: dict[str, Any] = {}
+    for question in QUESTIONS:
+        if draw(st.booleans()):
+            if question.type is QuestionType.NUMBER:
+                answers[question.id] = draw(st.integers(question.minimum, question.maximum))
+            elif question.type is QuestionType.CHOICE:
+                answers[question.id] = draw(st.sampled_from(question.values))
+            else:
+                answers[question.id] = draw(st.sampled_from([True, False, "unsure"]))
+    answers["medications"] = draw(st.lists(st.sampled_from([*NAMES, "nosuchpill"]), max_size=3))
+    return answers
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answer_sets())
+def test_the_bundle_always_carries_the_level_every_red_flag_and_every_answer(answers):
+    assessment, bundle = triage_bundle(answers)
+    risk = bundle["entry"][0]["resource"]
+    assert risk["resourceType"] == "RiskAssessment"
+    overall, *flags = risk["prediction"]
+    assert overall["qualitativeRisk"]["coding"][0]["code"] == assessment.urgency.label
+    assert [(p["outcome"]["coding"][0]["code"], p["qualitativeRisk"]["coding"][0]["code"])
+            for p in flags] == [(hit.flag.id, hit.urgency.label) for hit in assessment.hits]
+    if assessment.urgency is Urgency.EMERGENCY:
+        assert risk["mitigation"].startswith("CALL 999 NOW")
+    [response] = resources(bundle, "QuestionnaireResponse")
+    linked = {item["linkId"] for item in response.get("item", [])}
+    assert linked == {key for key, value in answers.items() if value not in (None, [])}
+    unchecked = [resolve(bundle, i["implicated"][0])["code"]["text"]
+                 for i in resources(bundle, "DetectedIssue") if "severity" not in i]
+    assert unchecked == [m.input for m in assessment.interactions.unknown]
 
 
 # --- through the command line ----------------------------------------------------------------

@@ -233,13 +233,9 @@ class _Document:
                          f"Sources: {'; '.join(flag['sources'])}.",
         } for flag in flags]
         first = [banner.title] if urgency["level"] == "emergency" else []
-        notes = [layout.unanswered_notice(shaped)]
-        if shaped["seek_help_sooner"]:
-            notes.append("Get help sooner if: "
-                         + " ".join(advice["text"] for advice in shaped["seek_help_sooner"]))
-        if shaped["unanswered"] and urgency["level"] != "emergency":
-            notes.append("Not answered (read as no): "
-                         + ", ".join(key.replace("_", " ") for key in shaped["unanswered"]) + ".")
+        sooner = " ".join(advice["text"] for advice in shaped["seek_help_sooner"])
+        notes = [layout.unanswered_notice(shaped), sooner and f"Get help sooner if: {sooner}",
+                 layout.not_answered(shaped), shaped["disclaimer"]]
         redflags = next(t for t in shaped["tables"] if t["table"] == "redflags")
         return {
             "resourceType": "RiskAssessment",
@@ -253,7 +249,7 @@ class _Document:
             "basis": basis,
             "prediction": predictions,
             "mitigation": "\n".join([*first, urgency["action"], *shaped["next_steps"]]),
-            "note": [{"text": text} for text in [*notes, shaped["disclaimer"]] if text],
+            "note": [{"text": text} for text in notes if text],
         }
 
     def _level(self, level_id: str) -> dict[str, Any]:

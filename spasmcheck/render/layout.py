@@ -187,8 +187,15 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
         title = "Treatment guidance" if result["audience"] == "clinician" \
             else f"About {result['candidate']}"
         blocks += [Heading(title), Bullets(tuple(a["text"] for a in result["guidance"]))]
-    if result["unanswered"] and not emergency_level:
-        blocks.append(Para("Not answered (read as no): "
-                           + ", ".join(k.replace("_", " ") for k in result["unanswered"]) + ".",
-                           "muted"))
+    unanswered = not_answered(result)
+    if unanswered:
+        blocks.append(Para(unanswered, "muted"))
     return blocks + _footer(result)
+
+
+def not_answered(result: dict[str, Any]) -> str | None:
+    """Every question left unanswered, which the level read as "no" (none at emergency)."""
+    if not result["unanswered"] or result["urgency"]["level"] == "emergency":
+        return None
+    return "Not answered (read as no): " + ", ".join(
+        key.replace("_", " ") for key in result["unanswered"]) + "."
