@@ -186,3 +186,28 @@ def test_json_start_up_loads_no_drawing_or_fhir_code():
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               timeout=60, check=False)
         assert done.stderr.strip() == "[]", (flag, done.stderr)
+
+
+def _triage(raw: dict[str, object]) -> Result:
+    assessment = assess(validate(raw, KB.triage), KB)
+    shaped = data.triage_result(assessment, KB, Audience.PATIENT, emergency.contact(KB, "GB"))
+    return Result(Kind.TRIAGE, shaped, "t", {shaped["urgency"]["level"]: "bold"}, assessment, KB)
+
+
+@pytest.mark.parametrize("fmt", [f for f in Format if f is not Format.JSON])
+def test_every_human_and_fhir_format_names_the_unanswered_warning_signs(fmt):
+    """A partial answer set is read as "no" to what is missing: every format says so."""
+    result = _triage({"location": "lower_back", "improving": True})
+    assert "chest_pain" in result.shaped["unanswered_screen"]
+    text = _words(render(fmt, result, Screen(styled=True, width=120, now=NOW)))
+    assert "warning-sign question(s) were not answered" in text.replace("\\", "")
+    assert "chest pain" in text
+
+
+@pytest.mark.parametrize("fmt", [Format.RICH, Format.PLAIN, Format.MD, Format.HTML])
+def test_at_emergency_every_document_starts_with_the_number_to_call(fmt):
+    text = _words(render(fmt, _triage({"chest_pain": True}),
+                         Screen(styled=True, width=120, now=NOW)))
+    first = text.index("CALL 999 NOW")
+    assert first < text.index("Why") and first < text.index("What to do next")
+    assert not any(word in text[:first] for word in ("Possible heart attack", "sertraline"))
