@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from spasmcheck.names import fold, strip_dose
+from spasmcheck.names import fold, words
 
 
 @pytest.mark.parametrize(("typed", "generic"), [
@@ -66,7 +66,16 @@ def test_fold_ignores_case_spacing_punctuation_and_accents():
     assert fold("Séroxat") == "seroxat"
 
 
-def test_strip_dose_keeps_names_with_numbers():
-    assert strip_dose("Tylenol #3") == "Tylenol #3"
-    assert strip_dose("ibuprofen 400 mg") == "ibuprofen"
-    assert strip_dose("sertraline 50mg, 100 mg") == "sertraline"
+def test_words_split_glued_strengths_and_keep_decimals():
+    assert words("Sertraline 50mg, 100 MG") == ("sertraline", "50", "mg", "100", "mg")
+    assert words("Zolpidem CR 12.5") == ("zolpidem", "cr", "12.5")
+    assert words("St. John's Wort") == ("st", "johns", "wort")
+
+
+@pytest.mark.parametrize(("typed", "drugs"), [
+    ("Tylenol #3", {"codeine", "acetaminophen"}),
+    ("ibuprofen 400 mg", {"ibuprofen"}),
+    ("sertraline 50mg, 100 mg", {"sertraline"}),
+])
+def test_a_dose_is_skipped_but_a_number_in_a_name_is_kept(kb, typed, drugs):
+    assert set(kb.names.resolve(typed).drugs) == drugs
