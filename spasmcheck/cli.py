@@ -273,7 +273,7 @@ def interactions(
                 f"spasmcheck: medicines and {candidate.name}")
         if threshold is not None and result.worst is not None and result.worst >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.incomplete else ExitCode.OK
 
     _run(body)
 
@@ -357,7 +357,7 @@ def triage(
                 {shaped["urgency"]["level"]: shaped["urgency"]["colour"]})
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.interactions.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.interactions.incomplete else ExitCode.OK
 
     _run(body)
 

@@ -79,7 +79,9 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
             r.refs(("abbreviations", "sources"), sources, "source")
 
             def abbreviation(path: Path) -> None:
-                drug = r.choice(path, interactions.drugs)
+                drug = r.string(path)
+                if drug not in interactions.drugs:
+                    raise r.fail(path, f"unknown drug {drug!r}")
                 add(path, str(path[-1]), WordRole("drugs", (drug,)), "abbreviations")
 
             r.each(("abbreviations", "names"), abbreviation)

@@ -330,3 +330,13 @@ def test_a_long_run_draws_its_progress_bar_on_the_terminal(tmp_path):
     assert child.exitstatus == ExitCode.OK
     with out.open() as results:
         assert sum(1 for _ in results) == 150000
+
+
+def test_a_partly_recognised_line_matches_one_shot_and_the_run_exits_3():
+    meds = ["Tylenol Sinus", "Sertraline HCl 100mg tab"]
+    result, out = run("interactions", [json.dumps({"id": "p", "meds": meds})])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    one_shot = json.loads(runner.invoke(app, ["interactions", "--med", meds[0], "--med",
+                                              meds[1], "--json"]).stdout)
+    assert {k: v for k, v in out[0].items() if k not in ("id", "line")} == one_shot
+    assert out[0]["summary"]["partial"] == 1 and out[0]["summary"]["known"] == 1

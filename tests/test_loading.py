@@ -173,6 +173,19 @@ BROKEN = [
     pytest.param("countries.yaml", '  GB:\n    name: United Kingdom\n    emergency: "999"\n',
                  "  GB:\n    name: United Kingdom\n", "missing field 'emergency'",
                  id="country-without-number"),
+    pytest.param("names.yaml", "  words: [hydrochloride,", "  words: [hydrochloride, Zoloft,",
+                 "'Zoloft' is a medicine name", id="word-list-hides-a-medicine"),
+    pytest.param("names.yaml", "  words: [mg,", "  words: [mg, 24hr,", "holds a number",
+                 id="word-with-a-number"),
+    pytest.param("names.yaml", "  words: [pm, dm,", "  words: [pm, dm, extra strength,",
+                 "also listed under keeps", id="word-with-two-roles"),
+    pytest.param("names.yaml", "chlorpheniramine, doxylamine]", "chlorphenamin, doxylamine]",
+                 "unknown drug 'chlorphenamin'", id="brand-word-names-missing-drug"),
+    pytest.param("names.yaml", "    apap: acetaminophen", "    apap: paracetamolx",
+                 "unknown drug 'paracetamolx'", id="abbreviation-names-missing-drug"),
+    pytest.param("names.yaml", "  sources: [usp_salts, rxnorm_tty]",
+                 "  sources: [usp_salt, rxnorm_tty]", "unknown source 'usp_salt'",
+                 id="word-list-cites-missing-source"),
 ]
 
 

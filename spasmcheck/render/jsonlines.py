@@ -84,10 +84,15 @@ def _summary(report: Report) -> str:
     for item in report.interactions:
         counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
     worst = _WORST[next(iter(counts))] if counts else "null"
-    known = sum([1 for med in report.medications if med.drugs])
+    known = partial = 0
+    for med in report.medications:
+        if med.status == "known":
+            known += 1
+        elif med.status == "partial":
+            partial += 1
     listed = ",".join([_COUNT[severity] + str(n) for severity, n in counts.items()])
     return (f',"summary":{{"worst":{worst},"counts":{{{listed}}},"known":{known},'
-            f'"unknown":{len(report.medications) - known}}}')
+            f'"partial":{partial},"unknown":{len(report.medications) - known - partial}}}')
 
 
 class _Parts:
