@@ -27,7 +27,7 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
 
     @collecting
     def build(r: Reader) -> NameWords:
-        top(r, {"sources", *ROLES}, {"keeps_only_after", "abbreviations"}, "names")
+        top(r, {"sources", *ROLES}, {"keeps_only_after", "abbreviations", "ambiguous"}, "names")
         meta = read_meta(r, "names")
         sources = read_sources(r)
         phrases: dict[tuple[str, ...], WordRole] = {}
@@ -85,6 +85,21 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
                 add(path, str(path[-1]), WordRole("drugs", (drug,)), "abbreviations")
 
             r.each(("abbreviations", "names"), abbreviation)
+        if r._present(("ambiguous",)):
+            r.mapping(("ambiguous",), {"sources", "names"})
+            r.refs(("ambiguous", "sources"), sources, "source")
+
+            def ambiguous(path: Path) -> None:
+                offered = r.strings(path)
+                for i, name in enumerate(offered):
+                    if fold(name) not in names:
+                        raise r.fail((*path, i), f"{name!r} is not a medicine name in "
+                                                 "interactions.yaml")
+                if not offered:
+                    raise r.fail(path, "list the medicines it may mean")
+                add(path, str(path[-1]), WordRole("ambiguous", offered), "ambiguous")
+
+            r.each(("ambiguous", "names"), ambiguous)
         return NameWords(meta, phrases)
 
     return build

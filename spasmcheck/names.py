@@ -34,8 +34,9 @@ MEMO_SIZE = 65536  # names as read; typed names are unbounded, their memo is not
 Kind = Literal["generic", "brand", "other_name", "product", "abbreviation", "combination"]
 Status = Literal["known", "partial", "unknown"]
 # What a listed word does: skip it, it may add ingredients, it joins two medicines, it keeps
-# the ingredients only after one of some drugs, or it stands for some drugs (an abbreviation).
-Role = Literal["skip", "adds", "join", "keeps_after", "drugs"]
+# the ingredients only after one of some drugs, it stands for some drugs (an abbreviation), or
+# it may mean several medicines (an ambiguous abbreviation: its names are offered).
+Role = Literal["skip", "adds", "join", "keeps_after", "drugs", "ambiguous"]
 
 
 def fold(name: str) -> str:
@@ -83,7 +84,8 @@ class Resolution(NamedTuple):
 
 class WordRole(NamedTuple):
     role: Role
-    drugs: tuple[str, ...] = ()  # keeps_after: the drugs it keeps; drugs: what it stands for
+    # keeps_after: the drugs it keeps; drugs: what it stands for; ambiguous: names to offer
+    drugs: tuple[str, ...] = ()
 
 
 class NameWords(NamedTuple):
@@ -189,6 +191,7 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
     """Read a name word by word (see the module docstring). Memoised by its words."""
     found: list[Entry] = []
     unread: list[str] = []
+    offered: list[str] = []
     # Words that may add ingredients, in order, as ("adds"/"join"/"keeps_after", words, drugs)
     pending: list[tuple[Role, str, tuple[str, ...], int]] = []
     i = 0
@@ -200,6 +203,10 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
             i += length
         elif size and role == "drugs":
             found.append(Entry(" ".join(tokens[i:i + size]), "abbreviation", drugs))
+            i += size
+        elif size and role == "ambiguous":
+            unread.append(" ".join(tokens[i:i + size]))
+            offered += drugs
             i += size
         elif size:
             if role != "skip":
@@ -216,7 +223,7 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
                  or (role == "join" and before == len(found))  # no medicine after it
                  or (role == "keeps_after" and not set(keeps) & set(drugs))]
     unchecked += unread
-    suggestions = _suggest_words(index, unread)
+    suggestions = tuple(dict.fromkeys([*offered, *_suggest_words(index, unread)]))
     if not drugs:
         return _Read((), None, "unknown", (), suggestions)
     named = tuple(dict.fromkeys(found))

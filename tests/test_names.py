@@ -221,3 +221,19 @@ def test_drug_option_accepts_a_label_name(kb):
     from spasmcheck.interactions import candidate_drug
 
     assert candidate_drug(kb, "Tizanidine HCl 4 mg tablet").id == "tizanidine"
+
+
+@pytest.mark.parametrize(("typed", "offered"), [
+    ("MS 15 mg", {"morphine sulfate", "magnesium"}),
+    ("oxy 5mg", {"oxycodone", "oxybutynin"}),
+])
+def test_an_ambiguous_abbreviation_is_never_guessed_its_meanings_are_offered(kb, typed, offered):
+    resolution = kb.names.resolve(typed)
+    assert resolution.status == "unknown"
+    assert offered <= set(resolution.suggestions)
+
+
+def test_a_brand_line_that_drops_an_ingredient_is_its_own_product(kb):
+    assert set(kb.names.resolve("Excedrin Tension Headache").drugs) == {"acetaminophen",
+                                                                      "caffeine"}
+    assert kb.names.resolve("Mucinex Fast-Max").status == "partial"
