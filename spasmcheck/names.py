@@ -104,13 +104,15 @@ class NameIndex:
 
     def __init__(self, entries: list[Entry], name_words: NameWords | None = None) -> None:
         self._by_key: dict[str, tuple[str, Kind, tuple[str, ...]]] = {}
-        # where a name's words meet, within its folded key: typed words may join them
-        # ("cocodamol") but never split a word ("as a" is not "ASA")
-        self._cuts: dict[str, frozenset[int]] = {}
+        # where a name's words meet, within its folded key (names of one word have none):
+        # typed words may join them ("cocodamol") but never split a word ("as a" is not "ASA")
+        self._cuts: dict[str, tuple[int, ...]] = {}
         for entry in entries:
             key = fold(entry.name)
             self._by_key.setdefault(key, tuple(entry))  # type: ignore[arg-type]
-            self._cuts[key] = self._cuts.get(key, frozenset()) | _cuts(words(entry.name))
+            cuts = set(self._cuts.get(key, ())) | _cuts(words(entry.name))
+            if cuts:
+                self._cuts[key] = tuple(sorted(cuts))
         self._span = max((len(words(entry.name)) for entry in entries), default=1)
         # phrases by first word, longest first: (the other words, role, drugs)
         self._phrases: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]] = {}
@@ -164,7 +166,7 @@ class NameIndex:
                 cuts.append(len(key))
             key += tokens[j]
             item = by_key.get(key)
-            if item is not None and self._cuts[key].issuperset(cuts):
+            if item is not None and (not cuts or set(cuts) <= set(self._cuts.get(key, ()))):
                 best, found = j + 1 - i, item
         return best, (Entry(*found) if found is not None else None)
 
