@@ -268,3 +268,13 @@ def test_data_check_warns_about_tables_not_reviewed_for_a_year(tmp_path):
     result = runner.invoke(app, ["data", "check", "--data-dir", str(folder)])
     assert result.exit_code == 0
     assert "warning: countries was last reviewed on 2020-01-01" in result.stdout
+
+
+def test_an_edited_name_table_is_seen_through_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = copy_tables(tmp_path)
+    before = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    assert before.status == "partial" and before.unchecked == ("zapfast",)
+    edit(folder, "names.yaml", "  words: [mg,", "  words: [mg, zapfast,")
+    after = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    assert after.status == "known" and after.drugs == ("ibuprofen",)
