@@ -111,7 +111,8 @@ class _Parts:
         self.advice = ',"seek_help_sooner":' + data.compact(
             {"": data._advice(kb, "safety_net", audience)})[4:-1] + "," + tips
         self.emergency_advice = ',"seek_help_sooner":[],' + tips
-        self.medicines: dict[str, str] = {}  # a name as typed -> its medications entry
+        # a name as typed (with its suggestions, if any) -> its medications entry
+        self.medicines: dict[str | tuple[str, tuple[str, ...]], str] = {}
         self.unknown_advice = ',"unknown_advice":' + _text(
             kb.interactions.unknown_medicine.for_(audience))
         self.disclaimer = ',"disclaimer":' + _text(kb.triage.disclaimer.for_(audience)) + "}\n"
@@ -137,11 +138,13 @@ class _Parts:
         memo = self.medicines
         listed = []
         for med in report.medications:
-            text = memo.get(med.input)
+            # a partial entry carries suggestions, which depend on the candidate
+            key = med.input if not med.suggestions else (med.input, med.suggestions)
+            text = memo.get(key)
             if text is None:
                 text = data._medication(med, self.kb).json()
                 if len(memo) < MEMO_SIZE:
-                    memo[med.input] = text
+                    memo[key] = text
             listed.append(text)
         unknown = _dumps(data.medications(report, self.kb, self.audience)["unknown"]) \
             if report.unknown else "[]"
