@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 BUILTIN = "built-in"
 TABLE_FILES = ("interactions.yaml", "redflags.yaml", "countries.yaml", "names.yaml")
+# Tables a clinic's folder may leave out: the built-in one is used (the word lists of names are
+# not a clinic's choice, and folders made before they existed keep working).
+OPTIONAL_FILES = ("names.yaml",)
 MAX_TABLE_BYTES = 5 * 1024 * 1024
 DATA_DIR_ENV = "SPASMCHECK_DATA_DIR"
 CACHE_DIR_ENV = "SPASMCHECK_CACHE_DIR"
@@ -128,7 +131,9 @@ def check(data_dir: Path | None) -> tuple[KnowledgeBase | None, list[LocatedErro
 
 
 def _display(directory: Path, name: str, origin: str) -> str:
-    return f"data/{name}" if origin == BUILTIN else str(directory / name)
+    if origin == BUILTIN or (name in OPTIONAL_FILES and not (directory / name).exists()):
+        return f"data/{name}"
+    return str(directory / name)
 
 
 def _read_tables(directory: Path, origin: str) -> dict[str, str]:
@@ -138,6 +143,8 @@ def _read_tables(directory: Path, origin: str) -> dict[str, str]:
     texts: dict[str, str] = {}
     for name in TABLE_FILES:
         path = directory / name
+        if name in OPTIONAL_FILES and origin != BUILTIN and not path.exists():
+            path = builtin_data_dir() / name
         shown = _display(directory, name, origin)
         try:
             if path.stat().st_size > MAX_TABLE_BYTES:

@@ -278,3 +278,11 @@ def test_an_edited_name_table_is_seen_through_the_cache(tmp_path, monkeypatch):
     edit(folder, "names.yaml", "  words: [mg,", "  words: [mg, zapfast,")
     after = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
     assert after.status == "known" and after.drugs == ("ibuprofen",)
+
+
+def test_a_clinic_folder_without_a_name_table_uses_the_built_in_one(tmp_path):
+    folder = copy_tables(tmp_path)
+    (folder / "names.yaml").unlink()
+    kb, problems = knowledge.check(folder)
+    assert problems == [] and kb is not None
+    assert kb.names.resolve("Sertraline HCl 100mg tab").drugs == ("sertraline",)
