@@ -246,3 +246,10 @@ def test_label_names_are_checked_and_exit_0():
     assert result.exit_code == 0
     meds = json.loads(result.stdout)["medications"]
     assert [m["matched"] for m in meds] == [["sertraline"], ["hydrocodone", "acetaminophen"]]
+
+
+def test_meds_show_says_when_a_name_is_only_partly_recognised():
+    result = invoke("meds", "show", "Tylenol Sinus", "--plain")
+    flat = " ".join(result.stdout.split())
+    assert "only partly recognised" in flat and "'sinus' may mean more medicines" in flat
+    assert "partly" not in invoke("meds", "show", "Tylenol", "--plain").stdout
