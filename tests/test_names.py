@@ -146,7 +146,25 @@ MORE_LABELS = [
 ]
 
 
-@pytest.mark.parametrize(("typed", "drugs"), ISSUE_TABLE + MORE_LABELS)
+UK_AND_FREE_TEXT = [
+    ("Paracetamol 500mg tablets x 32", {"acetaminophen"}),
+    ("Co-codamol 8mg/500mg effervescent tablets", {"codeine", "acetaminophen"}),
+    ("Sertraline 50mg film-coated tablets", {"sertraline"}),
+    ("Amlodipine 5mg tablets (Accord)", {"amlodipine"}),
+    ("Salbutamol 100micrograms/dose inhaler CFC free", {"albuterol"}),
+    ("Lansoprazole 15mg orodispersible tablets", {"lansoprazole"}),
+    ("Pregabalin 75mg hard capsules", {"pregabalin"}),
+    ("Omeprazole 20 mg cap, take 1 daily before breakfast", {"omeprazole"}),
+    ("Tylenol 650mg Q6H PRN fever", {"acetaminophen"}),
+    ("famotidine 20 mg for heartburn", {"famotidine"}),
+    ("Tylenol w/ Codeine #3", {"acetaminophen", "codeine"}),
+    ("budesonide 0.16 MG/ACTUAT / formoterol fumarate 0.0045 MG/ACTUAT Metered Dose Inhaler "
+     "[Symbicort]", {"budesonide", "formoterol"}),
+    ("3 ML insulin glargine 100 UNT/ML Pen Injector [Lantus]", {"insulin"}),
+]
+
+
+@pytest.mark.parametrize(("typed", "drugs"), ISSUE_TABLE + MORE_LABELS + UK_AND_FREE_TEXT)
 def test_label_and_record_names_resolve_to_exactly_their_ingredients(kb, typed, drugs):
     resolution = kb.names.resolve(typed)
     assert resolution.status == "known", resolution
