@@ -278,7 +278,7 @@ def interactions(
                        outcome=result, kb=kb), shown_as, report_file, force)
         if threshold is not None and result.worst is not None and result.worst >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.incomplete else ExitCode.OK
 
     _run(body)
 
@@ -364,7 +364,7 @@ def triage(
                 shown_as, report_file, force)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.interactions.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.interactions.incomplete else ExitCode.OK
 
     _run(body)
 

@@ -57,10 +57,17 @@ def show_value(value: Any) -> str:
 def _medicine_lines(result: dict[str, Any]) -> list[str]:
     lines = []
     for med in result["medications"]:
+        matched = ", ".join(med["matched"])
         if med["status"] == "known":
-            matched = ", ".join(med["matched"])
             same = med["input"].strip().lower() == matched
             lines.append(med["input"] if same else f"{med['input']} = {matched}")
+        elif med["status"] == "partial":
+            words = ", ".join(f"'{word}'" for word in med["unchecked"])
+            hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] \
+                else ""
+            lines.append(f"{med['input']}: PARTLY RECOGNISED. Only {matched} was checked; "
+                         f"{words} may mean more medicines in this product, and they were NOT "
+                         "checked. List every active ingredient on the label." + hint)
     lines += [unknown_line(med, result["unknown_advice"]) for med in result["unknown"]]
     return lines
 
@@ -104,11 +111,14 @@ def verdict(result: dict[str, Any]) -> Banner:
     if summary["unknown"]:
         lines.append(f"{summary['unknown']} medicine name(s) not recognised: they were NOT "
                      "checked, which is not the same as safe.")
+    if summary["partial"]:
+        lines.append(f"{summary['partial']} medicine name(s) only partly recognised: they may "
+                     "contain more medicines that were NOT checked.")
     if summary["worst"]:
         title = f"{summary['worst'].upper()}: {len(result['interactions'])} finding(s) for " \
                 f"{candidate} ({counts})"
         return Banner(title, tuple(lines), summary["worst"])
-    if summary["unknown"]:
+    if summary["unknown"] or summary["partial"]:
         return Banner(f"CHECK INCOMPLETE for {candidate}", tuple(lines), "warn")
     known = summary["known"]
     title = f"NO INTERACTION FOUND between {candidate} and the {known} medicine(s) listed" \
