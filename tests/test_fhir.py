@@ -201,6 +201,19 @@ def test_a_name_not_recognised_is_an_issue_and_a_warning_never_dropped():
     assert "NO INTERACTION FOUND" not in json.dumps(bundle)
 
 
+def test_a_name_read_only_in_part_is_an_issue_and_a_warning_never_dropped():
+    report, bundle = interactions_bundle(["Advil Sinus Congestion"])
+    assert [m.status for m in report.medications] == ["partial"]
+    [unchecked] = [i for i in resources(bundle, "DetectedIssue") if "severity" not in i]
+    assert "partly recognised" in unchecked["code"]["text"].lower()
+    assert resolve(bundle, unchecked["implicated"][0])["code"] == {"text": "Advil Sinus Congestion"}
+    assert "PARTLY RECOGNISED" in unchecked["detail"] and "NOT checked" in unchecked["detail"]
+    [outcome] = resources(bundle, "OperationOutcome")
+    assert (outcome["issue"][0]["severity"], outcome["issue"][0]["code"]) == ("warning",
+                                                                              "incomplete")
+    assert "NO INTERACTION FOUND" not in json.dumps(bundle)
+
+
 def test_nothing_found_says_so_and_carries_the_disclaimer():
     _, bundle = interactions_bundle(["metformin"])
     assert resources(bundle, "DetectedIssue") == []
@@ -233,7 +246,8 @@ def test_every_name_given_is_in_the_bundle_checked_or_flagged(names):
     report, bundle = interactions_bundle(names)
     unchecked = [resolve(bundle, i["implicated"][0])["code"]["text"]
                  for i in resources(bundle, "DetectedIssue") if "severity" not in i]
-    assert unchecked == [m.input for m in report.unknown]
+    partial = [m.input for m in report.medications if m.status == "partial"]
+    assert unchecked == [m.input for m in report.unknown] + partial
     coded = {m["code"]["text"] for m in resources(bundle, "Medication")}
     for med in report.medications:
         assert {KB.interactions.drugs[d].name for d in med.drugs} <= coded

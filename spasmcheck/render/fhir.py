@@ -120,8 +120,14 @@ class _Document:
         shown = self.shaped["interactions"]
         issues = [self._finding(item, item_shown)
                   for item, item_shown in zip(report.interactions, shown, strict=True)]
-        issues += [self._unchecked(med) for med in self.shaped["unknown"]]
+        issues += [self._unchecked(med, layout.unknown_line(med, self.shaped["unknown_advice"]))
+                   for med in self.shaped["unknown"]]
+        issues += [self._unchecked(med, layout.partial_line(med), partial=True)
+                   for med in self._partial()]
         return [{"reference": address} for address in issues]
+
+    def _partial(self) -> list[dict[str, Any]]:
+        return [med for med in self.shaped["medications"] if med["status"] == "partial"]
 
     def _medication(self, drug_id: str) -> dict[str, str]:
         reference = self.medicines.get(drug_id)
@@ -159,17 +165,20 @@ class _Document:
             "mitigation": [{"action": {"text": shown["advice"]}}],
         })
 
-    def _unchecked(self, med: dict[str, Any]) -> str:
-        """A name spasmcheck does not know: an issue of its own, never silence."""
+    def _unchecked(self, med: dict[str, Any], detail: str, partial: bool = False) -> str:
+        """A name spasmcheck does not know, or knows only in part: an issue of its own, never
+        silence."""
         address = self._add({"resourceType": "Medication", "code": {"text": med["input"]}})
         return self._add({
             "resourceType": "DetectedIssue",
             "status": "final",
-            "code": {"text": "Medicine not recognised: not checked for interactions"},
+            "code": {"text": "Medicine partly recognised: only some of it was checked for "
+                     "interactions" if partial else
+                     "Medicine not recognised: not checked for interactions"},
             "identifiedDateTime": self.when,
             "author": self.device,
             "implicated": [{"reference": address, "display": med["input"]}],
-            "detail": layout.unknown_line(med, self.shaped["unknown_advice"]),
+            "detail": detail,
             "mitigation": [{"action": {"text": self.shaped["unknown_advice"]}}],
         })
 
@@ -178,6 +187,8 @@ class _Document:
         advice = self.shaped["unknown_advice"]
         warnings = [_issue("warning", "not-found", layout.unknown_line(med, advice))
                     for med in self.shaped["unknown"]]
+        warnings += [_issue("warning", "incomplete", layout.partial_line(med))
+                     for med in self._partial()]
         disclaimer = _issue("information", "informational", self.shaped["disclaimer"])
         self._add({"resourceType": "OperationOutcome", "issue": [*warnings, *notes, disclaimer]})
 

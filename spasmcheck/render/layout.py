@@ -62,14 +62,18 @@ def _medicine_lines(result: dict[str, Any]) -> list[str]:
             same = med["input"].strip().lower() == matched
             lines.append(med["input"] if same else f"{med['input']} = {matched}")
         elif med["status"] == "partial":
-            words = ", ".join(f"'{word}'" for word in med["unchecked"])
-            hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] \
-                else ""
-            lines.append(f"{med['input']}: PARTLY RECOGNISED. Only {matched} was checked; "
-                         f"{words} may mean more medicines in this product, and they were NOT "
-                         "checked. List every active ingredient on the label." + hint)
+            lines.append(partial_line(med))
     lines += [unknown_line(med, result["unknown_advice"]) for med in result["unknown"]]
     return lines
+
+
+def partial_line(med: dict[str, Any]) -> str:
+    """A name read in part: what was checked, and the words that may hide more medicines."""
+    words = ", ".join(f"'{word}'" for word in med["unchecked"])
+    hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
+    return (f"{med['input']}: PARTLY RECOGNISED. Only {', '.join(med['matched'])} was checked; "
+            f"{words} may mean more medicines in this product, and they were NOT checked. "
+            "List every active ingredient on the label." + hint)
 
 
 def unknown_line(med: dict[str, Any], advice: str) -> str:
