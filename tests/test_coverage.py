@@ -123,6 +123,9 @@ def test_new_medicines_meet_the_rules_for_the_persons_other_medicines(kb, med, o
     ("repaglinide", "clopidogrel"), ("tamoxifen", "paroxetine"),
     ("theophylline", "ciprofloxacin"), ("ivabradine", "itraconazole"),
     ("ubrogepant", "itraconazole"), ("tetrabenazine", "phenelzine"), ("Botox", "baclofen"),
+    ("desmopressin", "furosemide"), ("isotretinoin", "doxycycline"),
+    ("alfuzosin", "itraconazole"), ("rilpivirine", "omeprazole"), ("Fucidin", "simvastatin"),
+    ("mebendazole", "metronidazole"), ("phytonadione", "warfarin"), ("opicapone", "phenelzine"),
 ])
 def test_a_pair_the_classes_cannot_express_is_never_checked_and_clear(kb, med, partner):
     candidate = partner if partner in kb.interactions.candidates else "cyclobenzaprine"
