@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
+from spasmcheck.render.formats import Format
 
 runner = CliRunner()
 SPASMCHECK = shutil.which("spasmcheck")
@@ -60,7 +61,8 @@ def test_known_medicine_with_nothing_found_says_so():
     assert "NO INTERACTION FOUND" in result.stdout
 
 
-@pytest.mark.parametrize("fmt", [[], ["--json"], ["--plain"]])
+@pytest.mark.parametrize("fmt", [[], ["--json"], ["--plain"],
+                                 *(["--format", f.value] for f in Format)])
 @pytest.mark.parametrize(("meds", "code"), [
     (["sertraline"], ExitCode.OK),
     (["nosuchdrug"], ExitCode.UNKNOWN_MEDICINE),
