@@ -2,7 +2,8 @@
 
 Each word or phrase is split into words the way a typed name is (names.words), so the lists and
 the reader cannot disagree about spelling. A phrase may have one role only, and never be a
-medicine name itself: a word list must not hide a medicine.
+medicine name itself (a word list must not hide a medicine), except a salt, which the reader
+skips only right after another medicine's name.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from spasmcheck.names import NameWords, Role, WordRole, fold, words
 from spasmcheck.reader import Reader, collecting, read_meta, read_sources, top
 from spasmcheck.yamlsource import Document, Path
 
-# Sections whose words are skipped: they never name or add a medicine.
-SKIPPED = ("units", "dose_forms", "routes", "release", "salts", "instructions", "makers",
-           "keeps")
-ROLES: dict[str, Role] = {**dict.fromkeys(SKIPPED, "skip"), "adds": "adds", "joins": "join"}
+# Sections whose words are skipped: they never name or add a medicine. A salt may also be a
+# medicine's name ("calcium"): it is skipped only right after another medicine's name.
+SKIPPED = ("units", "dose_forms", "routes", "release", "instructions", "makers", "keeps")
+ROLES: dict[str, Role] = {**dict.fromkeys(SKIPPED, "skip"), "salts": "salt", "adds": "adds",
+                          "joins": "join"}
 
 
 def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[str, ...]]
@@ -41,7 +43,8 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
                 raise r.fail(path, f"{text!r} holds a number; numbers are always skipped, "
                                    "list the words only")
             named = names.get(fold(text))
-            if named is not None and (role.role != "drugs" or named != role.drugs):
+            if named is not None and role.role != "salt" \
+                    and (role.role != "drugs" or named != role.drugs):
                 raise r.fail(path, f"{text!r} is a medicine name in interactions.yaml "
                                    f"({', '.join(named)}); a word list must not hide it")
             known = phrases.get(phrase)

@@ -34,10 +34,12 @@ MEMO_SIZE = 65536  # names as read; typed names are unbounded, their memo is not
 
 Kind = Literal["generic", "brand", "other_name", "product", "abbreviation", "combination"]
 Status = Literal["known", "partial", "unknown"]
-# What a listed word does: skip it, it may add ingredients, it joins two medicines, it keeps
-# the ingredients only after one of some drugs, it stands for some drugs (an abbreviation), or
-# it may mean several medicines (an ambiguous abbreviation: its names are offered).
-Role = Literal["skip", "adds", "join", "keeps_after", "drugs", "ambiguous"]
+# What a listed word does: skip it, skip it as a salt (right after a medicine's name, even when
+# it is a medicine's name itself: "pitavastatin calcium" is one medicine, "calcium" alone is
+# another), it may add ingredients, it joins two medicines, it keeps the ingredients only after
+# one of some drugs, it stands for some drugs (an abbreviation), or it may mean several
+# medicines (an ambiguous abbreviation: its names are offered).
+Role = Literal["skip", "salt", "adds", "join", "keeps_after", "drugs", "ambiguous"]
 
 
 def fold(name: str) -> str:
@@ -223,11 +225,17 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
     # Words that may add ingredients, in order, as ("adds"/"join"/"keeps_after", words, drugs)
     pending: list[tuple[Role, str, tuple[str, ...], int]] = []
     i = 0
+    after_name = False  # the last words read were a medicine's name (or its salt)
     while i < len(tokens):
         length, entry = index.name_at(tokens, i)
         size, role, drugs = index.phrase_at(tokens, i)
+        if role == "salt" and after_name and size >= length:
+            i += size
+            continue
+        after_name = False
         if entry is not None and length >= size:
             found.append(entry)
+            after_name = True
             i += length
         elif size and role == "drugs":
             found.append(Entry(" ".join(tokens[i:i + size]), "abbreviation", drugs))
@@ -237,7 +245,7 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
             offered += drugs
             i += size
         elif size:
-            if role != "skip":
+            if role not in ("skip", "salt"):
                 pending.append((role, " ".join(tokens[i:i + size]), drugs, len(found)))
             i += size
         elif tokens[i][0].isdigit():

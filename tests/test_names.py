@@ -211,6 +211,19 @@ def test_a_name_is_never_made_from_words_split_apart(kb):
     assert kb.names.resolve("as needed").status == "unknown"
 
 
+@pytest.mark.parametrize(("typed", "drugs"), [
+    ("pitavastatin calcium 2 mg", ("pitavastatin",)),
+    ("fenoprofen calcium 600 mg capsule", ("fenoprofen",)),
+    ("losartan potassium 50 MG Oral Tablet", ("losartan",)),
+    ("Calcium 600 mg", ("calcium",)),
+    ("calcium carbonate 500 mg", ("calcium_carbonate",)),
+])
+def test_a_salt_after_a_name_is_part_of_it_and_alone_may_be_a_medicine(kb, typed, drugs):
+    """A salt that is also a medicine ("calcium") never adds that medicine to another's name."""
+    resolution = kb.names.resolve(typed)
+    assert (resolution.status, resolution.drugs) == ("known", drugs)
+
+
 @pytest.mark.parametrize("typed", ["50 mg tablet", "take twice a day", "ER", "PM"])
 def test_words_without_a_medicine_are_unknown(kb, typed):
     resolution = kb.names.resolve(typed)
@@ -229,9 +242,9 @@ def test_did_you_mean_never_offers_the_drug_checked_against(kb):
     from spasmcheck.interactions import check
 
     tizanidine = kb.interactions.drugs["tizanidine"]
-    offered = check(["nizatidine"], kb, tizanidine).medications[0].suggestions
+    offered = check(["tizatidine"], kb, tizanidine).medications[0].suggestions
     assert offered and all("tizanidine" not in name.lower() for name in offered)
-    other = check(["nizatidine"], kb, kb.interactions.drugs["baclofen"]).medications[0]
+    other = check(["tizatidine"], kb, kb.interactions.drugs["baclofen"]).medications[0]
     assert "tizanidine" in other.suggestions  # a close name that is not the candidate stays
 
 
