@@ -75,6 +75,8 @@ def _finding(item: dict[str, Any]) -> Item:
         title = f"{item['drugs'][0]} listed more than once"
     else:
         title = " + ".join(item["drugs"])
+    if "applies_from_age" in item:
+        title += f" (if aged {item['applies_from_age']} or over)"
     rows = [("What can happen", item["effect"])]
     if item["mechanism"]:
         rows.append(("Why", item["mechanism"]))
