@@ -86,44 +86,55 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     known = index.names.get
     resolved = tuple([known(name) or index.resolve(name) for name in meds])
 
-    # Each drug once, the candidate first, with the medicines that brought it (-1: the
-    # candidate). Ingredients of one product are never paired with each other, and a drug is
-    # never paired with another form of the same active moiety: that is a duplicate.
-    brought: dict[str, list[int]] = {candidate.id: [-1]}
+    # Each drug once, the candidate first. Ingredients of one product are never paired with
+    # each other, and a drug is never paired with another form of its active moiety (that is a
+    # duplicate): both need to know which medicines brought a drug, worked out only when some
+    # medicine is a product or something came twice.
+    first_from = {candidate.id: -1}
+    repeated = shared = False
     for position, med in enumerate(resolved):
+        if len(med.drugs) > 1:
+            shared = True
         for drug_id in med.drugs:
-            brought.setdefault(drug_id, []).append(position)
-    drugs = list(brought)
-    table = tables.drugs
-    active = [table[drug_id].active for drug_id in drugs]
-    found = _duplicates(kb, candidate, resolved, drugs, active, brought)
-
+            if first_from.setdefault(drug_id, position) != position:
+                repeated = True
+    drugs = list(first_from)
     traits = index.drugs.get
-    kinds, groups = zip(*[traits(drug_id) or index.traits(drug_id) for drug_id in drugs],
-                        strict=True)
-    shared = len(drugs) != len(set(active)) or any(len(b) > 1 for b in brought.values()) or \
-        any(len(med.drugs) > 1 for med in resolved)
+    kinds, groups, active = zip(*[traits(drug_id) or index.traits(drug_id)
+                                  for drug_id in drugs], strict=True)
+    repeated = repeated or len(set(active)) != len(active)
+    brought: dict[str, list[int]] = {}
+    found: list[Interaction] = []
+    if repeated or shared:
+        shared = True
+        brought = _brought(candidate, resolved)
+        if repeated:
+            found = _duplicates(kb, resolved, drugs, active, brought)
+
     reported: set[tuple[str, str, str]] = set()
     for number, first in enumerate(drugs):
         partners = index.partners[kinds[number]]
         later = kinds[number + 1:]
         if partners.keys().isdisjoint(later):
             continue
-        for offset, (second, kind) in enumerate(zip(drugs[number + 1:], later, strict=True)):
-            rules = partners.get(kind)
-            if not rules or (shared and _one_medicine(number, number + 1 + offset, drugs,
-                                                      active, brought)):
+        for other in range(number + 1, len(drugs)):
+            rules = partners.get(kinds[other])
+            if not rules or (shared and _one_medicine(number, other, drugs, active, brought)):
                 continue
             for rule in rules:
-                at = _at_age(kb, rule.finding, rule.min_age, age)
-                if at is None:
-                    continue
+                finding, from_age = rule.finding, None
+                if rule.min_age is not None:
+                    if age is not None and age < rule.min_age:
+                        continue
+                    if age is None:
+                        finding, from_age = _from_age(kb, finding, rule.min_age), rule.min_age
                 if shared:  # two forms of one moiety meet the same partner: report it once
-                    key = (rule.id, active[number], active[number + 1 + offset])
+                    key = (rule.id, active[number], active[other])
                     if key in reported:
                         continue
                     reported.add(key)
-                found.append(Interaction("pair", rule.id, (first, second), *at))
+                found.append(Interaction("pair", rule.id, (first, drugs[other]), finding,
+                                         None, from_age))
 
     members: dict[int, dict[str, str]] = {}
     for drug_id, moiety, in_groups in zip(drugs, active, groups, strict=True):
@@ -151,7 +162,16 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
-def _one_medicine(first: int, second: int, drugs: list[str], active: list[str],
+def _brought(candidate: Drug, resolved: tuple[Resolution, ...]) -> dict[str, list[int]]:
+    """Every drug with the positions of the medicines that brought it (-1: the candidate)."""
+    brought: dict[str, list[int]] = {candidate.id: [-1]}
+    for position, med in enumerate(resolved):
+        for drug_id in med.drugs:
+            brought.setdefault(drug_id, []).append(position)
+    return brought
+
+
+def _one_medicine(first: int, second: int, drugs: list[str], active: tuple[str, ...],
                   brought: dict[str, list[int]]) -> bool:
     """Two forms of one moiety, or two ingredients that one listed product brings together."""
     if active[first] == active[second]:
@@ -160,8 +180,8 @@ def _one_medicine(first: int, second: int, drugs: list[str], active: list[str],
     return any(position >= 0 and position in other for position in brought[drugs[first]])
 
 
-def _duplicates(kb: KnowledgeBase, candidate: Drug, resolved: tuple[Resolution, ...],
-                drugs: list[str], active: list[str],
+def _duplicates(kb: KnowledgeBase, resolved: tuple[Resolution, ...],
+                drugs: list[str], active: tuple[str, ...],
                 brought: dict[str, list[int]]) -> list[Interaction]:
     """One finding per active moiety that more than one medicine (or the candidate) brings."""
     by_moiety: dict[str, tuple[list[str], list[int]]] = {}
@@ -245,7 +265,7 @@ class _Index:
         self.names: dict[str, Resolution] = {}
         self.kinds: dict[tuple[frozenset[int], frozenset[int]], int] = {}
         self.sides: list[tuple[frozenset[int], frozenset[int]]] = []
-        self.drugs: dict[str, tuple[int, tuple[int, ...]]] = {}
+        self.drugs: dict[str, tuple[int, tuple[int, ...], str]] = {}
         self.partners: list[dict[int, tuple[PairRule, ...]]] = []
 
     def resolve(self, name: str) -> Resolution:
@@ -256,8 +276,8 @@ class _Index:
                 self.names[name] = resolution
         return resolution
 
-    def traits(self, drug_id: str) -> tuple[int, tuple[int, ...]]:
-        """The drug's kind, and the group rules it counts towards (by index in the table)."""
+    def traits(self, drug_id: str) -> tuple[int, tuple[int, ...], str]:
+        """The drug's kind, the group rules it counts towards (by index), and its moiety."""
         traits = self.drugs.get(drug_id)
         if traits is None:
             drug = self.tables.drugs[drug_id]
@@ -268,7 +288,7 @@ class _Index:
                 self._add_kind(sides)
             groups = tuple(number for number, rule in enumerate(self.tables.group_rules)
                            if rule.class_id in drug.all_classes)
-            traits = self.drugs[drug_id] = (self.kinds[sides], groups)
+            traits = self.drugs[drug_id] = (self.kinds[sides], groups, drug.active)
         return traits
 
     def _add_kind(self, sides: tuple[frozenset[int], frozenset[int]]) -> None:
