@@ -277,3 +277,29 @@ def test_every_rule_has_a_primary_source_not_only_a_database(kb):
     tables = kb.interactions
     for rule in (*tables.rules, *tables.group_rules, *tables.cautions):
         assert set(rule.finding.sources) - SECONDARY, rule.id
+
+
+# --- the same kinds of gap elsewhere in the table ---------------------------------------------
+
+
+def test_verapamil_is_serotonergic_only_where_a_label_says_so(kb):
+    """The cyclobenzaprine label names verapamil; no other label makes it a serotonergic drug,
+    so it is not contraindicated with an MAO inhibitor, nor a serotonin risk with an SSRI."""
+    assert pair_severity(kb, "verapamil") is Severity.MAJOR
+    own = check(kb, "verapamil", "phenelzine", "sertraline", "metaxalone")
+    between = {i.rule_id for i in own.interactions
+               if i.kind == "pair" and "verapamil" in i.drugs and "cyclobenzaprine" not in i.drugs}
+    assert not {rule for rule in between if "serotonergic" in rule or "maoi" in rule}, between
+
+
+def test_an_mao_inhibitor_with_ondansetron_is_major_not_contraindicated(kb):
+    report = check(kb, "ondansetron", "phenelzine")
+    own = [i for i in report.interactions if set(i.drugs) == {"ondansetron", "phenelzine"}]
+    assert [i.severity for i in own] == [Severity.MAJOR]
+
+
+def test_s1p_modulators_with_other_heart_rate_lowering_drugs(kb):
+    for other in ("metoprolol", "diltiazem", "verapamil", "digoxin", "clonidine"):
+        report = check(kb, "fingolimod", other)
+        assert any(i.rule_id == "s1p_modulator_heart_rate_lowering" for i in report.interactions), \
+            other
