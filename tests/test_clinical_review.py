@@ -303,3 +303,10 @@ def test_s1p_modulators_with_other_heart_rate_lowering_drugs(kb):
         report = check(kb, "fingolimod", other)
         assert any(i.rule_id == "s1p_modulator_heart_rate_lowering" for i in report.interactions), \
             other
+
+
+@pytest.mark.parametrize("med", ["levofloxacin", "moxifloxacin", "ofloxacin", "Levaquin"])
+def test_every_fluoroquinolone_is_a_cyp1a2_inhibitor_with_tizanidine(kb, med):
+    """The Zanaflex label names fluoroquinolones other than ciprofloxacin among the CYP1A2
+    inhibitors to avoid."""
+    assert pair_severity(kb, med, "tizanidine") >= Severity.MAJOR
