@@ -114,10 +114,16 @@ class Drug(NamedTuple):
     classes: tuple[str, ...]  # as written in the table
     all_classes: frozenset[str]  # with every parent class, transitively
     rxcui: str | None
+    moiety: str | None = None  # the drug id whose active moiety this is (another form of it)
 
     @property
     def name(self) -> str:
         return self.id.replace("_", " ")
+
+    @property
+    def active(self) -> str:
+        """The active moiety: two drugs with the same one are one medicine twice."""
+        return self.moiety or self.id
 
 
 class Product(NamedTuple):
@@ -152,6 +158,8 @@ class PairRule(NamedTuple):
     b: Side
     finding: Finding
     replaces: frozenset[str]
+    min_age: int | None = None  # written for people of this age and over (Beers: 65)
+    lowered_because: str | None = None  # why it is less severe than a rule it replaces
 
 
 class GroupRule(NamedTuple):
@@ -159,6 +167,7 @@ class GroupRule(NamedTuple):
     class_id: str
     min_count: int
     finding: Finding
+    min_age: int | None = None
 
 
 class Caution(NamedTuple):
@@ -192,11 +201,14 @@ class InteractionTables(NamedTuple):
     products: tuple[Product, ...]
     default_candidate: str
     candidates: tuple[str, ...]
-    same_drug: Finding
+    same_drug: Finding  # one ingredient reached through two different medicines
     unknown_medicine: Text  # what to do about a name the tables do not know
     rules: tuple[PairRule, ...]
     group_rules: tuple[GroupRule, ...]
     cautions: tuple[Caution, ...]
+    listed_twice: Finding  # the same medicine named twice (Zoloft and sertraline)
+    already_taking: Finding  # a listed medicine is the candidate itself
+    age_not_given: Text  # said before a rule written for an age group when no age is given
 
 
 # --- redflags.yaml ---------------------------------------------------------------------------

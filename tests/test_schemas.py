@@ -237,6 +237,15 @@ def test_conditions_and_age_give_cautions_that_validate(kb: KnowledgeBase) -> No
     assert set(document["conditions"]) == set(kb.interactions.conditions)
 
 
+def test_a_rule_for_an_age_group_with_no_age_given_validates_and_says_its_age() -> None:
+    document = interactions_json("--med", "gabapentin", "--med", "lamotrigine", codes=(0,))
+    beers = [i for i in document["interactions"] if i["rule"] == "beers_three_cns_active"]
+    assert beers and beers[0]["applies_from_age"] == 65
+    aged = interactions_json("--med", "gabapentin", "--med", "lamotrigine", "--age", "70",
+                             codes=(0,))
+    assert all("applies_from_age" not in i for i in aged["interactions"])
+
+
 def test_clinician_audience_validates() -> None:
     document = interactions_json("--med", "phenelzine", "--med", "sertraline", "--med", "alcohol",
                                  "--audience", "clinician", codes=(0, 3))

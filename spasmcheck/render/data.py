@@ -106,6 +106,8 @@ def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Sha
                  rule=item.rule_id, **finding(item.finding, kb, audience))
     if item.kind == "caution":
         out["condition"] = item.condition
+    if item.applies_from_age is not None:
+        out["applies_from_age"] = item.applies_from_age
     return out
 
 

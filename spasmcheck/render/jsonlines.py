@@ -101,7 +101,7 @@ class _Parts:
     def __init__(self, kb: KnowledgeBase, audience: Audience) -> None:
         self.kb, self.audience = kb, audience
         self.names = {drug_id: _text(drug.name) for drug_id, drug in kb.interactions.drugs.items()}
-        self.bodies: dict[tuple[str, str, str | None], str] = {}
+        self.bodies: dict[tuple[str, str, str | None, int | None], str] = {}
         self.heads: dict[str, str] = {}  # candidate id -> the fields up to "candidate"
         self.head_only = data.compact(data.header(kb, audience))[1:-1]
         self.contacts: dict[str | None, str] = {}  # country code -> the emergency field
@@ -151,10 +151,13 @@ class _Parts:
         return f',"medications":[{",".join(listed)}],"unknown":{unknown}' + self.unknown_advice
 
     def finding(self, item: Interaction) -> str:
-        """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule."""
+        """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule (a
+        duplicate names the medicines it was listed as, so it is built each time)."""
+        if item.kind == "same_drug":
+            return data.interaction(item, self.kb, self.audience).json()
         names = self.names
         drugs = ",".join([names[d] for d in item.drugs])
-        key = (item.kind, item.rule_id, item.condition)
+        key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
         body = self.bodies.get(key)
         if body is None:
             whole = data.interaction(item, self.kb, self.audience).json()

@@ -92,10 +92,14 @@ def finding_title(item: dict[str, Any]) -> str:
     """A finding named by what it is about: the drugs, or the drug and the person's health."""
     if item["kind"] == "caution":
         about = item["condition"].replace("_", " ") if item["condition"] else "your age"
-        return f"{item['drugs'][0]} with {about}"
-    if item["kind"] == "same_drug":
-        return f"{item['drugs'][0]} listed more than once"
-    return " + ".join(item["drugs"])
+        title = f"{item['drugs'][0]} with {about}"
+    elif item["kind"] == "same_drug":
+        title = f"{item['drugs'][0]} listed more than once"
+    else:
+        title = " + ".join(item["drugs"])
+    if "applies_from_age" in item:
+        title += f" (if aged {item['applies_from_age']} or over)"
+    return title
 
 
 def _finding(item: dict[str, Any]) -> Item:
