@@ -132,16 +132,23 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
     else:
         blocks.append(Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"]))
     emergency_level = urgency["level"] == "emergency"
-    missing = result["unanswered_screen"]
+    blocks += [Para(notice["text"], "warn") for notice in result.get("notices", ())]
+    unsure = result.get("read_as_unsure", [])
+    missing = [k for k in result["unanswered_screen"] if k not in unsure]
     if missing and not emergency_level:  # at emergency nothing can be more urgent
         blocks.append(Para(f"{len(missing)} warning-sign question(s) were not answered, and this "
-                           "result assumes the answer is no: "
-                           + ", ".join(k.replace("_", " ") for k in missing)
+                           "result assumes the answer is no: " + _names(missing)
                            + ". If any of them applies, the advice may be more urgent.", "warn"))
+    if unsure and not emergency_level:
+        blocks.append(Para(f"{len(unsure)} follow-up question(s) were not answered after a "
+                           "worrying answer, so this result reads them as \"not sure\" (the "
+                           "safer answer): " + _names(unsure) + ".", "warn"))
     blocks.append(Heading("Why"))
     if result["red_flags"]:
         for flag in result["red_flags"]:
-            because = "; ".join(f"{key.replace('_', ' ')}: {show_value(value)}"
+            because = "; ".join(f"{key.replace('_', ' ')}: "
+                                + ("not answered, read as not sure" if key in unsure
+                                   else show_value(value))
                                 for key, value in flag["answers"].items())
             blocks.append(Item(flag["urgency"].upper(), flag["title"], flag["urgency"], (
                 ("Concern", flag["concern"]),
@@ -166,7 +173,10 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
             else f"About {result['candidate']}"
         blocks += [Heading(title), Bullets(tuple(a["text"] for a in result["guidance"]))]
     if result["unanswered"] and not emergency_level:
-        blocks.append(Para("Not answered (read as no): "
-                           + ", ".join(k.replace("_", " ") for k in result["unanswered"]) + ".",
+        blocks.append(Para("Not answered (read as no): " + _names(result["unanswered"]) + ".",
                            "muted"))
     return blocks + _footer(result)
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(k.replace("_", " ") for k in keys)
