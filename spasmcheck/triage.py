@@ -216,18 +216,19 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -
     left_out = set(read_as_unsure) | from_medicines
     unanswered = tuple(q for q in _questions(kb).answer_ids
                        if q not in answers.values and q not in left_out)
-    screen_gaps = tuple(q for q, applies in _screen(kb)
-                        if q in read_as_unsure or (q in unanswered and (
+    screen_gaps = tuple(q for q, warning, applies in _screen(kb)
+                        if q in read_as_unsure or (warning and q in unanswered and (
                             applies is None or applies(facts_now) is not None)))
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
                       unanswered, read_as_unsure, notices, withheld, screen_gaps)
 
 
 @lru_cache(maxsize=8)
-def _screen(kb: KnowledgeBase) -> tuple[tuple[str, Predicate | None], ...]:
-    """Questions whose gap is named under the level, each with its ask_when."""
-    return tuple((q.id, _compile(q.ask_when)) for q in kb.triage.questions
-                 if q.screen or q.ask_when is not None)
+def _screen(kb: KnowledgeBase) -> tuple[tuple[str, bool, Predicate | None], ...]:
+    """Each question, whether its gap is named under the level when it is read as no (the
+    emergency screen, and follow-ups), and its ask_when."""
+    return tuple((q.id, q.screen or q.ask_when is not None, _compile(q.ask_when))
+                 for q in kb.triage.questions if not q.is_medicines)
 
 
 @lru_cache(maxsize=8)
