@@ -120,6 +120,9 @@ def _as_given(question: Question) -> Callable[[Any], bool]:
 def answer_value(question: Question, value: Any) -> Any:
     """One answer in its canonical form, or ValueError saying what is valid."""
     if question.type is QuestionType.CHOICE:
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in _UNSURE and UNSURE in question.values:
+            return UNSURE
         if value not in question.values:
             raise ValueError(f"{_show(value)} is not valid; use one of: "
                              + ", ".join(question.values))

@@ -220,6 +220,7 @@ UNSURE = "unsure"
 class Choice(NamedTuple):
     value: str
     label: Text
+    read_as: str | None = None  # a "not sure" choice: the value rules read it as
 
 
 class Question(NamedTuple):
@@ -244,7 +245,19 @@ class Question(NamedTuple):
 
     @property
     def values(self) -> tuple[str, ...]:
+        """Every valid answer, a "not sure" choice included."""
         return tuple(choice.value for choice in self.choices)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The values rules compare with, in table order (least alarming first when ordered):
+        every value but a "not sure" choice, which is read as one of these."""
+        return tuple(choice.value for choice in self.choices if choice.read_as is None)
+
+    @property
+    def unsure_reads(self) -> dict[str, str]:
+        """A "not sure" choice value -> the value rules read it as."""
+        return {c.value: c.read_as for c in self.choices if c.read_as is not None}
 
     @property
     def is_yes_no(self) -> bool:

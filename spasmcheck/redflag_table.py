@@ -175,12 +175,18 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
     choices: tuple[Choice, ...] = ()
     if kind is QuestionType.CHOICE:
         def build_choice(p: Path) -> Choice:
-            r.mapping(p, {"value", "label"})
-            return Choice(r.ident((*p, "value")), r.text((*p, "label")))
+            r.mapping(p, {"value", "label"}, {"read_as"})
+            return Choice(r.ident((*p, "value")), r.text((*p, "label")),
+                          r.ident((*p, "read_as")) if r._present((*p, "read_as")) else None)
         choices = tuple(build_choice((*path, "choices", i))
                         for i in range(len(r.get((*path, "choices")))))
-        if len(choices) < 2:
+        plain = [c.value for c in choices if c.read_as is None]
+        if len(plain) < 2:
             raise r.fail((*path, "choices"), "a choice question needs at least two choices")
+        for i, choice in enumerate(choices):
+            if choice.read_as is not None and choice.read_as not in plain:
+                raise r.fail((*path, "choices", i, "read_as"), f"{choice.read_as!r} is not "
+                             "another choice of this question; use one of: " + ", ".join(plain))
     needed = {QuestionType.CHOICE: "ordered", QuestionType.NUMBER: "alarming_direction"}.get(kind)
     if needed and not r._present((*path, needed)):
         raise r.fail(path, f"a {kind.value} question must say `{needed}`: the red-flag check "
@@ -247,7 +253,7 @@ def _monotonic(condition: conditions.Condition,
     if question.type is QuestionType.CHOICE:
         if not question.ordered:
             return []
-        order = list(question.values)
+        order = list(question.levels)
         chosen = {value} if op == "==" else set(value) if op == "in" else set()
         lowest = min((order.index(v) for v in chosen), default=len(order))
         ok = op in ("==", "in") and chosen == set(order[lowest:])

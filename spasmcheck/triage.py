@@ -81,6 +81,7 @@ class _Questions(NamedTuple):
     implied: tuple[tuple[str, str, Any], ...]  # (question, interactions condition, answer)
     readings: tuple[_Reading, ...]  # yes/no questions that may be read when left out
     calm: dict[str, Any]  # question id -> its calmest answer (yes/no and ordered choices)
+    reads: dict[str, dict[Any, Any]]  # question id -> {"not sure" answer: value read}
 
 
 @lru_cache(maxsize=8)
@@ -92,11 +93,14 @@ def _questions(kb: KnowledgeBase) -> _Questions:
                  tuple(keys_of(q.ask_when)) if q.ask_when else (), _compile(q.unsure_when))
         for q in questions if q.is_yes_no and (q.implied_by or q.ask_when or q.unsure_when))
     calm: dict[str, Any] = {q.id: not q.alarming for q in questions if q.is_yes_no}
-    calm |= {q.id: q.values[0] for q in questions if q.type is QuestionType.CHOICE and q.ordered}
+    calm |= {q.id: q.levels[0] for q in questions if q.type is QuestionType.CHOICE and q.ordered}
+    reads: dict[str, dict[Any, Any]] = {q.id: {UNSURE: q.alarming} for q in questions
+                                        if q.type is QuestionType.YES_NO_UNSURE}
+    reads |= {q.id: q.unsure_reads for q in questions if q.unsure_reads}
     return _Questions({q.id: q.alarming for q in questions if q.is_yes_no},
                       {key: i for i, key in enumerate((*answer_ids, MEDICATIONS))}, answer_ids,
                       tuple((q.id, q.condition, q.alarming) for q in questions
-                            if q.condition and q.alarming is not None), readings, calm)
+                            if q.condition and q.alarming is not None), readings, calm, reads)
 
 
 def _compile(condition: Any) -> Predicate | None:
@@ -110,9 +114,10 @@ def _compiled(kb: KnowledgeBase) -> tuple[tuple[RedFlag, tuple[tuple[Tier, Predi
 
 
 def effective_values(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
-    """Answers as rules read them: "unsure" becomes the alarming answer of its question."""
-    alarming = _questions(kb).alarming
-    return {key: (alarming[key] if value == UNSURE else value)
+    """Answers as rules read them: "unsure" becomes the alarming answer of a yes/no question,
+    and a choice question's "not sure" the value its table says (`read_as`)."""
+    reads = _questions(kb).reads
+    return {key: (reads[key][value] if key in reads and value in reads[key] else value)
             for key, value in answers.values.items()}
 
 

@@ -29,7 +29,12 @@ def alarm_order(question: Question) -> list[Any] | None:
         return [calm, UNSURE, alarm] if question.type is QuestionType.YES_NO_UNSURE \
             else [calm, alarm]
     if question.type is QuestionType.CHOICE:
-        return list(question.values) if question.ordered else None
+        if not question.ordered:
+            return None
+        order: list[Any] = []
+        for value in question.levels:  # a "not sure" choice sits just after what it reads as
+            order += [value, *(u for u, read in question.unsure_reads.items() if read == value)]
+        return order
     return None
 
 
@@ -115,6 +120,15 @@ def level(answers: dict[str, Any]):
 def test_a_more_alarming_answer_never_lowers_the_urgency(pair):
     base, worse = pair
     assert level(worse) >= level(base), (base, worse)
+
+
+@FAST
+@given(answer_sets(), st.sampled_from([q for q in QUESTIONS if q.unsure_reads]))
+def test_not_sure_to_a_choice_is_read_as_its_table_value(answers, question):
+    """Fever, injury and weakness offer "not sure", read as the value the table names (a low
+    fever, a minor injury, mild weakness): never calmer than that answer."""
+    for unsure, read in question.unsure_reads.items():
+        assert level({**answers, question.id: unsure}) == level({**answers, question.id: read})
 
 
 @FAST

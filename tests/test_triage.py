@@ -137,6 +137,13 @@ VIGNETTES = [
      Urgency.URGENT, set()),
     ("weakness getting worse in one leg", {"weakness": "progressive"}, Urgency.URGENT, set()),
     ("sudden weakness", {"weakness": "sudden"}, Urgency.EMERGENCY, set()),
+    # "not sure" to a choice question leans to the safer value the table names
+    ("injects drugs, not sure about a fever", {"iv_drug_use": True, "fever": "unsure"},
+     Urgency.URGENT, {"infection_risk_combination"}),
+    ("not sure whether an injury happened, at 70",
+     {"age": 70, "trauma": "unsure", "location": "leg"}, Urgency.URGENT,
+     {"fragility_fracture_combination"}),
+    ("not sure about weakness", {"weakness": "not sure"}, Urgency.ROUTINE, {"limb_weakness"}),
     # thunderclap headache: worst within about a minute is an emergency; severe alone is urgent
     ("thunderclap headache with neck pain",
      {"location": "neck", "severe_headache": True, "thunderclap_headache": True},
