@@ -185,14 +185,18 @@ def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
     return alarming
 
 
-def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -> Assessment:
+def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
+           finished: bool = True) -> Assessment:
+    """`finished=False` while an interview is still asking: a follow-up not asked yet is not
+    read as "not sure" (it is about to be asked), so the emergency card waits for its answer."""
     tables = kb.triage
     values = effective_values(answers, kb)
     conditions = implied_conditions(values, kb)
     report = interactions.check(answers.medications, kb, candidate, conditions,
                                 answers.values.get("age"))
     facts_now = _facts(values, report.medications, kb)
-    read_as_unsure, from_medicines = read_left_out(facts_now, answers, kb)
+    read_as_unsure, from_medicines = read_left_out(facts_now, answers, kb) if finished else \
+        ((), frozenset())
     if read_as_unsure or from_medicines:
         now_implied = implied_conditions(values, kb)
         if now_implied != conditions:  # a question read from its follow-up gate or medicine
@@ -221,18 +225,23 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -
     left_out = set(read_as_unsure) | from_medicines
     unanswered = tuple(q for q in _questions(kb).answer_ids
                        if q not in answers.values and q not in left_out)
-    screen_gaps = tuple(q for q, warning, applies in _screen(kb)
+    screen_gaps = tuple(q for q, warning, gate_keys, applies in _screen(kb)
                         if q in read_as_unsure or (warning and q in unanswered and (
-                            applies is None or applies(facts_now) is not None)))
+                            applies is None or (gate_keys <= facts_now.values.keys()
+                                                and applies(facts_now) is not None))))
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
                       unanswered, read_as_unsure, notices, withheld, screen_gaps)
 
 
 @lru_cache(maxsize=8)
-def _screen(kb: KnowledgeBase) -> tuple[tuple[str, bool, Predicate | None], ...]:
+def _screen(kb: KnowledgeBase) -> tuple[tuple[str, bool, frozenset[str], Predicate | None],
+                                        ...]:
     """Each question, whether its gap is named under the level when it is read as no (the
-    emergency screen, and follow-ups), and its ask_when."""
-    return tuple((q.id, q.screen or q.ask_when is not None, _compile(q.ask_when))
+    emergency screen, and follow-ups), and its ask_when with the answers that opens it on: a
+    follow-up is named only once its gate is answered and opens it (else the gate is named)."""
+    return tuple((q.id, q.screen or q.ask_when is not None,
+                  keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
+                  _compile(q.ask_when))
                  for q in kb.triage.questions if not q.is_medicines)
 
 
