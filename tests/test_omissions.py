@@ -4,8 +4,12 @@ question asks, `improving` past two weeks, and an answers file that says nothing
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 from typing import Any
 
+import pexpect
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +17,7 @@ from spasmcheck import knowledge
 from spasmcheck.answers import validate
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
-from spasmcheck.model import Urgency
+from spasmcheck.model import QuestionType, Urgency
 from spasmcheck.triage import assess
 
 runner = CliRunner()
@@ -181,3 +185,44 @@ def test_a_partly_answered_file_still_gets_a_level_with_its_gaps_named():
     assert result.exit_code == ExitCode.OK
     shaped = json.loads(result.stdout)
     assert "chest_pain" in shaped["unanswered_screen"] and "age" in shaped["unanswered"]
+
+
+# --- in the interview, a follow-up is asked before it could be read as "not sure" ---------------
+
+SPASMCHECK = shutil.which("spasmcheck")
+
+
+@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
+def test_the_interview_asks_the_follow_up_before_showing_an_emergency():
+    """Yes to a severe headache opens the thunderclap question; the emergency card must not
+    come first (read as "not sure" before it was even asked), and "no" to it keeps the
+    headache urgent, not an emergency."""
+    kb = knowledge.load()
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(SPASMCHECK, ["triage", "--audience", "patient", "--country", "GB"],
+                          env=env, encoding="utf-8", timeout=20, dimensions=(50, 200))
+    patterns = {re.escape(q.prompt.patient[:30]): q for q in kb.triage.questions}
+    keys = list(patterns)
+    asked: list[str] = []
+    while True:
+        index = child.expect([*keys, "CALL 999 NOW", r"URGENT: GET HELP TODAY", pexpect.EOF])
+        assert index != len(keys), f"emergency card after {asked}"
+        if index > len(keys):
+            break
+        question = patterns[keys[index]]
+        if asked and asked[-1] == question.id:
+            continue  # the answered question is redrawn once with its answer
+        asked.append(question.id)
+        if question.id == "severe_headache":
+            child.send("\r")  # Yes
+        elif question.is_yes_no:
+            child.send("\r" if question.alarming is False else "j\r")  # the calm answer
+        elif question.type is QuestionType.NUMBER:
+            child.send({"age": "40"}.get(question.id, "3") + "\r")
+        else:
+            child.send("\r")  # the first (calmest) choice, or no medicines
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "thunderclap_headache" in asked
+    assert asked.index("thunderclap_headache") == asked.index("severe_headache") + 1
+    assert "A sudden, very bad headache" not in child.before
