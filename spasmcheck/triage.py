@@ -225,24 +225,29 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     left_out = set(read_as_unsure) | from_medicines
     unanswered = tuple(q for q in _questions(kb).answer_ids
                        if q not in answers.values and q not in left_out)
-    screen_gaps = tuple(q for q, warning, gate_keys, applies in _screen(kb)
-                        if q in read_as_unsure or (warning and q in unanswered and (
+    screen_gaps = tuple(q for q, gate_keys, applies in _screen(kb)
+                        if q in read_as_unsure or (q in unanswered and (
                             applies is None or (gate_keys <= facts_now.values.keys()
-                                                and applies(facts_now) is not None))))
+                                                and applies(facts_now) is not None)))
+                        ) if unanswered or read_as_unsure else ()
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
                       unanswered, read_as_unsure, notices, withheld, screen_gaps)
 
 
 @lru_cache(maxsize=8)
-def _screen(kb: KnowledgeBase) -> tuple[tuple[str, bool, frozenset[str], Predicate | None],
-                                        ...]:
-    """Each question, whether its gap is named under the level when it is read as no (the
-    emergency screen, and follow-ups), and its ask_when with the answers that opens it on: a
-    follow-up is named only once its gate is answered and opens it (else the gate is named)."""
-    return tuple((q.id, q.screen or q.ask_when is not None,
-                  keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
-                  _compile(q.ask_when))
+def _screen(kb: KnowledgeBase) -> tuple[tuple[str, frozenset[str], Predicate | None], ...]:
+    """The questions whose gap is named under the level: the emergency screen and follow-ups
+    (read as no), and any question read as "not sure". Each comes with its ask_when and the
+    answers that opens on: a follow-up read as no is named only once its gate is answered and
+    opens it (until then the gate is the gap)."""
+    return tuple((q.id, keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
+                  _compile(q.ask_when) if q.screen or q.ask_when else _NEVER)
                  for q in kb.triage.questions if not q.is_medicines)
+
+
+def _NEVER(facts_now: Facts) -> None:
+    """Not a warning-sign question: named only when read as "not sure"."""
+    return None
 
 
 @lru_cache(maxsize=8)
