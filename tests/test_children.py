@@ -35,8 +35,10 @@ def run(kb, **answers: Any):
       "improving": True}, Urgency.URGENT, "child_warning_signs"),
     ({"age": 12, "location": "leg", "duration_days": 1, "fever": "none", "improving": True},
      Urgency.ROUTINE, "child_warning_signs"),
+    ({"age": 8, "location": "leg", "duration_days": 1, "fever": "low", "improving": True},
+     Urgency.URGENT, "child_warning_signs"),
 ], ids=["baby-all-over", "toddler-arm", "ten-night-pain", "three-neck-fever",
-        "four-back-pain", "twelve-leg-cramp"])
+        "four-back-pain", "twelve-leg-cramp", "eight-leg-pain-fever"])
 def test_children_have_their_own_tier(kb, answers, level, flag):
     result = run(kb, **answers)
     assert result.urgency is level, [(h.flag.id, h.urgency) for h in result.hits]

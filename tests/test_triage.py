@@ -137,6 +137,12 @@ VIGNETTES = [
      Urgency.URGENT, set()),
     ("weakness getting worse in one leg", {"weakness": "progressive"}, Urgency.URGENT, set()),
     ("sudden weakness", {"weakness": "sudden"}, Urgency.EMERGENCY, set()),
+    # a spinal-infection risk factor with a new nerve symptom, no fever (fever is often absent)
+    ("injects drugs, back pain and numbness, no fever",
+     {"iv_drug_use": True, "numbness": True}, Urgency.URGENT, {"spinal_infection"}),
+    ("immunosuppressed, neck pain, mild weakness",
+     {"location": "neck", "immunosuppressed": True, "weakness": "mild"}, Urgency.URGENT,
+     {"spinal_infection"}),
     # "not sure" to a choice question leans to the safer value the table names
     ("injects drugs, not sure about a fever", {"iv_drug_use": True, "fever": "unsure"},
      Urgency.URGENT, {"infection_risk_combination"}),
