@@ -13,11 +13,12 @@ import pexpect
 import pytest
 from typer.testing import CliRunner
 
+from spasmcheck import conditions as cond
 from spasmcheck import knowledge
 from spasmcheck.answers import validate
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
-from spasmcheck.model import QuestionType, Urgency
+from spasmcheck.model import KnowledgeBase, QuestionType, Urgency
 from spasmcheck.triage import assess
 
 runner = CliRunner()
@@ -226,3 +227,17 @@ def test_the_interview_asks_the_follow_up_before_showing_an_emergency():
     assert "thunderclap_headache" in asked
     assert asked.index("thunderclap_headache") == asked.index("severe_headache") + 1
     assert "A sudden, very bad headache" not in child.before
+
+
+def test_a_question_read_as_not_sure_still_brings_its_medicine_caution(kb):
+    """A clinic's table may read `pregnant` as "not sure" when left out: the candidate's
+    pregnancy caution must then apply, as it does for an answered "not sure"."""
+    questions = tuple(q._replace(unsure_when=cond.Compare("duration_days", ">", 14))
+                      if q.id == "pregnant" else q for q in kb.triage.questions)
+    edited = KnowledgeBase(kb.origin, kb.interactions, kb.triage._replace(questions=questions),
+                           kb.countries, kb.names)
+    result = assess(validate({**CALM, "duration_days": 20, "improving": True}, edited.triage),
+                    edited)
+    assert "pregnant" in result.read_as_unsure
+    assert any(i.kind == "caution" and i.condition == "pregnancy"
+               for i in result.interactions.interactions)
