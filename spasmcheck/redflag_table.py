@@ -39,6 +39,7 @@ QUESTION_OPTIONAL = {"help", "choices", "ordered", "alarming", "min", "max", "al
                      "calm", "ask_when", "screen", "core", "class", "condition", "implied_by",
                      "unsure_when"}
 ADVICE_SECTIONS = ("self_care", "safety_net", "medicine_tips", "clinician_guidance")
+WITHHOLDABLE = ("self_care", "medicine_tips", "clinician_guidance")  # never the safety net
 
 
 def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables:
@@ -133,11 +134,12 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
         withhold = r.get((*path, "withhold")) if r._present((*path, "withhold")) else []
         if not isinstance(withhold, list):
             raise r.fail((*path, "withhold"), "a list of advice sections: "
-                         + ", ".join(ADVICE_SECTIONS))
+                         + ", ".join(WITHHOLDABLE))
         for i, section in enumerate(withhold):
-            if section not in ADVICE_SECTIONS:
-                raise r.fail((*path, "withhold", i), f"{section!r} is not an advice section; "
-                             "use " + ", ".join(ADVICE_SECTIONS))
+            if section not in WITHHOLDABLE:
+                raise r.fail((*path, "withhold", i), f"{section!r} is not an advice section a "
+                             "notice may hold back; use " + ", ".join(WITHHOLDABLE)
+                             + " (the safety net is always shown)")
         return Notice(r.ident((*path, "id")), when, r.text((*path, "text")), tuple(withhold),
                       r.refs((*path, "sources"), sources, "source"))
 

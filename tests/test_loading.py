@@ -176,6 +176,8 @@ BROKEN = [
                  "'unsure' is read as 'minor' automatically", id="rule-compares-with-not-sure"),
     pytest.param("redflags.yaml", "withhold: [self_care,", "withhold: [home_care,",
                  "'home_care' is not an advice section", id="notice-withholds-unknown-section"),
+    pytest.param("redflags.yaml", "withhold: [self_care,", "withhold: [safety_net, self_care,",
+                 "the safety net is always shown", id="notice-withholds-the-safety-net"),
     pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold crimson"',
                  "is not a style", id="bad-colour"),
     pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold on"',
