@@ -75,7 +75,6 @@ class _Reading(NamedTuple):
 class _Questions(NamedTuple):
     """What the engine needs to know about the question list, worked out once per table."""
 
-    alarming: dict[str, Any]  # question id -> its alarming answer (yes/no questions)
     order: dict[str, int]  # answer key -> position, for listing reasons in asking order
     answer_ids: tuple[str, ...]  # every question that is not a medicine list
     implied: tuple[tuple[str, str, Any], ...]  # (question, interactions condition, answer)
@@ -97,8 +96,7 @@ def _questions(kb: KnowledgeBase) -> _Questions:
     reads: dict[str, dict[Any, Any]] = {q.id: {UNSURE: q.alarming} for q in questions
                                         if q.type is QuestionType.YES_NO_UNSURE}
     reads |= {q.id: q.unsure_reads for q in questions if q.unsure_reads}
-    return _Questions({q.id: q.alarming for q in questions if q.is_yes_no},
-                      {key: i for i, key in enumerate((*answer_ids, MEDICATIONS))}, answer_ids,
+    return _Questions({key: i for i, key in enumerate((*answer_ids, MEDICATIONS))}, answer_ids,
                       tuple((q.id, q.condition, q.alarming) for q in questions
                             if q.condition and q.alarming is not None), readings, calm, reads)
 
@@ -241,11 +239,11 @@ def _screen(kb: KnowledgeBase) -> tuple[tuple[str, frozenset[str], Predicate | N
     answers that opens on: a follow-up read as no is named only once its gate is answered and
     opens it (until then the gate is the gap)."""
     return tuple((q.id, keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
-                  _compile(q.ask_when) if q.screen or q.ask_when else _NEVER)
+                  _compile(q.ask_when) if q.screen or q.ask_when else _never)
                  for q in kb.triage.questions if not q.is_medicines)
 
 
-def _NEVER(facts_now: Facts) -> None:
+def _never(facts_now: Facts) -> None:
     """Not a warning-sign question: named only when read as "not sure"."""
     return None
 
