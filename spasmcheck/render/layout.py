@@ -140,9 +140,10 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
                            "result assumes the answer is no: " + _names(missing)
                            + ". If any of them applies, the advice may be more urgent.", "warn"))
     if unsure and not emergency_level:
-        blocks.append(Para(f"{len(unsure)} follow-up question(s) were not answered after a "
-                           "worrying answer, so this result reads them as \"not sure\" (the "
-                           "safer answer): " + _names(unsure) + ".", "warn"))
+        blocks.append(Para(f"{len(unsure)} question(s) were not answered where reading them "
+                           "as no would be unsafe (after a worrying answer, or after two weeks), "
+                           "so this result reads them as \"not sure\" (the safer answer): "
+                           + _names(unsure) + ".", "warn"))
     blocks.append(Heading("Why"))
     if result["red_flags"]:
         for flag in result["red_flags"]:
