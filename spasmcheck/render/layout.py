@@ -141,7 +141,7 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
                            + ". If any of them applies, the advice may be more urgent.", "warn"))
     if unsure and not emergency_level:
         blocks.append(Para(f"{len(unsure)} question(s) were not answered where reading them "
-                           "as no would be unsafe (after a worrying answer, or after two weeks), "
+                           "as no would be unsafe (such as a follow-up to a worrying answer), "
                            "so this result reads them as \"not sure\" (the safer answer): "
                            + _names(unsure) + ".", "warn"))
     blocks.append(Heading("Why"))
