@@ -335,7 +335,7 @@ def triage(
     def body() -> int:
         from spasmcheck import emergency, interactions
         from spasmcheck import triage as engine
-        from spasmcheck.answers import validate
+        from spasmcheck.answers import require_core, validate
         from spasmcheck.render import data
 
         threshold = _parse_fail_on(fail_on, Urgency)
@@ -357,7 +357,10 @@ def triage(
             from spasmcheck import prompts
 
             raw, chosen = prompts.ask(kb, audience, contact)
-        result = engine.assess(validate(raw, kb.triage), kb, candidate)
+        given = validate(raw, kb.triage)
+        if answers is not None:
+            require_core(given, kb.triage)
+        result = engine.assess(given, kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
         _output(Result(Kind.TRIAGE, shaped, "spasmcheck: spasm check summary",
                        {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, result, kb),

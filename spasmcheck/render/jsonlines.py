@@ -33,6 +33,9 @@ def error(line_id: Any, number: int, message: str) -> str:
 def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
            audience: Audience, contact: Contact) -> str:
     """`data.compact({"id": line_id, "line": number, **data.triage_result(...)})`."""
+    if assessment.notices or assessment.read_as_unsure:  # less common: built the long way
+        return data.compact({"id": line_id, "line": number,
+                             **data.triage_result(assessment, kb, audience, contact)}) + "\n"
     parts = _parts(kb, audience)
     phone = contact.number or data.UNKNOWN_NUMBER
     report = assessment.interactions
@@ -51,8 +54,8 @@ def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
         ',"candidate":', _text(report.candidate.name), parts.medications(report),
         ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
         '],"answers":', _dumps(answers), ',"unanswered":', _dumps(list(unanswered)),
-        ',"unanswered_screen":', _dumps([q for q in parts.screen if q in unanswered]),
-        parts.disclaimer])
+        ',"unanswered_screen":', _dumps(list(assessment.unanswered_screen)),
+        ',"read_as_unsure":[],"notices":[]', parts.disclaimer])
 
 
 def _start(line_id: Any, number: int) -> str:
@@ -105,7 +108,6 @@ class _Parts:
         self.heads: dict[str, str] = {}  # candidate id -> the fields up to "candidate"
         self.head_only = data.compact(data.header(kb, audience))[1:-1]
         self.contacts: dict[str | None, str] = {}  # country code -> the emergency field
-        self.screen = data._screen(kb)
         guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
         tips = data.compact({"guidance": data._advice(kb, guidance, audience)})[1:-1]
         self.advice = ',"seek_help_sooner":' + data.compact(
