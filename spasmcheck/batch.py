@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import math
 import multiprocessing
 import os
 import select
@@ -23,6 +24,7 @@ import struct
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
 
@@ -30,11 +32,12 @@ from spasmcheck import interactions
 from spasmcheck.answers import validate
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import ExitCode, SpasmcheckError
-from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import jsonlines
 from spasmcheck.triage import assess
 
 MAX_LINE_BYTES = 1024 * 1024
+MAX_NAME_LENGTH = 200  # characters in a medicine, drug or country name, as on the command line
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 BAR_WIDTH = 24  # characters of the progress bar
@@ -44,14 +47,24 @@ class LineError(Exception):
     """A batch line that cannot be used; the run goes on."""
 
 
+@dataclass(frozen=True)
+class Defaults:
+    """What the command line sets for every line that does not set its own."""
+
+    drug: Drug | None = None
+    conditions: tuple[str, ...] = ()
+    age: int | None = None
+    country: str | None = None
+
+
 def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
-        threshold: Severity | Urgency | None, country: str | None = None) -> int:
+        threshold: Severity | Urgency | None, defaults: Defaults = Defaults()) -> int:
     """Process a whole stream, writing results to stdout; returns the exit code."""
     from spasmcheck.cli import emit
 
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
-    work = (kind, kb, audience, threshold, country)
+    work = (kind, kb, audience, threshold, defaults)
     try:
         size = _size(handle)
         with Progress(sys.stderr, size) as progress:
@@ -59,7 +72,7 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
             if workers > 1:
                 _parallel(work, handle.fileno(), workers, outcome, progress)
             else:
-                for line in process(kind, handle, kb, audience, threshold, outcome, country):
+                for line in process(kind, handle, kb, audience, threshold, outcome, defaults):
                     emit(line)
                     progress.tick(1, handle.tell() if size else None)
     finally:
@@ -90,7 +103,7 @@ def _workers(handle: IO[bytes]) -> int:
     return max(1, int(chosen)) if chosen.isdigit() else min(os.cpu_count() or 1, 8)
 
 
-Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, str | None]
+Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, Defaults]
 
 
 def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress) -> None:
@@ -190,7 +203,7 @@ def _worker(work: Work, number: int, inboxes: list[tuple[int, int]],
         os.close(write)  # so the inbox ends when the parent closes its end
         if index != number:
             os.close(read)
-    kind, kb, audience, threshold, country = work
+    kind, kb, audience, threshold, defaults = work
     outcome = Outcome()
     problem = ""
     mine, following = ring[number][0], ring[(number + 1) % len(ring)][1]
@@ -201,7 +214,7 @@ def _worker(work: Work, number: int, inboxes: list[tuple[int, int]],
             lines = inbox.read(size).split(b"\n")
             if not lines[-1]:
                 lines.pop()
-            text = "".join(process(kind, lines, kb, audience, threshold, outcome, country,
+            text = "".join(process(kind, lines, kb, audience, threshold, outcome, defaults,
                                    first)).encode("utf-8")
             if os.read(mine, 1) != TURN:  # a worker before this one has stopped
                 problem = "stopped"
@@ -288,20 +301,20 @@ class Outcome:
 
 def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audience,
             threshold: Severity | Urgency | None, outcome: Outcome,
-            country: str | None = None, start: int = 1) -> Iterator[str]:
+            defaults: Defaults = Defaults(), start: int = 1) -> Iterator[str]:
     """One output line (with its newline) per non-blank input line.
 
-    `country` is the default emergency number for triage lines without their own.
+    `defaults` are the command line's options, for lines that do not set their own.
     """
-    handle = _interactions_line if kind == "interactions" else partial(
-        _triage_line, country=country, contacts={})
+    handle = partial(_interactions_line, defaults=defaults) if kind == "interactions" else \
+        partial(_triage_line, defaults=defaults, contacts={})
     for number, raw in enumerate(lines, start=start):
         if not raw.strip():
             continue
         line_id: Any = None
         try:
             item = _decode(raw)
-            line_id = item.get("id")
+            line_id = _line_id(item)
             text, worst, unknown = handle(item, line_id, number, kb, audience)
         except (LineError, SpasmcheckError) as problem:
             outcome.failed = True
@@ -318,7 +331,7 @@ def _decode(raw: bytes) -> dict[str, Any]:
     if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:  # its newline does not count
         raise LineError("the line is longer than 1 MB")
     try:
-        item = json.loads(raw.decode("utf-8"))
+        item = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique)
     except UnicodeDecodeError as exc:
         raise LineError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except ValueError as exc:
@@ -330,6 +343,26 @@ def _decode(raw: bytes) -> dict[str, Any]:
     return item
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key appears twice (JSON parsers differ on which wins)."""
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise LineError(f"duplicate key {key!r}")
+            seen.add(key)
+    return out
+
+
+def _line_id(item: dict[str, Any]) -> Any:
+    """The line's id, echoed in its result; NaN and infinities have no JSON spelling."""
+    line_id = item.get("id")
+    if isinstance(line_id, float) and not math.isfinite(line_id):
+        raise LineError("id must be text or a finite number")
+    return line_id
+
+
 def _keys(item: dict[str, Any], allowed: frozenset[str], required: str) -> None:
     if not item.keys() <= allowed:
         extra = sorted(set(item) - allowed)
@@ -338,12 +371,38 @@ def _keys(item: dict[str, Any], allowed: frozenset[str], required: str) -> None:
         raise LineError(f"missing field {required!r}")
 
 
-_INTERACTIONS_FIELDS = frozenset({"id", "meds", "drug"})
+_INTERACTIONS_FIELDS = frozenset({"id", "meds", "drug", "conditions", "age"})
 _TRIAGE_FIELDS = frozenset({"id", "answers", "drug", "country"})
 
 
+def _name(item: dict[str, Any], key: str) -> str | None:
+    """An optional text field of a line, within the name length limit."""
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise LineError(f"{key} must be non-empty text")
+    if len(value) > MAX_NAME_LENGTH:
+        raise LineError(f"{key} is longer than {MAX_NAME_LENGTH} characters")
+    return value
+
+
+def _candidate(item: dict[str, Any], kb: KnowledgeBase, defaults: Defaults) -> Drug:
+    """The line's own `drug`, else the command line's `--drug`, else the tables' default."""
+    name = _name(item, "drug")
+    if name is None:
+        return defaults.drug or interactions.candidate_drug(kb, None)
+    try:
+        return interactions.candidate_drug(kb, name)
+    except SpasmcheckError:
+        valid = ", ".join(kb.interactions.candidates)
+        raise LineError(f"drug {name!r} is not one of the drugs spasmcheck checks against; "
+                        f"choose one of: {valid}") from None
+
+
 def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                       audience: Audience) -> tuple[str, Severity | None, bool]:
+                       audience: Audience, defaults: Defaults,
+                       ) -> tuple[str, Severity | None, bool]:
     _keys(item, _INTERACTIONS_FIELDS, "meds")
     meds = item["meds"]
     names = [m.strip() for m in meds if type(m) is str] if type(meds) is list else None
@@ -351,27 +410,32 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: Know
         raise LineError("meds must be a list of non-empty medicine names")
     if len(meds) > 1000:
         raise LineError("at most 1000 medicines in one line")
-    drug = item.get("drug")
-    if drug is not None and not isinstance(drug, str):
-        raise LineError("drug must be a medicine name")
-    candidate = interactions.candidate_drug(kb, drug)
-    report = interactions.check(names, kb, candidate)
+    if any(len(name) > MAX_NAME_LENGTH for name in names):
+        raise LineError(f"a medicine name is longer than {MAX_NAME_LENGTH} characters")
+    candidate = _candidate(item, kb, defaults)
+    conditions = defaults.conditions
+    if item.get("conditions") is not None:
+        given = item["conditions"]
+        if type(given) is not list or not all(type(c) is str for c in given) or len(given) > 100:
+            raise LineError("conditions must be a list of condition ids (at most 100)")
+        conditions = tuple(interactions.resolve_condition(kb, c) for c in given)
+    age = defaults.age if item.get("age") is None else item["age"]
+    if age is not None and (type(age) is not int or not 0 <= age <= 130):
+        raise LineError("age must be a whole number of years (0 to 130)")
+    report = interactions.check(names, kb, candidate, conditions, age)
     text = jsonlines.interactions(line_id, number, report, kb, audience)
     return text, report.worst, bool(report.unknown)
 
 
 def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                 audience: Audience, country: str | None, contacts: dict[str | None, Contact],
+                 audience: Audience, defaults: Defaults, contacts: dict[str | None, Contact],
                  ) -> tuple[str, Urgency, bool]:
     """One assessment; `contacts` keeps the emergency contact of each country met this run."""
     from spasmcheck import emergency
 
     _keys(item, _TRIAGE_FIELDS, "answers")
-    for key in ("drug", "country"):
-        if item.get(key) is not None and not isinstance(item[key], str):
-            raise LineError(f"{key} must be text")
-    candidate = interactions.candidate_drug(kb, item.get("drug"))
-    asked = item.get("country") or country
+    candidate = _candidate(item, kb, defaults)
+    asked = _name(item, "country") or defaults.country
     contact = contacts.get(asked) or contacts.setdefault(asked, emergency.contact(kb, asked))
     assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
     text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)

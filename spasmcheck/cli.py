@@ -258,15 +258,17 @@ def interactions(
         from spasmcheck import interactions as engine
         from spasmcheck.render import data
 
+        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Severity)
-        kb = _kb(data_dir)
+        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
+        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
-            return batch_mode.run("interactions", batch, kb, audience, threshold)
+            _refuse_in_batch(("--med", bool(med)), ("--report", report_file is not None))
+            defaults = batch_mode.Defaults(candidate if drug else None, tuple(conditions), age)
+            return batch_mode.run("interactions", batch, kb, audience, threshold, defaults)
         names = _checked_names(med or [])
-        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
-        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         result = engine.check(names, kb, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
         _output(shaped, "interactions", as_json, plain, report_file, force,
@@ -276,6 +278,14 @@ def interactions(
         return ExitCode.UNKNOWN_MEDICINE if result.unknown else ExitCode.OK
 
     _run(body)
+
+
+def _refuse_in_batch(*given: tuple[str, bool]) -> None:
+    """Options that only make sense for one check are refused, never silently ignored."""
+    used = [option for option, present in given if present]
+    if used:
+        raise UsageError(f"{' and '.join(used)} cannot be used with --batch: each line gives "
+                         "its own input and the results go to stdout, one a line")
 
 
 MAX_MEDS = 1000
@@ -332,8 +342,12 @@ def triage(
         from spasmcheck.answers import validate
         from spasmcheck.render import data
 
+        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Urgency)
-        kb = _kb(data_dir)
+        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+        if batch is not None:
+            _refuse_in_batch(("--answers", answers is not None),
+                             ("--report", report_file is not None))
         contact = emergency.contact(kb, _arg(country) if country else None)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
@@ -341,9 +355,10 @@ def triage(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
+            defaults = batch_mode.Defaults(candidate if drug else None,
+                                           country=_arg(country) if country else None)
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
-                                  _arg(country) if country else None)
-        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+                                  defaults)
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:

@@ -330,3 +330,83 @@ def test_a_long_run_draws_its_progress_bar_on_the_terminal(tmp_path):
     assert child.exitstatus == ExitCode.OK
     with out.open() as results:
         assert sum(1 for _ in results) == 150000
+
+
+# --- options and line fields (issue 14) ------------------------------------------------------
+
+
+def test_command_line_options_are_the_default_for_lines_without_their_own():
+    """`--drug`, `--condition` and `--age` apply to each line that does not set its own."""
+    lines = [json.dumps({"id": 1, "meds": ["fluvoxamine"]}),
+             json.dumps({"id": 2, "meds": ["fluvoxamine"], "drug": "cyclobenzaprine"}),
+             json.dumps({"id": 3, "meds": ["metformin"]}),
+             json.dumps({"id": 4, "meds": ["metformin"], "conditions": []})]
+    result, out = run("interactions", lines, "--drug", "tizanidine", "--condition", "liver_disease")
+    assert result.exit_code == 0, result.stderr
+    assert out[0]["candidate"] == "tizanidine"
+    assert out[0]["summary"]["worst"] == "contraindicated"  # as the one-shot check says
+    assert out[1]["candidate"] == "cyclobenzaprine"
+    assert [i["rule"] for i in out[2]["interactions"]] == ["tizanidine_liver_impairment"]
+    assert out[3]["interactions"] == []
+    result, out = run("interactions", [json.dumps({"meds": ["metformin"]}),
+                                       json.dumps({"meds": ["metformin"], "age": 40})],
+                      "--age", "70")
+    assert [i["rule"] for i in out[0]["interactions"]] == ["cyclobenzaprine_age_65"]
+    assert out[1]["interactions"] == []
+
+
+def test_triage_lines_take_the_drug_option_as_their_default():
+    answers = {"medications": ["fluvoxamine"]}
+    result, out = run("triage", [json.dumps({"id": 1, "answers": answers}),
+                                 json.dumps({"id": 2, "answers": answers,
+                                             "drug": "cyclobenzaprine"})],
+                      "--drug", "tizanidine")
+    assert result.exit_code == 0, result.stderr
+    assert [o["candidate"] for o in out] == ["tizanidine", "cyclobenzaprine"]
+
+
+@pytest.mark.parametrize(("kind", "option"), [
+    ("interactions", ["--med", "sertraline"]), ("interactions", ["--report", "r.md"]),
+    ("triage", ["--answers", "a.yaml"]), ("triage", ["--report", "r.html"])])
+def test_options_batch_cannot_honour_are_refused(kind, option):
+    result = runner.invoke(app, [kind, "--batch", "-", *option], input='{"meds": []}\n')
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert f"{option[0]} cannot be used with --batch" in result.stderr
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": 1, "answers": {"chest_pain": true, "chest_pain": false}}',
+    '{"id": 1, "answers": {"chest_pain": true}, "answers": {}}'])
+def test_a_duplicate_key_in_a_triage_line_is_an_error_not_the_last_value(line):
+    result, out = run("triage", [line])
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert "duplicate key" in out[0]["error"]["message"]
+
+
+def test_a_duplicate_key_in_an_interactions_line_is_an_error():
+    result, out = run("interactions", ['{"meds": ["phenelzine"], "meds": ["ibuprofen"]}'])
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert out[0]["error"]["message"] == "duplicate key 'meds'"
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e309"])
+def test_an_id_json_cannot_spell_is_refused(value):
+    result = runner.invoke(app, ["interactions", "--batch", "-"],
+                           input=f'{{"id": {value}, "meds": ["sertraline"]}}\n')
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    out = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(name))
+    assert out["id"] is None and "finite" in out["error"]["message"]
+
+
+def test_line_names_have_the_command_lines_length_limit():
+    lines = [json.dumps({"meds": ["x" * 201]}), json.dumps({"meds": ["a"], "drug": "x" * 201})]
+    result, out = run("interactions", lines)
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert all("longer than 200 characters" in o["error"]["message"] for o in out)
+
+
+def test_a_bad_drug_in_a_line_names_the_field_not_the_option():
+    result, out = run("interactions", [json.dumps({"meds": ["a"], "drug": "sertraline"})])
+    message = out[0]["error"]["message"]
+    assert message.startswith("drug 'sertraline' is not one of") and "--drug" not in message
