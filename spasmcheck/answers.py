@@ -178,7 +178,7 @@ def parse_text(text: str, name: str) -> Any:
     from spasmcheck.yamlsource import parse
 
     try:
-        return parse(text, name).data
+        return parse(text, name, plain_numbers=True).data
     except LocatedError as error:
         raise AnswersError(error.message) from None
 

@@ -33,7 +33,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(meds_app, name="meds")
 
 DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", envvar="SPASMCHECK_DATA_DIR", show_envvar=True, file_okay=False,
+    "--data-dir", envvar="SPASMCHECK_DATA_DIR", show_envvar=True, readable=False,
     help="Use the tables in this folder instead of the built-in ones.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout (schema 1).")]
 AudienceOpt = Annotated[Audience, typer.Option(

@@ -252,3 +252,40 @@ def test_data_check_warns_about_tables_not_reviewed_for_a_year(tmp_path):
     result = runner.invoke(app, ["data", "check", "--data-dir", str(folder)])
     assert result.exit_code == 0
     assert "warning: countries was last reviewed on 2020-01-01" in result.stdout
+
+
+def test_cache_clean_up_touches_only_the_tools_own_entries(tmp_path, monkeypatch, kb):
+    """Another program's `tables-*.pickle` files in the same folder are never deleted."""
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    foreign = ["tables-mine.pickle", "tables-1.pickle", "tables-0123456789abcdef0.pickle",
+               "tables-0123456789ABCDEF.pickle", "notes.txt"]
+    own = [knowledge.cache_file(cache, f"{n:016x}").name for n in range(12)]
+    for age, name in enumerate(foreign + own):
+        (cache / name).write_bytes(b"x")
+        os.utime(cache / name, (1000 + age, 1000 + age))
+    knowledge._cache_write("f" * 16, kb)
+    left = set(os.listdir(cache))
+    assert set(foreign) <= left
+    assert len(left - set(foreign)) == knowledge._CACHE_KEEP
+    assert knowledge.cache_file(cache, "f" * 16).name in left
+
+
+def test_a_cache_folder_others_can_write_to_is_left_alone_with_a_word(tmp_path, monkeypatch,
+                                                                      kb, capsys):
+    cache = tmp_path / "shared"
+    cache.mkdir()
+    cache.chmod(0o777)
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    knowledge._cache_write("f" * 16, kb)
+    assert os.listdir(cache) == []
+    assert f"not caching the tables in {cache}" in capsys.readouterr().err
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
+    monkeypatch.delenv("SPASMCHECK_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert knowledge.cache_dir() == Path(os.path.expanduser("~"), ".cache", "spasmcheck")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/abs/cache")
+    assert knowledge.cache_dir() == Path("/abs/cache/spasmcheck")

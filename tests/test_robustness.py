@@ -629,3 +629,79 @@ def test_lone_surrogate_escape_in_a_batch_line_fails_that_line_only(tmp_path: Pa
 def test_missing_batch_file_is_refused(tmp_path: Path) -> None:
     expect_error(["interactions", "--batch", str(tmp_path / "nope.jsonl")],
                  ExitCode.BAD_ANSWERS, "cannot read batch file", as_json=False)
+
+
+# --- numbers, tables that never end, folders that loop (issue 14) --------------------------------
+
+
+@pytest.mark.parametrize(("text", "read_as"), [("065", 65), ("+70", 70)])
+def test_an_age_with_a_leading_zero_is_read_as_the_decimal_it_looks_like(
+        tmp_path: Path, text: str, read_as: int) -> None:
+    """YAML 1.1 reads `065` as octal 53: the over-65 caution would go missing."""
+    answers = write(tmp_path / "a.yaml", f"age: {text}\nmedications: [metformin]\n")
+    result = invoke(["triage", "--answers", answers, "--drug", "ibuprofen", "--json"])
+    document = json_doc(result)
+    assert document["answers"]["age"] == read_as
+    assert "ibuprofen_age_65" in [i["rule"] for i in document["interactions"]]
+
+
+@pytest.mark.parametrize("text", ["1:05", "0x41", "0o101", "0b1000001", "6_5"])
+def test_an_age_yaml_would_read_in_another_base_is_refused(tmp_path: Path, text: str) -> None:
+    answers = write(tmp_path / "a.yaml", f"age: {text}\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS,
+                 f"age: '{text}' is not a whole number")
+
+
+def test_a_five_thousand_digit_number_in_answers_is_refused(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.yaml", f"age: {'9' * 5000}\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS, "a.yaml:1: age:",
+                 "more than 100 digits")
+
+
+def test_a_five_thousand_digit_number_in_a_table_is_located(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    table = folder / "countries.yaml"
+    table.write_text(table.read_text().replace("schema: 1", f"schema: {'1' * 5000}", 1))
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", str(folder)],
+                 ExitCode.DATA_ERROR, "countries.yaml:", "meta.schema", "more than 100 digits")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_table_that_never_ends_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    """A FIFO would wait for a writer and /dev/zero never ends: both are refused unread."""
+    folder = table_copy(tmp_path)
+    table = folder / "countries.yaml"
+    table.unlink()
+    if kind == "fifo":
+        os.mkfifo(table)
+    else:
+        table.symlink_to("/dev/zero")
+    done = run_script(["interactions", "--med", "sertraline", "--data-dir", str(folder)],
+                      timeout=20)
+    stderr = done.stderr.decode()
+    assert done.returncode == ExitCode.DATA_ERROR, stderr
+    assert "countries.yaml" in stderr and "not a regular file" in stderr
+
+
+def test_a_data_dir_that_loops_is_a_data_error(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", str(tmp_path / "a")],
+                 ExitCode.DATA_ERROR, str(tmp_path / "a"))
+
+
+def test_a_data_dir_that_is_a_file_is_a_data_error(tmp_path: Path) -> None:
+    """As the README's order says, a tables problem (5) outranks a bad option (2)."""
+    afile = write(tmp_path / "file", "x")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", afile],
+                 ExitCode.DATA_ERROR, "not a folder")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", afile, "--fail-on",
+                  "bogus"], ExitCode.DATA_ERROR, "not a folder")
+
+
+def test_a_broken_table_outranks_a_bad_fail_on(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    (folder / "countries.yaml").write_text("meta: [\n")
+    for command in (["interactions", "--med", "sertraline"], ["triage", "--answers", "-"]):
+        expect_error([*command, "--fail-on", "bogus", "--data-dir", str(folder)],
+                     ExitCode.DATA_ERROR, "countries.yaml", input="{}")
