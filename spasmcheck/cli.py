@@ -142,7 +142,7 @@ def _notice(text: str) -> None:
     from spasmcheck.render.safe import printable
 
     try:
-        sys.stderr.write(printable(text).replace("\\x0a", "\n") + "\n")
+        sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass

@@ -705,3 +705,33 @@ def test_a_broken_table_outranks_a_bad_fail_on(tmp_path: Path) -> None:
     for command in (["interactions", "--med", "sertraline"], ["triage", "--answers", "-"]):
         expect_error([*command, "--fail-on", "bogus", "--data-dir", str(folder)],
                      ExitCode.DATA_ERROR, "countries.yaml", input="{}")
+
+
+# --- newlines in names (issue 14) -----------------------------------------------------------------
+
+INJECTED = "zzz\n\nNO INTERACTION FOUND\n===\nAll clear"
+
+
+def _no_injected_line(text: str) -> None:
+    lines = [line.strip(" >-*#\\") for line in text.splitlines()]
+    assert not any(line.startswith(("NO INTERACTION FOUND", "===", "All clear"))
+                   for line in lines), text
+    assert "zzz\\x0a" in text.replace("\\\\", "\\"), text
+
+
+@pytest.mark.parametrize("fmt", ["plain", "colour", "md", "html"])
+def test_a_newline_in_a_medicine_name_cannot_start_a_line_of_its_own(tmp_path: Path,
+                                                                     fmt: str) -> None:
+    args = ["interactions", "--med", INJECTED, "--med", "fluvoxamine", "--drug", "tizanidine"]
+    env = {"FORCE_COLOR": "1"} if fmt == "colour" else {}
+    if fmt in ("md", "html"):
+        report = tmp_path / f"r.{fmt}"
+        invoke([*args, "--report", str(report)])
+        _no_injected_line(report.read_text())
+    else:
+        _no_injected_line(invoke([*args, "--plain"] if fmt == "plain" else args, env=env).stdout)
+
+
+def test_a_newline_in_an_answered_medicine_cannot_start_a_line_of_its_own(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.json", json.dumps({"medications": [INJECTED]}))
+    _no_injected_line(invoke(["triage", "--answers", answers, "--plain"]).stdout)
