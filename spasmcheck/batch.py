@@ -11,16 +11,13 @@ message) and the run goes on; the exit code says that some lines failed.
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import math
 import multiprocessing
 import os
-import select
 import signal
 import stat
-import struct
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -31,7 +28,7 @@ from typing import IO, Any
 from spasmcheck import interactions
 from spasmcheck.answers import validate
 from spasmcheck.emergency import Contact
-from spasmcheck.errors import ExitCode, SpasmcheckError
+from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
 from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import jsonlines
 from spasmcheck.triage import assess
@@ -65,20 +62,31 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
     work = (kind, kb, audience, threshold, defaults)
+    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
         size = _size(handle)
+        workers = _workers(handle)
         with Progress(sys.stderr, size) as progress:
-            workers = _workers(handle)
             if workers > 1:
-                _parallel(work, handle.fileno(), workers, outcome, progress)
+                from spasmcheck import batchpool
+
+                batchpool.run(work, handle.fileno(), workers, outcome, progress)
             else:
-                for line in process(kind, handle, kb, audience, threshold, outcome, defaults):
-                    emit(line)
+                for line in process(kind, _lines(handle), kb, audience, threshold, outcome,
+                                    defaults):
+                    emit(line)  # whole: stopping signals wait until it is written
                     progress.tick(1, handle.tell() if size else None)
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if handle is not sys.stdin.buffer:
             handle.close()
     return outcome.exit_code
+
+
+def _stop(signum: int, _frame: object) -> None:
+    """SIGTERM and SIGHUP stop a batch run as Ctrl-C does: workers first, whole lines only."""
+    raise Stopped(signum)
 
 
 def _size(handle: IO[bytes]) -> int | None:
@@ -99,180 +107,37 @@ def _workers(handle: IO[bytes]) -> int:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    chosen = os.environ.get(WORKERS_ENV, "")
-    return max(1, int(chosen)) if chosen.isdigit() else min(os.cpu_count() or 1, 8)
+    from spasmcheck.batchpool import MAX_WORKERS
+
+    chosen = os.environ.get(WORKERS_ENV, "").strip()
+    if not chosen:
+        return min(os.cpu_count() or 1, 8)
+    if not (chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= MAX_WORKERS):
+        raise UsageError(f"{WORKERS_ENV}={chosen!r}: use a whole number from 1 to {MAX_WORKERS}")
+    return int(chosen)
 
 
 Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, Defaults]
 
 
-def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress) -> None:
-    """Answer the input on `fd` with `workers` forked processes, writing in input order.
-
-    The parent deals block `n` to worker `n % workers` through that worker's inbox pipe. A
-    worker writes its results for a block to stdout when it holds the turn, a token passed
-    round a ring of pipes in block order, so output stays in order and memory is one block's
-    results per worker however long the input.
-    """
-    from multiprocessing.connection import wait
-
-    from spasmcheck.cli import _silence_stdout
-
-    context = multiprocessing.get_context("fork")
-    ring = [os.pipe() for _ in range(workers)]
-    inboxes = [os.pipe() for _ in range(workers)]
-    answered = context.Array("q", workers, lock=False)
-    reports = context.SimpleQueue()
-    sys.stdout.flush()
-    processes = [context.Process(target=_worker, daemon=True,
-                                 args=(work, number, inboxes, ring, answered, reports))
-                 for number in range(workers)]
-    gc.freeze()  # the collector leaves inherited objects alone, so their pages stay shared
-    dealing = [write for _, write in inboxes]
-    try:
-        # Ctrl-C is held back while forking: a worker ignores it from its first instruction.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            for process_ in processes:
-                process_.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for read, write in inboxes:
-            os.close(read)  # so a worker that has gone makes dealing to it fail at once
-            os.set_blocking(write, False)
-        os.write(ring[0][1], TURN)
-        sentinels = [p.sentinel for p in processes]
-        dealt = 0
-        try:
-            for index, (first, block) in enumerate(_blocks(fd)):
-                frame = _FRAME.pack(first, len(block)) + block
-                if not _deal(dealing[index % workers], frame, sentinels):
-                    break  # a worker stopped: its report says why
-                dealt += len(block)
-                progress.tick(sum(answered) - progress.count, dealt)
-        except BrokenPipeError:
-            pass  # the same, seen first as its inbox closing
-        for write in dealing:
-            os.close(write)  # end of input: each worker finishes its last block
-        dealing = []
-        pending = {p.sentinel for p in processes}
-        while pending:
-            pending -= set(wait(list(pending), timeout=0.25))
-            progress.tick(sum(answered) - progress.count)
-            if any(p.exitcode not in (None, 0) for p in processes):
-                raise RuntimeError("a batch worker process ended unexpectedly")
-        problems = []
-        for _ in processes:
-            failed, unknown, over, problem = reports.get()
-            outcome.failed |= failed
-            outcome.unknown |= unknown
-            outcome.over_threshold |= over
-            problems.append(problem)
-    finally:
-        for write in dealing:
-            os.close(write)
-        for process_ in processes:
-            if process_.is_alive():
-                process_.terminate()
-            if process_.pid is not None:
-                process_.join()
-        for read, write in ring:
-            os.close(read)
-            os.close(write)
-    if "broken pipe" in problems:
-        import typer
-
-        _silence_stdout()
-        raise typer.Exit(ExitCode.BROKEN_PIPE)
-    for problem in problems:
-        if problem:
-            raise RuntimeError(problem)
-
-
-TURN, STOP = b".", b"!"
-BLOCK_BYTES = 8 * 1024  # of input; a worker holds one block's results until its turn
-_FRAME = struct.Struct("<QQ")  # a dealt block: the number of its first line, its length
-
-
-def _worker(work: Work, number: int, inboxes: list[tuple[int, int]],
-            ring: list[tuple[int, int]], answered: Any, reports: Any) -> None:
-    """Answer the blocks dealt to worker `number`; report the outcome and any problem."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    for index, (read, write) in enumerate(inboxes):
-        os.close(write)  # so the inbox ends when the parent closes its end
-        if index != number:
-            os.close(read)
+def process_block(work: Work, block: bytes, first: int, outcome: Outcome) -> bytes:
+    """The results of a block of lines whose first is line `first`, as UTF-8."""
     kind, kb, audience, threshold, defaults = work
-    outcome = Outcome()
-    problem = ""
-    mine, following = ring[number][0], ring[(number + 1) % len(ring)][1]
-    inbox = os.fdopen(inboxes[number][0], "rb")
-    try:
-        while header := inbox.read(_FRAME.size):
-            first, size = _FRAME.unpack(header)
-            lines = inbox.read(size).split(b"\n")
-            if not lines[-1]:
-                lines.pop()
-            text = "".join(process(kind, lines, kb, audience, threshold, outcome, defaults,
-                                   first)).encode("utf-8")
-            if os.read(mine, 1) != TURN:  # a worker before this one has stopped
-                problem = "stopped"
-                break
-            _write_all(1, text)
-            os.write(following, TURN)
-            answered[number] += len(lines)
-    except BrokenPipeError:
-        problem = "broken pipe"
-    except Exception as error:  # a bug: the parent reports it
-        problem = f"batch worker: {type(error).__name__}: {error}"
-    if problem:
-        os.write(following, STOP)
-        problem = "" if problem == "stopped" else problem
-    reports.put((outcome.failed, outcome.unknown, outcome.over_threshold, problem))
+    lines = block.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    return "".join(process(kind, lines, kb, audience, threshold, outcome, defaults,
+                           first)).encode("utf-8")
 
 
-def _deal(fd: int, frame: bytes, sentinels: list[int]) -> bool:
-    """Write a frame to a worker's inbox as room appears; False once any worker has ended."""
-    view = memoryview(frame)
-    while view:
-        ended, _, _ = select.select(sentinels, [fd], [])
-        if ended:
-            return False
-        view = view[_write_some(fd, view):]
-    return True
-
-
-def _write_some(fd: int, view: memoryview) -> int:
-    try:
-        return os.write(fd, view)
-    except BlockingIOError:
-        return 0
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _blocks(fd: int) -> Iterator[tuple[int, bytes]]:
-    """(number of its first line, whole lines) per block, as soon as the lines have arrived."""
-    number = 1
-    carry: list[bytes] = []
-    while data := os.read(fd, BLOCK_BYTES):
-        cut = data.rfind(b"\n") + 1
-        if not cut:
-            carry.append(data)
-            continue
-        carry.append(data[:cut])
-        block = b"".join(carry)
-        carry = [data[cut:]] if cut < len(data) else []
-        yield number, block
-        number += block.count(b"\n")
-    rest = b"".join(carry)  # a last line without a newline
-    if rest:
-        yield number, rest
+def _lines(handle: IO[bytes]) -> Iterator[bytes]:
+    """The input's lines; of one longer than the limit only enough to refuse it is kept."""
+    keep = MAX_LINE_BYTES + 1
+    while line := handle.readline(keep):
+        if len(line) == keep and not line.endswith(b"\n"):
+            while (rest := handle.readline(64 * 1024)) and not rest.endswith(b"\n"):
+                pass  # skipped, so memory stays bounded however long the line
+        yield line
 
 
 def _open(source: str) -> IO[bytes]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from spasmcheck import __version__
-from spasmcheck.errors import ExitCode, SpasmcheckError, UsageError
+from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped, UsageError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
 
 app = typer.Typer(
@@ -96,16 +97,22 @@ def main() -> None:
     Exits with os._exit once the output is flushed: tearing down the tables' objects at
     interpreter exit costs a few milliseconds on every run and achieves nothing.
     """
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _notice("spasmcheck: cannot write the output: stdout is closed")
+        os._exit(ExitCode.OUTPUT_ERROR)
     try:
         app()
         code: Any = 0
     except SystemExit as done:
         code = done.code
+        if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            code = ExitCode.BROKEN_PIPE  # Click's own answer to EPIPE (while writing --help)
+    except OSError as error:  # writing --version or --help failed
+        code = _write_failed(error)
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        code = ExitCode.BROKEN_PIPE
+    except OSError as error:
+        code = _write_failed(error)
     sys.stderr.flush()
     if code is None or isinstance(code, int):
         os._exit(code or 0)
@@ -127,13 +134,18 @@ def _run(body: Callable[[], int]) -> None:
         _notice("\nspasmcheck: stopped (Ctrl-C) before the result was complete; no report "
                 "was written.")
         code = ExitCode.INTERRUPTED
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        _notice(f"spasmcheck: stopped ({name}) before the result was complete; no report was "
+                "written.")
+        code = 128 + stop.signum
     except (typer.Exit, typer.Abort):
         raise
     except Exception as error:  # a bug: say so plainly; SPASMCHECK_DEBUG=1 shows the traceback
         if os.environ.get("SPASMCHECK_DEBUG"):
             raise
         _notice(f"spasmcheck: internal error ({type(error).__name__}: {error}). This is a bug; "
-                "please report it with the command you ran. Nothing was printed.")
+                "please report it with the command you ran.")
         code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
 
@@ -148,19 +160,39 @@ def _notice(text: str) -> None:
         pass
 
 
+def _write_failed(error: OSError) -> int:
+    """The exit code for stdout that cannot be written: 141 for a closed pipe, else 8."""
+    _silence_stdout()
+    if isinstance(error, BrokenPipeError):
+        return ExitCode.BROKEN_PIPE
+    _notice(f"spasmcheck: {cannot_write(error)}")
+    return ExitCode.OUTPUT_ERROR
+
+
+def cannot_write(error: OSError) -> str:
+    return f"cannot write the output: {error.strerror or error}"
+
+
 def _silence_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
 
 
+STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 def emit(text: str) -> None:
     """Write a whole result to stdout; a reader that goes away ends the run quietly (141).
+
+    Ctrl-C, SIGTERM and SIGHUP are held back while it writes, so stdout never ends in the
+    middle of a result (or of a batch line): they take effect once the last byte is out.
 
     Bytes go out in a loop that checks what was written: when the reader closes the pipe in
     the middle of one large write, the buffered writer reports a short write rather than an
     error, and only the next write fails.
     """
     data = text.encode(sys.stdout.encoding or "utf-8", "replace")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # they wait for the last byte
     try:
         sys.stdout.flush()
         out = sys.stdout.buffer
@@ -171,6 +203,11 @@ def emit(text: str) -> None:
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(ExitCode.BROKEN_PIPE) from None
+    except OSError as error:  # a full disk, a device that refuses writes
+        _silence_stdout()
+        raise OutputError(cannot_write(error)) from None
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _kb(data_dir: Path | None) -> KnowledgeBase:

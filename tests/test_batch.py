@@ -9,13 +9,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from spasmcheck import batch, knowledge
+from spasmcheck import batch, batchpool, knowledge
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
 from spasmcheck.model import UNSURE, Audience, QuestionType
@@ -168,7 +170,7 @@ def test_a_file_shared_among_workers_comes_back_whole_and_in_order(tmp_path):
     lines[2500] = "oops"
     path = tmp_path / "lists.jsonl"
     path.write_bytes("\n".join(lines).encode())  # no newline after the last line
-    assert path.stat().st_size > 4 * batch.BLOCK_BYTES
+    assert path.stat().st_size > 4 * batchpool.BLOCK_BYTES
 
     serial = _batch(path, "1")
     out = [json.loads(line) for line in serial.stdout.splitlines()]
@@ -410,3 +412,85 @@ def test_a_bad_drug_in_a_line_names_the_field_not_the_option():
     result, out = run("interactions", [json.dumps({"meds": ["a"], "drug": "sertraline"})])
     message = out[0]["error"]["message"]
     assert message.startswith("drug 'sertraline' is not one of") and "--drug" not in message
+
+
+# --- signals: whole lines only, workers stop with the parent (issue 14) ----------------------
+
+
+def _many_lines(tmp_path, count=40000):
+    path = tmp_path / "lists.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "meds": ["sertraline", "tramadol", "Percocet"]})
+                            + "\n" for i in range(count)))
+    return path
+
+
+def _whole_lines_in_order(stdout: bytes) -> int:
+    """Every line is a complete result, ids in input order; returns how many."""
+    assert stdout.endswith(b"\n"), stdout[-200:]
+    ids = [json.loads(line)["id"] for line in stdout.splitlines()]
+    assert ids == list(range(len(ids)))
+    return len(ids)
+
+
+def _rest(run) -> tuple[bytes, bytes]:
+    """The rest of stdout (past what readline buffered) and stderr, once the run has ended."""
+    rest = run.stdout.read()
+    run.wait(timeout=60)
+    return rest, run.stderr.read()
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "code", "workers"), [
+    (signal.SIGINT, ExitCode.INTERRUPTED, "1"),
+    (signal.SIGTERM, ExitCode.TERMINATED, "2"), (signal.SIGTERM, ExitCode.TERMINATED, "1"),
+    (signal.SIGHUP, ExitCode.HANGUP, "2")])
+def test_a_stopping_signal_leaves_only_whole_lines_and_no_worker_behind(tmp_path, signum, code,
+                                                                        workers):
+    """stdout reaches its end (every process holding it has gone) right after the exit."""
+    with subprocess.Popen(_command(str(_many_lines(tmp_path))), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=_workers(workers)) as run:
+        assert run.stdout is not None
+        first = run.stdout.readline()
+        run.send_signal(signum)
+        rest, stderr = _rest(run)
+    assert run.returncode == code, stderr
+    assert f"stopped ({signal.Signals(signum).name if signum != signal.SIGINT else 'Ctrl-C'})" \
+        in stderr.decode()
+    assert 1 <= _whole_lines_in_order(first + rest) < 40000
+
+
+@pytest.mark.slow
+def test_a_worker_killed_in_the_middle_of_a_write_still_leaves_whole_lines(tmp_path):
+    """The pipe is left full so a worker is stopped in the middle of its write, then every
+    worker is killed: the parent finishes the line, and says what happened."""
+    with subprocess.Popen(_command(str(_many_lines(tmp_path))), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=_workers("2")) as run:
+        assert run.stdout is not None
+        first = run.stdout.readline()
+        workers = _children(run.pid)
+        for _ in range(100):  # until the pipe is full and every worker waits
+            if all(Path(f"/proc/{worker}/stat").read_text().split()[2] == "S"
+                   for worker in workers):
+                break
+            time.sleep(0.05)
+        for worker in workers:
+            os.kill(worker, signal.SIGKILL)
+        rest, stderr = _rest(run)
+    assert run.returncode == ExitCode.INTERNAL
+    assert b"killed (signal 9); the lines on stdout are whole" in stderr
+    assert _whole_lines_in_order(first + rest) >= 1
+
+
+def test_workers_env_must_be_a_sensible_number(tmp_path):
+    path = _many_lines(tmp_path, 3)
+    for value in ("600", "0", "\u00b2", "two"):
+        done = subprocess.run(_command(str(path)), capture_output=True, timeout=60,
+                              env=_workers(value))
+        assert done.returncode == ExitCode.USAGE, done.stderr
+        assert b"SPASMCHECK_WORKERS" in done.stderr and b"1 to 64" in done.stderr
+        assert done.stdout == b""

@@ -735,3 +735,52 @@ def test_a_newline_in_a_medicine_name_cannot_start_a_line_of_its_own(tmp_path: P
 def test_a_newline_in_an_answered_medicine_cannot_start_a_line_of_its_own(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.json", json.dumps({"medications": [INJECTED]}))
     _no_injected_line(invoke(["triage", "--answers", answers, "--plain"]).stdout)
+
+
+# --- stdout that cannot be written (issue 14) -----------------------------------------------------
+
+def run_into(stdout: Any, args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+    """The console script with stdout going to `stdout` (a file or descriptor)."""
+    return subprocess.run([_script(), *args], stdout=stdout, stderr=subprocess.PIPE, timeout=60,
+                          **kwargs)
+
+
+WRITING = [["--version"], ["--help"], ["interactions", "--med", "sertraline"],
+           ["interactions", "--med", "sertraline", "--json"], ["redflags"]]
+
+
+@pytest.mark.parametrize("args", WRITING, ids=" ".join)
+def test_a_full_disk_is_one_line_and_exit_8(args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        done = run_into(full, args)
+    assert done.returncode == ExitCode.OUTPUT_ERROR
+    assert done.stderr.decode() == "spasmcheck: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", WRITING, ids=" ".join)
+def test_a_closed_stdout_is_one_line_and_exit_8(args: list[str]) -> None:
+    done = run_into(None, args, preexec_fn=lambda: os.close(1))
+    assert done.returncode == ExitCode.OUTPUT_ERROR
+    assert done.stderr.decode() == "spasmcheck: cannot write the output: stdout is closed\n"
+
+
+@pytest.mark.parametrize("args", WRITING, ids=" ".join)
+def test_a_pipe_closed_before_anything_is_written_exits_141_quietly(args: list[str]) -> None:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = run_into(write, args)
+    finally:
+        os.close(write)
+    assert done.returncode == ExitCode.BROKEN_PIPE
+    assert done.stderr == b""
+
+
+@pytest.mark.parametrize("workers", ["1", pytest.param("2", marks=pytest.mark.slow)])
+def test_a_full_disk_in_batch_mode_is_one_line_and_exit_8(tmp_path: Path, workers: str) -> None:
+    lines = write(tmp_path / "l.jsonl", '{"meds": ["sertraline"]}\n' * 50)
+    with open("/dev/full", "wb") as full:
+        done = run_into(full, ["interactions", "--batch", lines],
+                        env={**os.environ, "SPASMCHECK_WORKERS": workers})
+    assert done.returncode == ExitCode.OUTPUT_ERROR
+    assert done.stderr.decode() == "spasmcheck: cannot write the output: No space left on device\n"
