@@ -494,3 +494,31 @@ def test_workers_env_must_be_a_sensible_number(tmp_path):
         assert done.returncode == ExitCode.USAGE, done.stderr
         assert b"SPASMCHECK_WORKERS" in done.stderr and b"1 to 64" in done.stderr
         assert done.stdout == b""
+
+
+# --- reads with a bound (issue 14) -----------------------------------------------------------
+
+LONG = 5 * batch.MAX_LINE_BYTES
+
+
+def test_a_line_without_end_is_not_held_whole_by_the_reader_in_one_process():
+    source = io.BytesIO(b"x" * LONG + b"\n" + b'{"meds": ["sertraline"]}\n')
+    lines = list(batch._lines(source))
+    assert [len(line) for line in lines] == [batch.MAX_LINE_BYTES + 1, 25]
+    outcome = batch.Outcome()
+    out = [json.loads(line) for line in batch.process("interactions", lines, KB,
+                                                      Audience.PATIENT, None, outcome)]
+    assert out[0]["error"]["message"] == "the line is longer than 1 MB"
+    assert (out[1]["line"], out[1]["medications"][0]["input"]) == (2, "sertraline")
+
+
+def test_a_line_without_end_is_not_held_whole_by_the_dealer_of_the_workers(tmp_path):
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b'{"meds": ["a"]}\n' + b"x" * LONG + b"\n" + b'{"meds": ["b"]}\n')
+    with open(path, "rb") as handle:
+        blocks = list(batchpool.blocks(handle.fileno()))
+    assert max(len(block) for _, block in blocks) <= batch.MAX_LINE_BYTES + 2 * \
+        batchpool.BLOCK_BYTES
+    lines = b"".join(block for _, block in blocks).split(b"\n")
+    assert [len(line) for line in lines] == [15, batch.MAX_LINE_BYTES + 1, 15, 0]
+    assert [first for first, _ in blocks] == [1, 2]
