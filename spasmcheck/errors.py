@@ -1,8 +1,8 @@
 """Errors a person can act on, and the exit codes that scripts rely on.
 
 Each error carries its exit code, so the CLI maps an outcome to the same code whatever the
-output format. The README's table documents them; `tests/test_cli.py::
-test_readme_exit_code_table_matches_exit_code` holds the two together.
+output format. The README's table documents them, and
+`tests/test_robustness.py::test_readme_exit_code_table_matches_exit_code` holds the two together.
 """
 
 from __future__ import annotations

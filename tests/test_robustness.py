@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -784,3 +785,18 @@ def test_a_full_disk_in_batch_mode_is_one_line_and_exit_8(tmp_path: Path, worker
                         env={**os.environ, "SPASMCHECK_WORKERS": workers})
     assert done.returncode == ExitCode.OUTPUT_ERROR
     assert done.stderr.decode() == "spasmcheck: cannot write the output: No space left on device\n"
+
+
+# --- the documented exit codes --------------------------------------------------------------------
+
+
+def test_readme_exit_code_table_matches_exit_code() -> None:
+    """Every code the tool can give is in the README's table, and the table has no other."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = [int(row.split("|")[1]) for row in section.splitlines()
+                  if row.startswith("| ") and row.split("|")[1].strip().isdigit()]
+    assert documented == sorted({int(code) for code in ExitCode})
+    order = re.search(r"When two apply, the order is: ([0-9, ]+)", section)
+    assert order, "the README states which code wins when two apply"
+    assert {int(code) for code in order[1].strip(" ,").split(", ")} <= set(documented)
