@@ -18,6 +18,7 @@ from spasmcheck.reader import (
     FINDING_FIELDS,
     Reader,
     collecting,
+    declared_ids,
     finding,
     keyed,
     read_meta,
@@ -109,9 +110,11 @@ def build_interactions(r: Reader) -> InteractionTables:
 
     rules = r.each(("rules",), build_rule)
     rule_ids = unique_ids(r, "rules", [rule.id for rule in rules])
-    for i, rule in enumerate(rules):
-        for other in sorted(rule.replaces - rule_ids):
-            r.problems.append(r.fail(("rules", i, "replaces"), f"unknown rule {other!r}"))
+    declared = declared_ids(r, "rules")  # a rule with its own problem is still a rule
+    for rule in rules:
+        for other in sorted(rule.replaces - rule_ids - set(declared)):
+            place = ("rules", declared[rule.id][0], "replaces")
+            r.problems.append(r.fail(place, f"unknown rule {other!r}"))
 
     def build_group(path: Path) -> GroupRule:
         r.mapping(path, FINDING_FIELDS | {"id", "class", "min_count"}, {"mechanism"})

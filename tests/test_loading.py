@@ -289,3 +289,27 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
     assert knowledge.cache_dir() == Path(os.path.expanduser("~"), ".cache", "spasmcheck")
     monkeypatch.setenv("XDG_CACHE_HOME", "/abs/cache")
     assert knowledge.cache_dir() == Path("/abs/cache/spasmcheck")
+
+
+def test_a_rule_with_a_missing_drug_is_one_problem_not_a_cascade(tmp_path):
+    """Other rules that replace it are not also reported as naming an unknown rule."""
+    folder = copy_tables(tmp_path)
+    edit(folder, "interactions.yaml", "  - id: serotonergic_cyclobenzaprine\n"
+         "    a: {class: serotonergic}\n    b: {drug: cyclobenzaprine}\n",
+         "  - id: serotonergic_cyclobenzaprine\n    a: {class: serotonergic}\n"
+         "    b: {drug: cyclobenzaprin}\n")
+    messages = problems_for(folder)
+    assert len(messages) == 1 and "unknown drug 'cyclobenzaprin'" in messages[0], messages
+
+
+def test_a_duplicate_rule_id_points_at_its_second_use(tmp_path):
+    folder = copy_tables(tmp_path)
+    entry = "  - id: serotonergic_cyclobenzaprine\n"
+    edit(folder, "interactions.yaml", "  - id: maoi_cyclobenzaprine\n", entry)
+    text = (folder / "interactions.yaml").read_text("utf-8")
+    first = text.index(entry)
+    lines = [text[:at].count("\n") + 1 for at in (first, text.index(entry, first + 1))]
+    messages = problems_for(folder)
+    duplicate = next(m for m in messages if "used twice" in m)
+    assert duplicate.startswith(f"{folder / 'interactions.yaml'}:{lines[1]}: rules["), duplicate
+    assert f"first at line {lines[0]}" in duplicate
