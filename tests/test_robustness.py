@@ -800,3 +800,28 @@ def test_readme_exit_code_table_matches_exit_code() -> None:
     order = re.search(r"When two apply, the order is: ([0-9, ]+)", section)
     assert order, "the README states which code wins when two apply"
     assert {int(code) for code in order[1].strip(" ,").split(", ")} <= set(documented)
+
+
+def test_a_report_name_as_long_as_a_name_can_be_is_written(tmp_path: Path) -> None:
+    report = tmp_path / ("r" * 250 + ".md")
+    result = invoke(["interactions", "--med", "sertraline", "--report", str(report)])
+    assert result.exit_code == 0, result.stderr
+    assert "sertraline" in report.read_text()
+    assert sorted(os.listdir(tmp_path)) == [report.name]
+
+
+def test_force_keeps_the_replaced_reports_permissions(tmp_path: Path) -> None:
+    report = tmp_path / "r.md"
+    report.write_text("old")
+    report.chmod(0o640)
+    result = invoke(["interactions", "--med", "sertraline", "--report", str(report), "--force"])
+    assert result.exit_code == 0, result.stderr
+    assert "sertraline" in report.read_text()
+    assert report.stat().st_mode & 0o777 == 0o640
+
+
+def test_forty_thousand_unknown_keys_give_a_short_error(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.json", json.dumps({f"key{i}": True for i in range(40000)}))
+    message = expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS,
+                           "unknown key 'key0'", "... and 39980 more problems")
+    assert len(message) < 5000
