@@ -1,12 +1,12 @@
 """Streaming batch mode: JSON Lines in, one JSON line out per input line, in input order.
 
-Input is shared among worker processes (one per core): the parent cuts it into blocks of
-whole lines as it arrives and deals them out in turn; each worker answers its blocks and writes
-the results itself when their turn comes, so the output is in input order and no result passes
-through the parent. Results stream (a line that arrives alone is answered at once) and memory
-stays flat however long the input. Without real file descriptors (tests) or on one core, one
-process answers line by line. A bad line gets an error object (its id, line number and
-message) and the run goes on; the exit code says that some lines failed.
+Input is shared among worker processes, one per core (spasmcheck.batchpool), so the output
+is in input order and no result passes through the parent. Results stream (a line that arrives
+alone is answered at once) and memory stays flat however long the input, or a line in it.
+Without real file descriptors (tests) or on one core, one process answers line by line. A bad
+line gets an error object (its id, line number and message) and the run goes on; the exit code
+says that some lines failed. The command line's options are each line's defaults (Defaults).
+SIGTERM and SIGHUP stop a run as Ctrl-C does; output holds whole lines only, always.
 """
 
 from __future__ import annotations
