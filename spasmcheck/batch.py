@@ -57,8 +57,6 @@ class Defaults:
 def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
         threshold: Severity | Urgency | None, defaults: Defaults = Defaults()) -> int:
     """Process a whole stream, writing results to stdout; returns the exit code."""
-    from spasmcheck.cli import emit
-
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
     work = (kind, kb, audience, threshold, defaults)
@@ -72,10 +70,7 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
 
                 batchpool.run(work, handle.fileno(), workers, outcome, progress)
             else:
-                for line in process(kind, _lines(handle), kb, audience, threshold, outcome,
-                                    defaults):
-                    emit(line)  # whole: stopping signals wait until it is written
-                    progress.tick(1, handle.tell() if size else None)
+                _serial(work, handle, outcome, progress, size)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
@@ -87,6 +82,31 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
 def _stop(signum: int, _frame: object) -> None:
     """SIGTERM and SIGHUP stop a batch run as Ctrl-C does: workers first, whole lines only."""
     raise Stopped(signum)
+
+
+def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
+            size: int | None) -> None:
+    """One process, line by line. A stopping signal is noted and acted on between lines, so
+    the line being written is always finished (cheaper than holding signals back per line)."""
+    from spasmcheck.cli import emit
+
+    kind, kb, audience, threshold, defaults = work
+    arrived: list[int] = []
+    note = {signum: signal.signal(signum, lambda signum, _frame: arrived.append(signum))
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        for line in process(kind, _lines(handle), kb, audience, threshold, outcome, defaults):
+            emit(line, hold_signals=False)
+            if arrived:
+                break
+            progress.tick(1, handle.tell() if size else None)
+    finally:
+        for signum, handler in note.items():
+            signal.signal(signum, handler)
+    if arrived:
+        if arrived[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Stopped(arrived[0])
 
 
 def _size(handle: IO[bytes]) -> int | None:
@@ -196,7 +216,7 @@ def _decode(raw: bytes) -> dict[str, Any]:
     if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:  # its newline does not count
         raise LineError("the line is longer than 1 MB")
     try:
-        item = json.loads(raw.decode("utf-8"), object_pairs_hook=_unique)
+        item = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise LineError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except ValueError as exc:
@@ -218,6 +238,9 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise LineError(f"duplicate key {key!r}")
             seen.add(key)
     return out
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique)  # one, not one per line
 
 
 def _line_id(item: dict[str, Any]) -> Any:

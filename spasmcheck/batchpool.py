@@ -10,11 +10,11 @@ Output holds whole lines only, whatever stops the run:
 - Ctrl-C, SIGTERM and SIGHUP set a shared stop flag instead of killing a worker: the worker
   holding the turn finishes the write it has begun, then passes STOP instead of the turn.
 - A worker killed outright (SIGKILL, the out-of-memory killer) may leave its write half done.
-  It writes to a pipe in pieces the kernel writes whole (PIPE_BUF) and counts each piece in
-  shared memory (the kernel's own count, read before the dead worker is reaped, covers a piece
-  written just as it was killed); the parent keeps the blocks it dealt until they are written,
-  answers the killed worker's block again (the same input gives the same bytes) and writes the
-  rest of its results.
+  It counts what it writes in shared memory, and the kernel's own count of the bytes it wrote
+  (/proc/PID/io, read before the dead worker is reaped) covers a write cut short or not yet
+  counted; without that count, writes to a pipe are made in pieces the kernel writes whole
+  (PIPE_BUF). The parent keeps the blocks it dealt until they are written, answers the killed
+  worker's block again (the same input gives the same bytes) and writes the rest of its results.
 """
 
 from __future__ import annotations
@@ -239,10 +239,11 @@ def _worker(pool: _Pool, number: int) -> None:
     problem = ""
     mine, following = pool.ring[number][0], pool.ring[(number + 1) % pool.workers][1]
     inbox = os.fdopen(pool.inboxes[number][0], "rb")
-    piece = _piece()
     base = _FIELDS * number
     shared = pool.shared
-    shared[base + _BASE] = _bytes_written(os.getpid()) or 0
+    counted = _bytes_written(os.getpid())
+    shared[base + _BASE] = counted or 0
+    piece = _piece(counted is not None)
     try:
         while header := inbox.read(_FRAME.size):
             first, size = _FRAME.unpack(header)
@@ -280,9 +281,13 @@ def _worker(pool: _Pool, number: int) -> None:
     pool.reports.put((outcome.failed, outcome.unknown, outcome.over_threshold, problem))
 
 
-def _piece() -> int:
-    """Bytes a worker writes at once: to a pipe, no more than the kernel writes whole."""
-    return select.PIPE_BUF if stat.S_ISFIFO(os.fstat(1).st_mode) else 1024 * 1024
+def _piece(kernel_counts: bool) -> int:
+    """Bytes a worker writes at once. Where the kernel counts each process's written bytes,
+    the parent knows exactly how far a killed worker got; elsewhere, writes to a pipe are
+    kept to the size the kernel writes whole or not at all."""
+    if kernel_counts or not stat.S_ISFIFO(os.fstat(1).st_mode):
+        return 1024 * 1024
+    return select.PIPE_BUF
 
 
 def _bytes_written(pid: int) -> int | None:

@@ -181,18 +181,19 @@ def _silence_stdout() -> None:
 STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def emit(text: str) -> None:
+def emit(text: str, hold_signals: bool = True) -> None:
     """Write a whole result to stdout; a reader that goes away ends the run quietly (141).
 
     Ctrl-C, SIGTERM and SIGHUP are held back while it writes, so stdout never ends in the
-    middle of a result (or of a batch line): they take effect once the last byte is out.
+    middle of a result: they take effect once the last byte is out. (Batch mode, writing line
+    after line, notes them itself and passes `hold_signals=False`.)
 
     Bytes go out in a loop that checks what was written: when the reader closes the pipe in
     the middle of one large write, the buffered writer reports a short write rather than an
     error, and only the next write fails.
     """
     data = text.encode(sys.stdout.encoding or "utf-8", "replace")
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)  # they wait for the last byte
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING) if hold_signals else None
     try:
         sys.stdout.flush()
         out = sys.stdout.buffer
@@ -207,7 +208,8 @@ def emit(text: str) -> None:
         _silence_stdout()
         raise OutputError(cannot_write(error)) from None
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _kb(data_dir: Path | None) -> KnowledgeBase:
