@@ -86,27 +86,40 @@ def _stop(signum: int, _frame: object) -> None:
 
 def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
             size: int | None) -> None:
-    """One process, line by line. A stopping signal is noted and acted on between lines, so
-    the line being written is always finished (cheaper than holding signals back per line)."""
+    """One process, line by line. A stopping signal that arrives while a line is written is
+    noted and acted on once it is out, so the line is always whole (cheaper than holding
+    signals back for each line); at any other time, waiting for input included, it stops the
+    run at once."""
     from spasmcheck.cli import emit
 
     kind, kb, audience, threshold, defaults = work
-    arrived: list[int] = []
-    note = {signum: signal.signal(signum, lambda signum, _frame: arrived.append(signum))
-            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    writing, arrived = [False], []
+
+    def note(signum: int, _frame: object) -> None:
+        if writing[0]:
+            arrived.append(signum)
+        else:
+            _stopped(signum)
+
+    previous = {signum: signal.signal(signum, note)
+                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         for line in process(kind, _lines(handle), kb, audience, threshold, outcome, defaults):
+            writing[0] = True
             emit(line, hold_signals=False)
+            writing[0] = False
             if arrived:
-                break
+                _stopped(arrived[0])
             progress.tick(1, handle.tell() if size else None)
     finally:
-        for signum, handler in note.items():
+        for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if arrived:
-        if arrived[0] == signal.SIGINT:
-            raise KeyboardInterrupt
-        raise Stopped(arrived[0])
+
+
+def _stopped(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)
 
 
 def _size(handle: IO[bytes]) -> int | None:

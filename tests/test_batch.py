@@ -522,3 +522,18 @@ def test_a_line_without_end_is_not_held_whole_by_the_dealer_of_the_workers(tmp_p
     lines = b"".join(block for _, block in blocks).split(b"\n")
     assert [len(line) for line in lines] == [15, batch.MAX_LINE_BYTES + 1, 15, 0]
     assert [first for first, _ in blocks] == [1, 2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_run_waiting_for_input_stops_at_once(signum):
+    """One process (as on one core): a signal while it waits for the next line stops it."""
+    with subprocess.Popen(_command("-"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=_workers("1")) as run:
+        assert run.stdin is not None and run.stdout is not None
+        run.stdin.write(b'{"id": 0, "meds": ["sertraline"]}\n')
+        run.stdin.flush()
+        assert json.loads(run.stdout.readline())["id"] == 0
+        run.send_signal(signum)
+        assert run.wait(timeout=30) == 128 + signum
+        run.stdin.close()
