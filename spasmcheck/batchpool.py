@@ -19,6 +19,7 @@ Output holds whole lines only, whatever stops the run:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -157,7 +158,8 @@ class _Pool:
                 written = min(written + max(uncounted, 0), length)
             first = self.at(number, _CURRENT)
             text = process_block(self.work, self.kept[number][first], first, Outcome())
-            _write_all(1, text[written:])
+            with contextlib.suppress(OSError):  # the reader has gone too: nothing half read
+                _write_all(1, text[written:])
         os.write(self.ring[(number + 1) % self.workers][1], STOP)  # the turn ends here
 
     def stop(self) -> None:

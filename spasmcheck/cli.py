@@ -170,6 +170,7 @@ def _write_failed(error: OSError) -> int:
 
 
 def cannot_write(error: OSError) -> str:
+    """The one line that says stdout could not be written, and why."""
     return f"cannot write the output: {error.strerror or error}"
 
 
