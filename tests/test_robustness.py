@@ -22,8 +22,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -825,3 +827,22 @@ def test_forty_thousand_unknown_keys_give_a_short_error(tmp_path: Path) -> None:
     message = expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS,
                            "unknown key 'key0'", "... and 39980 more problems")
     assert len(message) < 5000
+
+
+@pytest.mark.slow
+def test_sigterm_while_a_large_result_is_written_leaves_it_whole() -> None:
+    """The pipe is full and the writer waits when SIGTERM comes: the document is still whole."""
+    meds = [arg for _ in range(333) for arg in ("--med", "sertraline", "--med", "Percocet",
+                                                 "--med", "zoloftt")]
+    with subprocess.Popen([_script(), "interactions", *meds, "--json"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as run:
+        stat = Path(f"/proc/{run.pid}/stat")
+        for _ in range(200):  # until it waits on the full pipe
+            if stat.read_text().split()[2] == "S" and \
+                    Path(f"/proc/{run.pid}/wchan").read_text() == "pipe_write":
+                break
+            time.sleep(0.05)
+        run.send_signal(signal.SIGTERM)
+        stdout = run.stdout.read() if run.stdout else b""
+        run.wait(timeout=30)
+    assert json.loads(stdout)["schema_version"] == 1
