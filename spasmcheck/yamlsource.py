@@ -130,7 +130,7 @@ class _Builder:
                 raise self._error(key_node, path, "mapping keys must be plain scalars")
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self._error(key_node, path, "merge keys (<<) are not allowed here")
-            key = self.constructor.construct_object(key_node, deep=True)
+            key = self._scalar(key_node, path)
             if isinstance(key, bool) or not isinstance(key, str | int):
                 raise self._error(key_node, path, f"mapping key {key!r} is not a name; quote it")
             if key in out:

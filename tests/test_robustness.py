@@ -846,3 +846,15 @@ def test_sigterm_while_a_large_result_is_written_leaves_it_whole() -> None:
         stdout = run.stdout.read() if run.stdout else b""
         run.wait(timeout=30)
     assert json.loads(stdout)["schema_version"] == 1
+
+
+def test_a_five_thousand_digit_key_in_answers_is_refused(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.yaml", f"? {'9' * 5000}\n: 1\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS, "more than 100 digits")
+
+
+def test_an_impossible_date_in_answers_is_refused(tmp_path: Path) -> None:
+    """YAML reads `2024-13-45` as a date, and Python cannot make it: a located error, not 70."""
+    answers = write(tmp_path / "a.yaml", "age: 2024-13-45\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS, "a.yaml:1: age:",
+                 "bad value")
