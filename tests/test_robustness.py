@@ -858,3 +858,11 @@ def test_an_impossible_date_in_answers_is_refused(tmp_path: Path) -> None:
     answers = write(tmp_path / "a.yaml", "age: 2024-13-45\n")
     expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS, "a.yaml:1: age:",
                  "bad value")
+
+
+def test_a_newline_in_a_data_dir_name_cannot_start_a_line_of_its_own(tmp_path: Path) -> None:
+    folder = tmp_path / "t\ntables OK (forged)"
+    shutil.copytree(DATA, folder)
+    result = invoke(["data", "check", "--data-dir", str(folder)])
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 1 and "\\x0a" in result.stdout
