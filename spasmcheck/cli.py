@@ -70,14 +70,15 @@ def _version(value: bool) -> None:
     if not value:
         return
     from spasmcheck.knowledge import load, resolve_data_dir
+    from spasmcheck.render.safe import printable
 
     line = f"spasmcheck {__version__}"
     try:
         kb = load(resolve_data_dir(None))
         tables = "; ".join(f"{m.table} {m.version} (reviewed {m.reviewed})" for m in kb.tables)
-        line += f"\ntables ({kb.origin}): {tables}"
+        line += "\n" + printable(f"tables ({kb.origin}): {tables}")
     except SpasmcheckError as error:
-        line += f"\ntables: cannot be loaded: {error.message}"
+        line += "\n" + printable(f"tables: cannot be loaded: {error.message}")
     typer.echo(line)
     raise typer.Exit()
 

@@ -866,3 +866,11 @@ def test_a_newline_in_a_data_dir_name_cannot_start_a_line_of_its_own(tmp_path: P
     result = invoke(["data", "check", "--data-dir", str(folder)])
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 1 and "\\x0a" in result.stdout
+
+
+def test_version_shows_a_newline_in_the_tables_folder_as_an_escape(tmp_path: Path) -> None:
+    folder = tmp_path / "t\ntables (forged)"
+    shutil.copytree(DATA, folder)
+    result = invoke(["--version"], env={"SPASMCHECK_DATA_DIR": str(folder)})
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2 and "\\x0a" in result.stdout
