@@ -19,8 +19,10 @@ import os
 import signal
 import stat
 import sys
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
@@ -60,11 +62,12 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
     work = (kind, kb, audience, threshold, defaults)
-    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
         size = _size(handle)
         workers = _workers(handle)
-        with Progress(sys.stderr, size) as progress:
+        # SIGTERM and SIGHUP stop a run as Ctrl-C does: workers first, whole lines only.
+        with Progress(sys.stderr, size) as progress, \
+                _handling((signal.SIGTERM, signal.SIGHUP), lambda signum, _: _stopped(signum)):
             if workers > 1:
                 from spasmcheck import batchpool
 
@@ -72,16 +75,23 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
             else:
                 _serial(work, handle, outcome, progress, size)
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
         if handle is not sys.stdin.buffer:
             handle.close()
     return outcome.exit_code
 
 
-def _stop(signum: int, _frame: object) -> None:
-    """SIGTERM and SIGHUP stop a batch run as Ctrl-C does: workers first, whole lines only."""
-    raise Stopped(signum)
+@contextmanager
+def _handling(signums: tuple[int, ...], handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """`handler` for these signals meanwhile (only the main thread may set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
@@ -101,9 +111,7 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
         else:
             _stopped(signum)
 
-    previous = {signum: signal.signal(signum, note)
-                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
+    with _handling((signal.SIGINT, signal.SIGTERM, signal.SIGHUP), note):
         for line in process(kind, _lines(handle), kb, audience, threshold, outcome, defaults):
             writing[0] = True
             emit(line, hold_signals=False)
@@ -111,9 +119,6 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
             if arrived:
                 _stopped(arrived[0])
             progress.tick(1, handle.tell() if size else None)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def _stopped(signum: int) -> None:
