@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from spasmcheck import __version__
-from spasmcheck.errors import ExitCode, SpasmcheckError, UsageError
+from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped, UsageError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import formats
 from spasmcheck.render.formats import Format, Kind, Result
@@ -35,7 +36,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(meds_app, name="meds")
 
 DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", envvar="SPASMCHECK_DATA_DIR", show_envvar=True, file_okay=False,
+    "--data-dir", envvar="SPASMCHECK_DATA_DIR", show_envvar=True, readable=False,
     help="Use the tables in this folder instead of the built-in ones.")]
 AsJson = Annotated[bool, typer.Option(
     "--json", help="Print only JSON on stdout (schema 1); the same as --format json.")]
@@ -77,14 +78,15 @@ def _version(value: bool) -> None:
     if not value:
         return
     from spasmcheck.knowledge import load, resolve_data_dir
+    from spasmcheck.render.safe import printable
 
     line = f"spasmcheck {__version__}"
     try:
         kb = load(resolve_data_dir(None))
         tables = "; ".join(f"{m.table} {m.version} (reviewed {m.reviewed})" for m in kb.tables)
-        line += f"\ntables ({kb.origin}): {tables}"
+        line += "\n" + printable(f"tables ({kb.origin}): {tables}")
     except SpasmcheckError as error:
-        line += f"\ntables: cannot be loaded: {error.message}"
+        line += "\n" + printable(f"tables: cannot be loaded: {error.message}")
     typer.echo(line)
     raise typer.Exit()
 
@@ -104,16 +106,22 @@ def main() -> None:
     Exits with os._exit once the output is flushed: tearing down the tables' objects at
     interpreter exit costs a few milliseconds on every run and achieves nothing.
     """
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _notice("spasmcheck: cannot write the output: stdout is closed")
+        os._exit(ExitCode.OUTPUT_ERROR)
     try:
         app()
         code: Any = 0
     except SystemExit as done:
         code = done.code
+        if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            code = ExitCode.BROKEN_PIPE  # Click's own answer to EPIPE (while writing --help)
+    except OSError as error:  # writing --version or --help failed
+        code = _write_failed(error)
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        code = ExitCode.BROKEN_PIPE
+    except OSError as error:
+        code = _write_failed(error)
     sys.stderr.flush()
     if code is None or isinstance(code, int):
         os._exit(code or 0)
@@ -135,13 +143,18 @@ def _run(body: Callable[[], int]) -> None:
         _notice("\nspasmcheck: stopped (Ctrl-C) before the result was complete; no report "
                 "was written.")
         code = ExitCode.INTERRUPTED
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        _notice(f"spasmcheck: stopped ({name}) before the result was complete; no report was "
+                "written.")
+        code = 128 + stop.signum
     except (typer.Exit, typer.Abort):
         raise
     except Exception as error:  # a bug: say so plainly; SPASMCHECK_DEBUG=1 shows the traceback
         if os.environ.get("SPASMCHECK_DEBUG"):
             raise
         _notice(f"spasmcheck: internal error ({type(error).__name__}: {error}). This is a bug; "
-                "please report it with the command you ran. Nothing was printed.")
+                "please report it with the command you ran.")
         code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
 
@@ -150,10 +163,24 @@ def _notice(text: str) -> None:
     from spasmcheck.render.safe import printable
 
     try:
-        sys.stderr.write(printable(text).replace("\\x0a", "\n") + "\n")
+        sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass
+
+
+def _write_failed(error: OSError) -> int:
+    """The exit code for stdout that cannot be written: 141 for a closed pipe, else 8."""
+    _silence_stdout()
+    if isinstance(error, BrokenPipeError):
+        return ExitCode.BROKEN_PIPE
+    _notice(f"spasmcheck: {cannot_write(error)}")
+    return ExitCode.OUTPUT_ERROR
+
+
+def cannot_write(error: OSError) -> str:
+    """The one line that says stdout could not be written, and why."""
+    return f"cannot write the output: {error.strerror or error}"
 
 
 def _silence_stdout() -> None:
@@ -161,14 +188,22 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def emit(text: str) -> None:
+STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def emit(text: str, hold_signals: bool = True) -> None:
     """Write a whole result to stdout; a reader that goes away ends the run quietly (141).
+
+    Ctrl-C, SIGTERM and SIGHUP are held back while it writes, so stdout never ends in the
+    middle of a result: they take effect once the last byte is out. (Batch mode, writing line
+    after line, notes them itself and passes `hold_signals=False`.)
 
     Bytes go out in a loop that checks what was written: when the reader closes the pipe in
     the middle of one large write, the buffered writer reports a short write rather than an
     error, and only the next write fails.
     """
     data = text.encode(sys.stdout.encoding or "utf-8", "replace")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING) if hold_signals else None
     try:
         sys.stdout.flush()
         out = sys.stdout.buffer
@@ -179,6 +214,12 @@ def emit(text: str) -> None:
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(ExitCode.BROKEN_PIPE) from None
+    except OSError as error:  # a full disk, a device that refuses writes
+        _silence_stdout()
+        raise OutputError(cannot_write(error)) from None
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _kb(data_dir: Path | None) -> KnowledgeBase:
@@ -262,16 +303,18 @@ def interactions(
         from spasmcheck import interactions as engine
         from spasmcheck.render import data
 
+        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Severity)
-        kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
+        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
+        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
-            return batch_mode.run("interactions", batch, kb, audience, threshold)
+            _refuse_in_batch(("--med", bool(med)), ("--report", report_file is not None))
+            defaults = batch_mode.Defaults(candidate if drug else None, tuple(conditions), age)
+            return batch_mode.run("interactions", batch, kb, audience, threshold, defaults)
         names = _checked_names(med or [])
-        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
-        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         result = engine.check(names, kb, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
         _output(Result(Kind.INTERACTIONS, shaped, f"spasmcheck: medicines and {candidate.name}",
@@ -281,6 +324,14 @@ def interactions(
         return ExitCode.UNKNOWN_MEDICINE if result.incomplete else ExitCode.OK
 
     _run(body)
+
+
+def _refuse_in_batch(*given: tuple[str, bool]) -> None:
+    """Options that only make sense for one check are refused, never silently ignored."""
+    used = [option for option, present in given if present]
+    if used:
+        raise UsageError(f"{' and '.join(used)} cannot be used with --batch: each line gives "
+                         "its own input and the results go to stdout, one a line")
 
 
 MAX_MEDS = 1000
@@ -338,9 +389,13 @@ def triage(
         from spasmcheck.answers import require_core, validate
         from spasmcheck.render import data
 
+        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Urgency)
-        kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
+        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+        if batch is not None:
+            _refuse_in_batch(("--answers", answers is not None),
+                             ("--report", report_file is not None))
         contact = emergency.contact(kb, _arg(country) if country else None)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
@@ -348,9 +403,10 @@ def triage(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
+            defaults = batch_mode.Defaults(candidate if drug else None,
+                                           country=_arg(country) if country else None)
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
-                                  _arg(country) if country else None)
-        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+                                  defaults)
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:

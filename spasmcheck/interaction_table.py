@@ -19,6 +19,7 @@ from spasmcheck.reader import (
     FINDING_FIELDS,
     Reader,
     collecting,
+    declared_ids,
     finding,
     keyed,
     read_meta,
@@ -171,16 +172,21 @@ def build_interactions(r: Reader) -> InteractionTables:
 
 
 def _check_replaces(r: Reader, rules: list[PairRule], rule_ids: set[str]) -> None:
-    """Every replaced rule exists, and a rule that replaces a more severe one says why."""
+    """Every replaced rule exists, and a rule that replaces a more severe one says why.
+
+    A rule that has a problem of its own (and was not built) still counts as declared, so one
+    broken rule gives one error, not one more for each rule that replaces it."""
     by_id = {rule.id: rule for rule in rules}
-    for i, rule in enumerate(rules):
-        for other in sorted(rule.replaces - rule_ids):
-            r.problems.append(r.fail(("rules", i, "replaces"), f"unknown rule {other!r}"))
+    declared = declared_ids(r, "rules")
+    for rule in rules:
+        at = declared[rule.id][0]
+        for other in sorted(rule.replaces - rule_ids - set(declared)):
+            r.problems.append(r.fail(("rules", at, "replaces"), f"unknown rule {other!r}"))
         stronger = sorted(other for other in rule.replaces & rule_ids
                           if by_id[other].finding.severity > rule.finding.severity)
         if stronger and not rule.lowered_because:
             worst = by_id[stronger[0]].finding.severity.label
-            r.problems.append(r.fail(("rules", i, "severity"), (
+            r.problems.append(r.fail(("rules", at, "severity"), (
                 f"{rule.finding.severity.label} is less severe than the rule it replaces "
                 f"({stronger[0]}: {worst}); raise it, or give lowered_because")))
 

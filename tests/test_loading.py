@@ -331,3 +331,64 @@ def test_a_clinic_folder_without_a_name_table_uses_the_built_in_one(tmp_path):
     kb, problems = knowledge.check(folder)
     assert problems == [] and kb is not None
     assert kb.names.resolve("Sertraline HCl 100mg tab").drugs == ("sertraline",)
+
+
+def test_cache_clean_up_touches_only_the_tools_own_entries(tmp_path, monkeypatch, kb):
+    """Another program's `tables-*.pickle` files in the same folder are never deleted."""
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    foreign = ["tables-mine.pickle", "tables-1.pickle", "tables-0123456789abcdef0.pickle",
+               "tables-0123456789ABCDEF.pickle", "notes.txt"]
+    own = [knowledge.cache_file(cache, f"{n:016x}").name for n in range(12)]
+    for age, name in enumerate(foreign + own):
+        (cache / name).write_bytes(b"x")
+        os.utime(cache / name, (1000 + age, 1000 + age))
+    knowledge._cache_write("f" * 16, kb)
+    left = set(os.listdir(cache))
+    assert set(foreign) <= left
+    assert len(left - set(foreign)) == knowledge._CACHE_KEEP
+    assert knowledge.cache_file(cache, "f" * 16).name in left
+
+
+def test_a_cache_folder_others_can_write_to_is_left_alone_with_a_word(tmp_path, monkeypatch,
+                                                                      kb, capsys):
+    cache = tmp_path / "shared"
+    cache.mkdir()
+    cache.chmod(0o777)
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    knowledge._cache_write("f" * 16, kb)
+    assert os.listdir(cache) == []
+    assert f"not caching the tables in {cache}" in capsys.readouterr().err
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
+    monkeypatch.delenv("SPASMCHECK_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert knowledge.cache_dir() == Path(os.path.expanduser("~"), ".cache", "spasmcheck")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/abs/cache")
+    assert knowledge.cache_dir() == Path("/abs/cache/spasmcheck")
+
+
+def test_a_rule_with_a_missing_drug_is_one_problem_not_a_cascade(tmp_path):
+    """Other rules that replace it are not also reported as naming an unknown rule."""
+    folder = copy_tables(tmp_path)
+    edit(folder, "interactions.yaml", "  - id: serotonergic_cyclobenzaprine\n"
+         "    a: {class: serotonergic}\n    b: {drug: cyclobenzaprine}\n",
+         "  - id: serotonergic_cyclobenzaprine\n    a: {class: serotonergic}\n"
+         "    b: {drug: cyclobenzaprin}\n")
+    messages = problems_for(folder)
+    assert len(messages) == 1 and "unknown drug 'cyclobenzaprin'" in messages[0], messages
+
+
+def test_a_duplicate_rule_id_points_at_its_second_use(tmp_path):
+    folder = copy_tables(tmp_path)
+    entry = "  - id: serotonergic_cyclobenzaprine\n"
+    edit(folder, "interactions.yaml", "  - id: maoi_cyclobenzaprine\n", entry)
+    text = (folder / "interactions.yaml").read_text("utf-8")
+    first = text.index(entry)
+    lines = [text[:at].count("\n") + 1 for at in (first, text.index(entry, first + 1))]
+    messages = problems_for(folder)
+    duplicate = next(m for m in messages if "used twice" in m)
+    assert duplicate.startswith(f"{folder / 'interactions.yaml'}:{lines[1]}: rules["), duplicate
+    assert f"first at line {lines[0]}" in duplicate

@@ -173,10 +173,11 @@ def check_text(result: dict[str, Any]) -> str:
         lines = [printable(f"{p['file']}:{p['line'] or '?'}: "
                            + (f"{p['field']}: " if p["field"] else "") + p["message"])
                  for p in result["problems"]]
-        return "\n".join(lines) + f"\n{len(lines)} problem(s) in the tables at {result['origin']}\n"
+        origin = printable(result["origin"])  # a folder name is user text too
+        return "\n".join(lines) + f"\n{len(lines)} problem(s) in the tables at {origin}\n"
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result["counts"].items())
-    warnings = "".join(f"warning: {w}\n" for w in result["warnings"])
-    return f"tables OK ({result['origin']}): {counts}\n{warnings}"
+    warnings = "".join(f"warning: {printable(w)}\n" for w in result["warnings"])
+    return f"tables OK ({printable(result['origin'])}): {counts}\n{warnings}"
 
 
 def _stale(reviewed: str, today: date | None = None) -> bool:
