@@ -12,13 +12,16 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from spasmcheck import __version__
 from spasmcheck.errors import ExitCode, SpasmcheckError, UsageError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+
+if TYPE_CHECKING:
+    from spasmcheck.fhir_meds import MedicationRecord
 
 app = typer.Typer(
     name="spasmcheck",
@@ -48,6 +51,9 @@ ReportFile = Annotated[Path | None, typer.Option(
 Force = Annotated[bool, typer.Option("--force", help="Let --report replace an existing file.")]
 CandidateOpt = Annotated[str | None, typer.Option(
     "--drug", help="The drug about to be taken (default: the tables' default candidate).")]
+FhirOpt = Annotated[str | None, typer.Option(
+    "--fhir", help="Also check the medicines of a FHIR record (R4/R5 Bundle or medication "
+                   "resource, JSON; - for stdin).")]
 
 
 def _complete_medicine(incomplete: str) -> list[str]:
@@ -246,6 +252,7 @@ def interactions(
                           "(contraindicated, major, moderate, minor).")] = None,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="JSON Lines in (FILE or - for stdin), one result a line out.")] = None,
+    fhir: FhirOpt = None,
     audience: AudienceOpt = Audience.PATIENT,
     plain: Plain = False,
     report_file: ReportFile = None,
@@ -263,12 +270,22 @@ def interactions(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
+            if fhir is not None:
+                raise UsageError("--fhir reads one record; it cannot be used with --batch")
             return batch_mode.run("interactions", batch, kb, audience, threshold)
-        names = _checked_names(med or [])
+        record = _read_fhir(fhir, kb) if fhir is not None else None
+        names = (record.names if record else []) + _checked_names(med or [], record is None)
+        if not names:
+            from spasmcheck.fhir_meds import FhirError
+
+            raise FhirError(f"{_source_name(fhir)}: the record lists no medicine in use "
+                            "and no --med was given")
         candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
         conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         result = engine.check(names, kb, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
+        if record is not None:
+            shaped["record"] = _record_summary(record, fhir, as_json)
         _output(shaped, "interactions", as_json, plain, report_file, force,
                 f"spasmcheck: medicines and {candidate.name}")
         if threshold is not None and result.worst is not None and result.worst >= threshold:
@@ -286,8 +303,8 @@ def _arg(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _checked_names(names: list[str]) -> list[str]:
-    if not names:
+def _checked_names(names: list[str], required: bool = True) -> list[str]:
+    if not names and required:
         raise UsageError("give at least one medicine with --med NAME (repeat for more)")
     if len(names) > MAX_MEDS:
         raise UsageError(f"{len(names)} medicines given; at most {MAX_MEDS} in one check "
@@ -315,6 +332,7 @@ def triage(
                           "(emergency, urgent, soon, routine, self_care).")] = None,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="JSON Lines in (FILE or - for stdin), one assessment a line out.")] = None,
+    fhir: FhirOpt = None,
     audience: Annotated[Audience | None, typer.Option(
         "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
         help="Whose words to use (default patient; asked when interactive).")] = None,
@@ -341,17 +359,28 @@ def triage(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
+            if fhir is not None:
+                raise UsageError("--fhir reads one record; it cannot be used with --batch")
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
                                   _arg(country) if country else None)
         candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+        if fhir == "-" and answers == "-":
+            raise UsageError("--fhir and --answers cannot both read stdin")
+        record = _read_fhir(fhir, kb) if fhir is not None else None
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:
             from spasmcheck import prompts
 
             raw, chosen = prompts.ask(kb, audience, contact)
-        result = engine.assess(validate(raw, kb.triage), kb, candidate)
+        valid = validate(raw, kb.triage)
+        if record is not None:
+            valid = valid._replace(medications=tuple(dict.fromkeys(
+                (*valid.medications, *record.names))))
+        result = engine.assess(valid, kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
+        if record is not None:
+            shaped["record"] = _record_summary(record, fhir, as_json)
         _output(shaped, "triage", as_json, plain, report_file, force,
                 "spasmcheck: spasm check summary",
                 {shaped["urgency"]["level"]: shaped["urgency"]["colour"]})
@@ -376,6 +405,54 @@ def _read_answers(source: str) -> Any:
     except OSError as exc:
         raise AnswersError(f"cannot read answers file {name}: {exc.strerror}") from None
     return parse_text(decode(data, name), name)
+
+
+def _source_name(source: str | None) -> str:
+    return "<stdin>" if source == "-" else str(source)
+
+
+def _read_fhir(source: str, kb: KnowledgeBase) -> MedicationRecord:
+    """The medicines of a FHIR record file (or stdin), exit 4 when it cannot be used."""
+    from spasmcheck import fhir_meds
+
+    name = _source_name(source)
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read(fhir_meds.MAX_RECORD_BYTES + 1)
+        else:
+            with open(_arg(source), "rb") as handle:
+                data = handle.read(fhir_meds.MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        raise fhir_meds.FhirError(f"cannot read FHIR file {name}: {exc.strerror}") from None
+    try:
+        return fhir_meds.read(fhir_meds.decode(data, name), kb)
+    except fhir_meds.FhirError as error:
+        if error.message.startswith(name):
+            raise
+        raise fhir_meds.FhirError(f"{name}: {error.message}") from None
+
+
+def _record_summary(record: MedicationRecord, source: str | None,
+                    as_json: bool) -> dict[str, Any]:
+    """Which entries of the record were checked and which skipped (JSON `record`); the human
+    formats get the same as notices on stderr."""
+    shaped = {
+        "source": _source_name(source),
+        "used": [{"entry": m.entry, "resource": m.resource, "written": m.written,
+                  "checked_as": list(m.names), "rxnorm": list(m.by_code)} for m in record.used],
+        "skipped": [{"entry": s.entry, "resource": s.resource, "written": s.written,
+                     "reason": s.reason} for s in record.skipped],
+        "other_resources": record.ignored,
+    }
+    if not as_json:
+        _notice(f"spasmcheck: from {shaped['source']}: {len(record.used)} medicine entries "
+                f"used, {len(record.skipped)} skipped")
+        for med in record.used:
+            how = f" (RxNorm {', '.join(med.by_code)})" if med.by_code else ""
+            _notice(f"  used     {med.entry}: {med.written}{how}")
+        for skip in record.skipped:
+            _notice(f"  skipped  {skip.entry}: {skip.written}: {skip.reason}")
+    return shaped
 
 
 # --- discovery -------------------------------------------------------------------------------
