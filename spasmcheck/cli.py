@@ -455,6 +455,75 @@ def _record_summary(record: MedicationRecord, source: str | None,
     return shaped
 
 
+# --- the CDS Hooks service --------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback unless "
+                                                     "told otherwise).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="Port (0 picks a free one).")] = 8080,
+    db: Annotated[Path | None, typer.Option(
+        "--db", dir_okay=False, help="Feedback database (default: "
+                                     "$XDG_DATA_HOME/spasmcheck/feedback.sqlite3).")] = None,
+    jwks: Annotated[Path | None, typer.Option(
+        "--jwks", dir_okay=False, help="JSON Web Key Set of the record systems allowed to call: "
+                                       "requests then need a valid RS384/ES384 bearer token.")
+    ] = None,
+    public_url: Annotated[str | None, typer.Option(
+        "--public-url", help="Base URL callers use (tokens' aud); default http://HOST:PORT.")
+    ] = None,
+    cors_origin: Annotated[list[str] | None, typer.Option(
+        "--cors-origin", help="A browser origin allowed to call (repeat; * for any).")] = None,
+    report_feedback: Annotated[bool, typer.Option(
+        "--report-feedback", help="Summarise the feedback database and exit.")] = False,
+    audience: Annotated[Audience, typer.Option(
+        "--audience", case_sensitive=False, help="Whose words the cards use.")
+    ] = Audience.CLINICIAN,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the CDS Hooks service (order-select, order-sign) for record systems."""
+
+    def body() -> int:
+        from importlib.util import find_spec
+
+        from spasmcheck import feedback
+
+        path = db or feedback.default_path()
+        if report_feedback:
+            if not path.exists():
+                raise UsageError(f"no feedback database at {path}")
+            store = feedback.FeedbackStore(path)
+            emit(feedback.report_text(store.summary()))
+            return ExitCode.OK
+        needed = ["starlette", "uvicorn"] + (["jwt", "cryptography"] if jwks else [])
+        missing = [name for name in needed if find_spec(name) is None]
+        if missing:
+            raise UsageError(f"spasmcheck serve needs the serve extra ({', '.join(missing)} "
+                             "missing): pip install 'spasmcheck[serve]'")
+        from spasmcheck import serve as server
+
+        kb = _kb(data_dir)
+        sock = server.bind(host, port)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        options = server.Options(kb, audience, feedback.FeedbackStore(path),
+                                 public_url or f"http://{shown}:{bound}", jwks,
+                                 tuple(cors_origin or ()))
+        tables = kb.interactions.meta
+        _notice(f"spasmcheck: CDS Hooks service on http://{shown}:{bound}/cds-services "
+                f"(interaction tables {tables.version}, reviewed {tables.reviewed}; "
+                f"feedback in {path}); Ctrl-C stops")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            _notice("spasmcheck: listening beyond this machine: put it behind HTTPS"
+                    + ("" if jwks else " and give --jwks so only trusted systems can call"))
+        server.run(options, sock)
+        return ExitCode.OK
+
+    _run(body)
+
+
 # --- discovery -------------------------------------------------------------------------------
 
 
