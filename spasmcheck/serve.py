@@ -195,6 +195,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock = socket.socket(family, kind, proto)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(2048)  # callers may connect as soon as the address is printed
     except OSError as error:
         from spasmcheck.errors import UsageError
 
