@@ -515,6 +515,15 @@ def serve(
         _notice(f"spasmcheck: CDS Hooks service on http://{shown}:{bound}/cds-services "
                 f"(interaction tables {tables.version}, reviewed {tables.reviewed}; "
                 f"feedback in {path}); Ctrl-C stops")
+        from datetime import date
+
+        from spasmcheck.render.discovery import REVIEW_EVERY_DAYS
+
+        for meta in kb.tables:
+            age = (date.today() - date.fromisoformat(meta.reviewed)).days
+            if age > REVIEW_EVERY_DAYS:
+                _notice(f"spasmcheck: warning: the {meta.table} table was last reviewed "
+                        f"{age} days ago ({meta.reviewed}); cards may miss newer evidence")
         if host not in ("127.0.0.1", "::1", "localhost"):
             _notice("spasmcheck: listening beyond this machine: put it behind HTTPS"
                     + ("" if jwks else " and give --jwks so only trusted systems can call"))

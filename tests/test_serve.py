@@ -174,6 +174,8 @@ def test_order_sign_cyclobenzaprine_for_a_patient_on_sertraline(server):
     assert card["detail"].count("dailymed") >= 2  # every source, not only the first
     assert all(reason["display"] for reason in card["overrideReasons"])
     assert "suggestions" not in card  # only contraindicated findings suggest removal
+    meta = _tables_meta()
+    assert f"tables {meta.version} (reviewed {meta.reviewed}" in card["detail"]
     assert _nulls(response.json()) == []
 
 
@@ -333,6 +335,32 @@ def test_feedback_round_trip_through_sqlite(server):
 def test_bad_feedback_is_400(server, body):
     response = server.client.post("/cds-services/spasmcheck-order-sign/feedback", json=body)
     assert response.status_code == 400
+
+
+def _tables_meta() -> Any:
+    from spasmcheck.knowledge import load
+
+    return load().interactions.meta
+
+
+def test_tables_not_reviewed_for_a_year_are_named_when_the_service_starts(tmp_path):
+    folder = tmp_path / "tables"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", folder)
+    table = folder / "interactions.yaml"
+    meta = _tables_meta()
+    table.write_text(table.read_text().replace(f"reviewed: {meta.reviewed}",
+                                               "reviewed: 2020-01-31", 1))
+    running = Server(tmp_path, "--data-dir", str(folder))
+    try:
+        for _ in range(50):
+            if any("last reviewed" in line for line in running.stderr):
+                break
+            time.sleep(0.1)
+        warning = next(line for line in running.stderr if "last reviewed" in line)
+        assert "interactions table" in warning and "2020-01-31" in warning
+        assert "2020-01-31" in running.stderr[0]  # the start line names the review date too
+    finally:
+        running.stop()
 
 
 # --- tokens ----------------------------------------------------------------------------------
