@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spasmcheck import fhir_meds
 from spasmcheck.interactions import Interaction, check
-from spasmcheck.model import Audience, KnowledgeBase, Severity
+from spasmcheck.model import Audience, Finding, KnowledgeBase, Severity
 from spasmcheck.names import fold
 
 PREFETCH = {
@@ -55,6 +56,8 @@ OVERRIDE_REASONS = (  # words of the ordering screen, not clinical facts
     ("dose-adjusted", "Dose or timing already adjusted for this interaction"),
     ("not-taking", "Patient no longer takes the other medicine (record out of date)"),
 )
+_OVERRIDE_CODINGS = [{"system": OVERRIDE_SYSTEM, "code": code, "display": display}
+                     for code, display in OVERRIDE_REASONS]  # shared by every card: never changed
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-!|~"})
 
 
@@ -229,8 +232,7 @@ def _interaction_card(chosen: Service, item: Interaction, meds: list[_Med], kb: 
         "indicator": indicator,
         "detail": _detail(item, meds, kb, audience),
         "source": source,
-        "overrideReasons": [{"system": OVERRIDE_SYSTEM, "code": code, "display": display}
-                            for code, display in OVERRIDE_REASONS],
+        "overrideReasons": _OVERRIDE_CODINGS,
     }
     if found.severity is Severity.CONTRAINDICATED:
         orders = [m.origin for m in meds if m.drafted and set(m.drugs) & set(item.drugs)
@@ -258,13 +260,17 @@ def _summary(item: Interaction, names: list[str]) -> str:
     return _clip(text, SUMMARY_LIMIT)
 
 
-def _detail(item: Interaction, meds: list[_Med], kb: KnowledgeBase, audience: Audience) -> str:
-    found = item.finding
+@lru_cache(maxsize=1024)
+def _finding_text(found: Finding, kb: KnowledgeBase, audience: Audience) -> list[str]:
+    """The Markdown of a finding: the same for every card of its rule, so built once."""
     lines = [f"**Effect:** {found.effect.for_(audience)}", "",
              f"**Mechanism:** {found.mechanism.for_(audience)}", "",
              f"**What to do:** {found.advice.for_(audience)}", "", "**Sources:**", ""]
-    lines += [f"{n}. {kb.source(s).cite()}" for n, s in enumerate(found.sources, 1)]
-    lines += ["", "**Medicines:**", ""]
+    return lines + [f"{n}. {kb.source(s).cite()}" for n, s in enumerate(found.sources, 1)]
+
+
+def _detail(item: Interaction, meds: list[_Med], kb: KnowledgeBase, audience: Audience) -> str:
+    lines = [*_finding_text(item.finding, kb, audience), "", "**Medicines:**", ""]
     for drug_id in item.drugs:
         came = [m for m in meds if drug_id in m.drugs]
         where = "; ".join(f"{'draft order' if m.drafted else 'record'} "
