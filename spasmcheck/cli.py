@@ -528,6 +528,7 @@ def serve(
             _notice("spasmcheck: listening beyond this machine: put it behind HTTPS"
                     + ("" if jwks else " and give --jwks so only trusted systems can call"))
         server.run(options, sock)
+        _notice("spasmcheck: service stopped")
         return ExitCode.OK
 
     _run(body)

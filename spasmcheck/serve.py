@@ -8,10 +8,14 @@ keeps the feedback log and never shows a stack trace to a caller. Imported only 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import socket
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -205,11 +209,27 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def run(options: Options, sock: socket.socket) -> None:
-    """Serve until Ctrl-C or SIGTERM."""
+    """Serve until Ctrl-C or SIGTERM, then return (the command exits 0)."""
     import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            """Stop on SIGINT/SIGTERM without raising the signal again afterwards (uvicorn
+            does, which would end the process before the command can finish cleanly)."""
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            previous = {sig: signal.signal(sig, self.handle_exit)
+                        for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
 
     config = uvicorn.Config(create_app(options), log_level="warning", access_log=False,
                             server_header=False, lifespan="off", timeout_keep_alive=5)
-    server = uvicorn.Server(config)
     sys.stderr.flush()
-    server.run(sockets=[sock])
+    Server(config).run(sockets=[sock])
+    options.store.close()
