@@ -2,7 +2,9 @@
 
 Only card ids, rule ids, drug names, indicators, outcomes and override reasons are kept: no
 patient identifier, no medicine list. Clinicians' free-text override comments are kept as
-given (cut to 500 characters); the database file is made readable by its owner only.
+given (cut to 500 characters); the database file is made readable by its owner only. Cards
+sent are written in batches: a crash loses at most the last second of them (feedback itself
+is written at once).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +23,8 @@ from spasmcheck.errors import OutputError
 if TYPE_CHECKING:
     from spasmcheck.cds import IssuedCard, Outcome
 
+FLUSH_ROWS = 256
+FLUSH_SECONDS = 1.0
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cards (
     uuid TEXT PRIMARY KEY, service TEXT NOT NULL, rule TEXT NOT NULL, drugs TEXT NOT NULL,
@@ -57,20 +62,36 @@ class FeedbackStore:
             raise OutputError(f"cannot open the feedback database {path}: {error}") from None
         self.path = path
         self._lock = threading.Lock()
+        self._pending: list[tuple[str, ...]] = []
+        self._flushed = time.monotonic()
 
     def issued(self, cards: Iterable[IssuedCard]) -> None:
+        """Note the cards sent. Rows are written in batches (every FLUSH_ROWS rows or
+        FLUSH_SECONDS), which keeps a write off most requests; feedback, the summary and
+        closing write them at once."""
         now = _now()
         rows = [(c.uuid, c.service, c.rule, ", ".join(c.drugs), c.indicator, now) for c in cards]
-        if rows:
-            with self._lock:
-                self._db.executemany("INSERT OR IGNORE INTO cards VALUES (?, ?, ?, ?, ?, ?)",
-                                     rows)
+        with self._lock:
+            self._pending += rows
+            if len(self._pending) >= FLUSH_ROWS or \
+                    time.monotonic() - self._flushed > FLUSH_SECONDS:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR IGNORE INTO cards VALUES (?, ?, ?, ?, ?, ?)",
+                                 self._pending)
+            self._db.execute("COMMIT")
+            self._pending = []
+        self._flushed = time.monotonic()
 
     def record(self, service: str, outcomes: Iterable[Outcome]) -> None:
         now = _now()
         rows = [(o.card, service, o.outcome, o.reason_code, o.reason_display, o.comment,
                  o.accepted_suggestions, o.at, now) for o in outcomes]
         with self._lock:
+            self._flush()
             self._db.execute("BEGIN")
             self._db.executemany(
                 "INSERT INTO feedback (card, service, outcome, reason_code, reason_display, "
@@ -81,6 +102,7 @@ class FeedbackStore:
     def summary(self) -> dict[str, Any]:
         """Per rule: cards sent, accepted, overridden and the override reasons given."""
         with self._lock:
+            self._flush()
             sent = self._db.execute(
                 "SELECT rule, indicator, COUNT(*) FROM cards GROUP BY rule, indicator").fetchall()
             outcomes = self._db.execute(
@@ -102,6 +124,7 @@ class FeedbackStore:
 
     def close(self) -> None:
         with self._lock:
+            self._flush()
             self._db.close()
 
 
