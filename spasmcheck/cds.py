@@ -122,11 +122,9 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
                  else " and no fhirServer was given")
         raise HookError(412, f"prefetch {', '.join(missing)} missing{extra}; the patient's "
                              "active medicines are needed to check the orders")
-    records = [_record(prefetch[key], f"prefetch.{key}", kb) for key in PREFETCH
-               if prefetch[key] is not None]
-    for record, where in [(drafts, "context.draftOrders"),
-                          *[(r, "prefetch") for r in records]]:
-        _same_patient(record, patient, where)
+    patient_meds = _record(_merged(prefetch), "prefetch", kb)
+    _same_patient(drafts, patient, "context.draftOrders")
+    _same_patient(patient_meds, patient, "prefetch")
 
     selected = _selected(context, drafts) if chosen.hook == "order-select" else None
     meds: list[_Med] = []
@@ -136,14 +134,29 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
     if not any(m.drafted for m in meds):
         return Answer([], [])  # no medicine ordered: nothing to say
     seen: set[Any] = set()  # the record lists a medicine twice (order and statement): once
-    for record in records:
-        for med in record.used:
-            for name in med.names:
-                resolved = kb.names.resolve(name).drugs
-                if (resolved or fold(name)) not in seen:
-                    seen.add(resolved or fold(name))
-                    meds.append(_Med(name, resolved, med, False))
+    for med in patient_meds.used:
+        for name in med.names:
+            resolved = kb.names.resolve(name).drugs
+            if (resolved or fold(name)) not in seen:
+                seen.add(resolved or fold(name))
+                meds.append(_Med(name, resolved, med, False))
     return _cards(chosen, meds, kb, audience)
+
+
+def _merged(prefetch: dict[str, Any]) -> dict[str, Any]:
+    """The prefetched searches as one Bundle, so a reference from one search to a Medication
+    included in another is still followed."""
+    entries: list[Any] = []
+    for key in PREFETCH:
+        value = prefetch[key]
+        if isinstance(value, dict) and value.get("resourceType") == "Bundle":
+            found = value.get("entry") or []
+            if not isinstance(found, list):
+                raise HookError(400, f"prefetch.{key}: Bundle.entry must be a list")
+            entries += found
+        elif value is not None:
+            entries.append({"resource": value})
+    return {"resourceType": "Bundle", "entry": entries}
 
 
 def _request(body: Any, chosen: Service) -> dict[str, Any]:

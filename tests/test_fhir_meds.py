@@ -103,10 +103,19 @@ def test_bad_fhir_names_the_entry(kb, document, named):
     assert raised.value.exit_code == ExitCode.BAD_ANSWERS
 
 
+def _valid(document: dict[str, Any], kind: str) -> None:
+    import jsonschema
+
+    schema = json.loads((EXPORT.parent.parent.parent / "schemas" /
+                         f"{kind}.schema.json").read_text())
+    jsonschema.validate(document, schema)
+
+
 def test_interactions_fhir_json_reports_used_and_skipped_entries(tmp_path):
     result = CliRunner().invoke(app, ["interactions", "--fhir", str(EXPORT), "--json",
                                       "--drug", "tizanidine"])
     out = json.loads(result.stdout)
+    _valid(out, "interactions")
     assert result.exit_code in (ExitCode.OK, ExitCode.UNKNOWN_MEDICINE)
     record = out["record"]
     assert len(record["used"]) >= 15 and len(record["skipped"]) == 6
@@ -137,6 +146,7 @@ def test_triage_fhir_adds_the_record_medicines_to_the_answers(tmp_path):
     result = CliRunner().invoke(app, ["triage", "--answers", str(answers), "--fhir",
                                       str(EXPORT), "--json", "--country", "US"])
     out = json.loads(result.stdout)
+    _valid(out, "triage")
     assert "sertraline" in out["answers"]["medications"]
     assert "ibuprofen" in out["answers"]["medications"]
     assert any(i["drugs"] == ["cyclobenzaprine", "sertraline"] for i in out["interactions"])

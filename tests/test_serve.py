@@ -508,3 +508,16 @@ def test_every_interaction_involving_the_order_becomes_a_card(kb):
             for card, item in zip(cards, expected, strict=True):
                 assert card["indicator"] == cds.INDICATOR.get(item.severity, "info")
                 assert len(card["summary"]) < 140
+
+
+def test_a_medication_included_in_one_prefetch_search_is_found_from_another(kb):
+    medication = {"resourceType": "Medication", "id": "med-sert",
+                  "code": {"coding": [{"system": RX, "code": "36437", "display": "sertraline"}]}}
+    statement = {"resourceType": "MedicationStatement", "id": "ms-ref", "status": "active",
+                 "subject": {"reference": f"Patient/{PATIENT}"},
+                 "medicationReference": {"reference": "Medication/med-sert"}}
+    body = _call("order-sign", [CYCLOBENZAPRINE], requests=(medication,),
+                 statements=(statement,))
+    cards = cds.evaluate("spasmcheck-order-sign", body, kb).cards
+    assert [c["indicator"] for c in cards] == ["warning"]  # and no "not checked" card
+    assert "MedicationStatement/ms\\-ref" in cards[0]["detail"]
