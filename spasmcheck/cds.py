@@ -130,17 +130,23 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
     meds: list[_Med] = []
     for med in drafts.used:
         drafted = selected is None or med.resource in selected
-        meds += [_Med(name, kb.names.resolve(name).drugs, med, drafted) for name in med.names]
+        meds += [_Med(name, _drugs(kb, name), med, drafted) for name in med.names]
     if not any(m.drafted for m in meds):
         return Answer([], [])  # no medicine ordered: nothing to say
     seen: set[Any] = set()  # the record lists a medicine twice (order and statement): once
     for med in patient_meds.used:
         for name in med.names:
-            resolved = kb.names.resolve(name).drugs
+            resolved = _drugs(kb, name)
             if (resolved or fold(name)) not in seen:
                 seen.add(resolved or fold(name))
                 meds.append(_Med(name, resolved, med, False))
     return _cards(chosen, meds, kb, audience)
+
+
+@lru_cache(maxsize=65536)
+def _drugs(kb: KnowledgeBase, name: str) -> tuple[str, ...]:
+    """The drug ids a name resolves to (memoised: records repeat the same names)."""
+    return kb.names.resolve(name).drugs
 
 
 def _merged(prefetch: dict[str, Any]) -> dict[str, Any]:
