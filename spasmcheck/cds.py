@@ -127,6 +127,8 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
     _same_patient(patient_meds, patient, "prefetch")
 
     selected = _selected(context, drafts) if chosen.hook == "order-select" else None
+    if selected is not None and not any(med.resource in selected for med in drafts.used):
+        selected = None  # selections that name no medicine draft: check every draft instead
     meds: list[_Med] = []
     for med in drafts.used:
         drafted = selected is None or med.resource in selected

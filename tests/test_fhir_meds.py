@@ -75,6 +75,17 @@ def test_a_code_the_tables_know_beats_a_misleading_display(kb):
     assert fhir_meds.read(statement, kb).names == ["cyclobenzaprine"]
 
 
+def test_r5_medication_reference_to_a_contained_medication(kb):
+    request = {"resourceType": "MedicationRequest", "id": "r5", "status": "active",
+               "contained": [{"resourceType": "Medication", "id": "m",
+                              "code": {"coding": [{"system": RXNORM, "code": "10689",
+                                                   "display": "tramadol"}]}}],
+               "medication": {"reference": {"reference": "#m"}}}
+    record = fhir_meds.read(request, kb)
+    assert record.names == ["tramadol"]
+    assert record.used[0].by_code == ("10689",)
+
+
 def test_a_reference_outside_the_record_is_kept_as_unchecked_not_dropped(kb):
     statement = {"resourceType": "MedicationRequest", "id": "x", "status": "active",
                  "medicationReference": {"reference": "Medication/elsewhere"}}

@@ -521,3 +521,11 @@ def test_a_medication_included_in_one_prefetch_search_is_found_from_another(kb):
     cards = cds.evaluate("spasmcheck-order-sign", body, kb).cards
     assert [c["indicator"] for c in cards] == ["warning"]  # and no "not checked" card
     assert "MedicationStatement/ms\\-ref" in cards[0]["detail"]
+
+
+def test_selections_that_match_no_draft_fall_back_to_every_draft(kb):
+    no_id = {k: v for k, v in CYCLOBENZAPRINE.items() if k != "id"}
+    body = _call("order-select", [no_id], statements=(SERTRALINE,),
+                 selections=["MedicationRequest/unknown-id"])
+    cards = cds.evaluate("spasmcheck-order-select", body, kb).cards
+    assert [c["indicator"] for c in cards] == ["warning"]
