@@ -357,7 +357,7 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: Know
     candidate = interactions.candidate_drug(kb, drug)
     report = interactions.check(names, kb, candidate)
     text = jsonlines.interactions(line_id, number, report, kb, audience)
-    return text, report.worst, bool(report.unknown)
+    return text, report.worst, report.incomplete
 
 
 def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
@@ -375,7 +375,7 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
     contact = contacts.get(asked) or contacts.setdefault(asked, emergency.contact(kb, asked))
     assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
     text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
-    return text, assessment.urgency, bool(assessment.interactions.unknown)
+    return text, assessment.urgency, assessment.interactions.incomplete
 
 
 class Progress:

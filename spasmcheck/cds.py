@@ -104,6 +104,7 @@ class _Med(NamedTuple):
 
     name: str
     drugs: tuple[str, ...]
+    unchecked: tuple[str, ...]  # partly recognised: words that may name more medicines
     origin: fhir_meds.RecordMedicine
     drafted: bool  # one of the orders the hook is about
 
@@ -132,23 +133,27 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
     meds: list[_Med] = []
     for med in drafts.used:
         drafted = selected is None or med.resource in selected
-        meds += [_Med(name, _drugs(kb, name), med, drafted) for name in med.names]
+        meds += [_Med(name, *_resolved(kb, name), med, drafted) for name in med.names]
     if not any(m.drafted for m in meds):
         return Answer([], [])  # no medicine ordered: nothing to say
     seen: set[Any] = set()  # the record lists a medicine twice (order and statement): once
     for med in patient_meds.used:
         for name in med.names:
-            resolved = _drugs(kb, name)
-            if (resolved or fold(name)) not in seen:
-                seen.add(resolved or fold(name))
-                meds.append(_Med(name, resolved, med, False))
+            resolved, unchecked = _resolved(kb, name)
+            if (resolved, unchecked) != ((), ()) and (resolved, unchecked) in seen or \
+                    fold(name) in seen:
+                continue
+            seen.update(((resolved, unchecked), fold(name)))
+            meds.append(_Med(name, resolved, unchecked, med, False))
     return _cards(chosen, meds, kb, audience)
 
 
 @lru_cache(maxsize=65536)
-def _drugs(kb: KnowledgeBase, name: str) -> tuple[str, ...]:
-    """The drug ids a name resolves to (memoised: records repeat the same names)."""
-    return kb.names.resolve(name).drugs
+def _resolved(kb: KnowledgeBase, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The drug ids a name resolves to, and the words of it that were not understood when
+    it was only partly recognised (memoised: records repeat the same names)."""
+    found = kb.names.resolve(name)
+    return found.drugs, found.unchecked if found.status == "partial" else ()
 
 
 def _merged(prefetch: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +234,7 @@ def _cards(chosen: Service, meds: list[_Med], kb: KnowledgeBase,
                 card, record = _interaction_card(chosen, item, meds, kb, audience)
                 cards.append(card)
                 issued.append(record)
-    unknown = [m for m in meds if not m.drugs]
+    unknown = [m for m in meds if not m.drugs or m.unchecked]
     if unknown:
         card = _unknown_card(unknown, kb, audience)
         cards.append(card)
@@ -310,11 +315,20 @@ def _unknown_card(unknown: list[_Med], kb: KnowledgeBase, audience: Audience) ->
         hints = kb.names.resolve(med.name).suggestions
         hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
         kind = "draft order" if med.drafted else "record"
-        lines.append(f"- {_md(med.origin.written)}: {kind} {_md(med.origin.resource)}{hint}")
+        part = ""
+        if med.drugs:  # partly recognised: say what was checked and what may be missing
+            names = ", ".join(kb.interactions.drugs[d].name for d in med.drugs)
+            words = ", ".join(f"'{_md(w)}'" for w in med.unchecked)
+            part = (f": partly recognised, only {names} checked; {words} may mean more "
+                    "medicines, not checked")
+        lines.append(f"- {_md(med.origin.written)}: {kind} {_md(med.origin.resource)}"
+                     f"{part}{hint}")
     lines += ["", _footer(kb, audience)]
     meta = kb.interactions.meta
+    lead = "Not checked" if all(not m.drugs for m in unknown) else \
+        "Not fully checked" if all(m.drugs for m in unknown) else "Not checked or not fully checked"
     return {"uuid": str(uuid.uuid4()),
-            "summary": _clip(f"Not checked for interactions: {shown}", SUMMARY_LIMIT),
+            "summary": _clip(f"{lead} for interactions: {shown}", SUMMARY_LIMIT),
             "indicator": "info",
             "detail": "\n".join(lines),
             "source": {"label": f"spasmcheck interaction tables {meta.version} "

@@ -19,6 +19,8 @@ import typer
 from spasmcheck import __version__
 from spasmcheck.errors import ExitCode, SpasmcheckError, UsageError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.render import formats
+from spasmcheck.render.formats import Format, Kind, Result
 
 if TYPE_CHECKING:
     from spasmcheck.fhir_meds import MedicationRecord
@@ -38,11 +40,17 @@ app.add_typer(meds_app, name="meds")
 DataDir = Annotated[Path | None, typer.Option(
     "--data-dir", envvar="SPASMCHECK_DATA_DIR", show_envvar=True, file_okay=False,
     help="Use the tables in this folder instead of the built-in ones.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout (schema 1).")]
+AsJson = Annotated[bool, typer.Option(
+    "--json", help="Print only JSON on stdout (schema 1); the same as --format json.")]
+FormatOpt = Annotated[Format | None, typer.Option(
+    "--format", case_sensitive=False,
+    help="Output format: rich (the default: colour on a terminal, plain text elsewhere), plain, "
+         "json, md, html, or fhir (a FHIR R4 Bundle; interactions and triage only).")]
 AudienceOpt = Annotated[Audience, typer.Option(
     "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
     help="Whose words to use.")]
-Plain = Annotated[bool, typer.Option("--plain", help="Plain text: no colour, no boxes.")]
+Plain = Annotated[bool, typer.Option(
+    "--plain", help="Plain text: no colour, no boxes; the same as --format plain.")]
 Country = Annotated[str | None, typer.Option(
     "--country", envvar="SPASMCHECK_COUNTRY", show_envvar=True,
     help="Country code for the emergency number (GB, US, AU, EU...). Default: from the locale.")]
@@ -192,36 +200,31 @@ def _styled() -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
-def _human(blocks: list[Any], plain: bool, styles: dict[str, str] | None = None) -> str:
-    if plain or not _styled():
-        from spasmcheck.render import plain as plain_text
+def _format(fmt: Format | None, as_json: bool, plain: bool, kind: Kind,
+            report_file: Path | None = None, batch: str | None = None) -> Format:
+    """The one output format, checked against the command before any work is done."""
+    chosen = formats.choose(fmt, as_json, plain)
+    formats.check(chosen, kind)
+    if batch is not None and fmt not in (None, Format.JSON):
+        raise UsageError(f"--batch writes JSON Lines; --format {fmt.value} cannot be used with it")
+    if report_file is not None:
+        from spasmcheck.report import report_format
 
-        return plain_text.draw(blocks)
-    from spasmcheck.render import terminal
-
-    width = min(shutil.get_terminal_size((80, 24)).columns, terminal.WIDTH)
-    return terminal.draw(blocks, styles, width)
+        report_format(report_file)
+    return chosen
 
 
-def _dump(result: Any) -> str:
-    return json.dumps(result, indent=2) + "\n"  # ASCII: safe whatever the names held
-
-
-def _output(shaped: dict[str, Any], kind: str, as_json: bool, plain: bool,
-            report_file: Path | None, force: bool, title: str,
-            styles: dict[str, str] | None = None) -> None:
+def _output(result: Result, fmt: Format, report_file: Path | None = None,
+            force: bool = False) -> None:
     """Write the report file (if asked), then the result to stdout in the chosen format."""
-    blocks: list[Any] = []
-    if report_file is not None or not as_json:  # the JSON path never loads the layout code
-        from spasmcheck.render import layout
-
-        blocks = getattr(layout, f"{kind}_blocks")(shaped)
+    screen = formats.Screen(_styled(), shutil.get_terminal_size((80, 24)).columns)
     if report_file is not None:
         from spasmcheck import report
 
-        report.write(report_file, report.render(blocks, report_file, title), force)
+        text = formats.render(report.report_format(report_file), result, screen)
+        report.write(report_file, text, force)
         _notice(f"spasmcheck: report written to {report_file}")
-    emit(_dump(shaped) if as_json else _human(blocks, plain, styles))
+    emit(formats.render(fmt, result, screen))
 
 
 def _parse_fail_on(value: str | None, kind: type[Severity] | type[Urgency]) -> Any:
@@ -246,6 +249,7 @@ def interactions(
     condition: Annotated[list[str] | None, typer.Option(
         "--condition", "-c", help="A health condition id (see docs); repeat for more.")] = None,
     age: Annotated[int | None, typer.Option("--age", min=0, max=130, help="Age in years.")] = None,
+    fmt: FormatOpt = None,
     as_json: AsJson = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 10 when a finding is at least this severe "
@@ -267,6 +271,7 @@ def interactions(
 
         threshold = _parse_fail_on(fail_on, Severity)
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
@@ -285,12 +290,12 @@ def interactions(
         result = engine.check(names, kb, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
         if record is not None:
-            shaped["record"] = _record_summary(record, fhir, as_json)
-        _output(shaped, "interactions", as_json, plain, report_file, force,
-                f"spasmcheck: medicines and {candidate.name}")
+            shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
+        _output(Result(Kind.INTERACTIONS, shaped, f"spasmcheck: medicines and {candidate.name}",
+                       outcome=result, kb=kb), shown_as, report_file, force)
         if threshold is not None and result.worst is not None and result.worst >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.incomplete else ExitCode.OK
 
     _run(body)
 
@@ -326,6 +331,7 @@ def triage(
         "--answers", "-a", help="Answers file (YAML or JSON; - for stdin) instead of questions.")
     ] = None,
     drug: CandidateOpt = None,
+    fmt: FormatOpt = None,
     as_json: AsJson = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 10 when the level is at least this urgent "
@@ -352,6 +358,7 @@ def triage(
 
         threshold = _parse_fail_on(fail_on, Urgency)
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
         contact = emergency.contact(kb, _arg(country) if country else None)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
@@ -380,13 +387,13 @@ def triage(
         result = engine.assess(valid, kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
         if record is not None:
-            shaped["record"] = _record_summary(record, fhir, as_json)
-        _output(shaped, "triage", as_json, plain, report_file, force,
-                "spasmcheck: spasm check summary",
-                {shaped["urgency"]["level"]: shaped["urgency"]["colour"]})
+            shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
+        _output(Result(Kind.TRIAGE, shaped, "spasmcheck: spasm check summary",
+                       {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, result, kb),
+                shown_as, report_file, force)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.interactions.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.interactions.incomplete else ExitCode.OK
 
     _run(body)
 
@@ -433,7 +440,7 @@ def _read_fhir(source: str, kb: KnowledgeBase) -> MedicationRecord:
 
 
 def _record_summary(record: MedicationRecord, source: str | None,
-                    as_json: bool) -> dict[str, Any]:
+                    notices: bool) -> dict[str, Any]:
     """Which entries of the record were checked and which skipped (JSON `record`); the human
     formats get the same as notices on stderr."""
     shaped = {
@@ -444,7 +451,7 @@ def _record_summary(record: MedicationRecord, source: str | None,
                      "reason": s.reason} for s in record.skipped],
         "other_resources": record.ignored,
     }
-    if not as_json:
+    if notices:
         _notice(f"spasmcheck: from {shaped['source']}: {len(record.used)} medicine entries "
                 f"used, {len(record.skipped)} skipped")
         for med in record.used:
@@ -538,48 +545,53 @@ def serve(
 
 
 @app.command()
-def redflags(as_json: AsJson = False, audience: AudienceOpt = Audience.PATIENT,
-             plain: Plain = False, data_dir: DataDir = None) -> None:
+def redflags(fmt: FormatOpt = None, as_json: AsJson = False,
+             audience: AudienceOpt = Audience.PATIENT, plain: Plain = False,
+             data_dir: DataDir = None) -> None:
     """List the red flags with their levels and sources."""
 
     def body() -> int:
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.REDFLAGS)
         shaped = discovery.redflags_result(kb, audience)
-        emit(_dump(shaped) if as_json else _human(discovery.redflags_blocks(shaped), plain))
+        _output(Result(Kind.REDFLAGS, shaped, "spasmcheck: red flags"), shown_as)
         return ExitCode.OK
 
     _run(body)
 
 
 @meds_app.command("search")
-def meds_search(text: str, as_json: AsJson = False, plain: Plain = False,
-                data_dir: DataDir = None) -> None:
+def meds_search(text: str, fmt: FormatOpt = None, as_json: AsJson = False,
+                plain: Plain = False, data_dir: DataDir = None) -> None:
     """Known medicines whose names contain TEXT, with brands and classes."""
 
     def body() -> int:
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.SEARCH)
         shaped = discovery.search_result(kb, _arg(text))
-        emit(_dump(shaped) if as_json else _human(discovery.search_blocks(shaped), plain))
+        _output(Result(Kind.SEARCH, shaped, "spasmcheck: medicine search"), shown_as)
         return ExitCode.OK if shaped["matches"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)
 
 
 @meds_app.command("show")
-def meds_show(name: str, as_json: AsJson = False, audience: AudienceOpt = Audience.PATIENT,
-              plain: Plain = False, data_dir: DataDir = None) -> None:
+def meds_show(name: str, fmt: FormatOpt = None, as_json: AsJson = False,
+              audience: AudienceOpt = Audience.PATIENT, plain: Plain = False,
+              data_dir: DataDir = None) -> None:
     """Everything spasmcheck knows about one medicine: names, classes, every rule."""
 
     def body() -> int:
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.SHOW)
         shaped = discovery.show_result(kb, _arg(name), audience)
-        emit(_dump(shaped) if as_json else _human(discovery.show_blocks(shaped), plain))
+        _output(Result(Kind.SHOW, shaped, "spasmcheck: medicine details"), shown_as)
         return ExitCode.OK if shaped["drugs"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)
@@ -595,7 +607,7 @@ def data_check(as_json: AsJson = False, data_dir: DataDir = None) -> None:
 
         kb, problems = knowledge.check(data_dir)
         shaped = discovery.check_result(kb, problems, str(data_dir or knowledge.BUILTIN))
-        emit(_dump(shaped) if as_json else discovery.check_text(shaped))
+        emit(json.dumps(shaped, indent=2) + "\n" if as_json else discovery.check_text(shaped))
         return ExitCode.DATA_ERROR if problems else ExitCode.OK
 
     _run(body)

@@ -13,7 +13,7 @@ from spasmcheck.model import (
     Product,
     Side,
 )
-from spasmcheck.names import Entry, NameIndex, fold
+from spasmcheck.names import Entry, NameIndex, NameWords, fold
 from spasmcheck.reader import (
     FINDING_FIELDS,
     Reader,
@@ -186,7 +186,13 @@ def _check_names(r: Reader, tables: InteractionTables, where: dict[str, Path]) -
             seen.setdefault(key, entry)
 
 
-def build_names(tables: InteractionTables) -> NameIndex:
-    return NameIndex(name_entries(tables))
+def folded_names(tables: InteractionTables) -> dict[str, tuple[str, ...]]:
+    """Each name, folded, and the drugs it means: what a word list must not hide."""
+    return {fold(entry.name): entry.drugs for entry in name_entries(tables)}
+
+
+def build_names(tables: InteractionTables, name_words: NameWords) -> NameIndex:
+    """The name index, built once with the tables so that the cache keeps it."""
+    return NameIndex(name_entries(tables), name_words)
 
 

@@ -44,6 +44,11 @@ class Report(NamedTuple):
         return tuple([med for med in self.medications if not med.drugs])
 
     @property
+    def incomplete(self) -> bool:
+        """A name was not recognised, or only partly: the check did not cover everything."""
+        return any(med.status != "known" for med in self.medications)
+
+    @property
     def worst(self) -> Severity | None:
         """The first finding's severity: findings come most severe first."""
         return self.interactions[0].finding.severity if self.interactions else None
@@ -84,6 +89,8 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     index = _index(kb)
     known = index.names.get
     resolved = tuple([known(name) or index.resolve(name) for name in meds])
+    if any(med.suggestions for med in resolved):
+        resolved = tuple([_not_offering(med, kb, candidate) for med in resolved])
     found: list[Interaction] = []
 
     # Each drug once, the candidate first, with the position of the medicine that brought it;
@@ -126,6 +133,14 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
         found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != candidate.id, i.rule_id,
                                   i.drugs))
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
+
+
+def _not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug) -> Resolution:
+    """Without the suggestions that name the candidate: "did you mean" must never turn an
+    unknown medicine (nizatidine) into the very drug it is checked against (tizanidine)."""
+    kept = tuple([name for name in med.suggestions
+                  if candidate.id not in (kb.names.resolve(name).drugs)])
+    return med if kept == med.suggestions else med._replace(suggestions=kept)
 
 
 @lru_cache(maxsize=256)

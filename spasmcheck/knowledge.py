@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     from spasmcheck.yamlsource import Document
 
 BUILTIN = "built-in"
-TABLE_FILES = ("interactions.yaml", "redflags.yaml", "countries.yaml")
+TABLE_FILES = ("interactions.yaml", "redflags.yaml", "countries.yaml", "names.yaml")
+# Tables a clinic's folder may leave out: the built-in one is used (the word lists of names are
+# not a clinic's choice, and folders made before they existed keep working).
+OPTIONAL_FILES = ("names.yaml",)
 MAX_TABLE_BYTES = 5 * 1024 * 1024
 DATA_DIR_ENV = "SPASMCHECK_DATA_DIR"
 CACHE_DIR_ENV = "SPASMCHECK_CACHE_DIR"
@@ -72,16 +75,22 @@ def _load(folder: str | None) -> KnowledgeBase:
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
     """Validate parsed tables into a KnowledgeBase, or raise DataError listing every problem."""
     from spasmcheck.country_table import build_countries
-    from spasmcheck.interaction_table import build_interactions, build_names
+    from spasmcheck.interaction_table import build_interactions, build_names, folded_names
+    from spasmcheck.name_table import build_name_words
     from spasmcheck.redflag_table import build_triage
 
     problems: list[LocatedError] = []
-    countries = triage = None
+    countries = triage = name_words = None
     try:
         interactions = build_interactions(docs["interactions.yaml"])
-    except DataError as error:  # redflags.yaml cannot be checked without it
+    except DataError as error:  # redflags.yaml and names.yaml cannot be checked without it
         more = _problems(build_countries, docs["countries.yaml"])
         raise DataError(error.problems + more) from None
+    try:
+        name_words = build_name_words(interactions, folded_names(interactions))(
+            docs["names.yaml"])
+    except DataError as error:
+        problems += error.problems
     try:
         triage = build_triage(docs["redflags.yaml"], interactions)
     except DataError as error:
@@ -90,9 +99,10 @@ def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
         countries = build_countries(docs["countries.yaml"])
     except DataError as error:
         problems += error.problems
-    if problems or triage is None or countries is None:
+    if problems or triage is None or countries is None or name_words is None:
         raise DataError(problems)
-    return KnowledgeBase(origin, interactions, triage, countries, build_names(interactions))
+    return KnowledgeBase(origin, interactions, triage, countries,
+                         build_names(interactions, name_words))
 
 
 def _problems(builder: Callable[[Document], object], doc: Document) -> list[LocatedError]:
@@ -121,7 +131,9 @@ def check(data_dir: Path | None) -> tuple[KnowledgeBase | None, list[LocatedErro
 
 
 def _display(directory: Path, name: str, origin: str) -> str:
-    return f"data/{name}" if origin == BUILTIN else str(directory / name)
+    if origin == BUILTIN or (name in OPTIONAL_FILES and not (directory / name).exists()):
+        return f"data/{name}"
+    return str(directory / name)
 
 
 def _read_tables(directory: Path, origin: str) -> dict[str, str]:
@@ -131,6 +143,8 @@ def _read_tables(directory: Path, origin: str) -> dict[str, str]:
     texts: dict[str, str] = {}
     for name in TABLE_FILES:
         path = directory / name
+        if name in OPTIONAL_FILES and origin != BUILTIN and not path.exists():
+            path = builtin_data_dir() / name
         shown = _display(directory, name, origin)
         try:
             if path.stat().st_size > MAX_TABLE_BYTES:
@@ -156,7 +170,8 @@ def _cache_key(texts: dict[str, str], origin: str) -> str:
     code = Path(__file__).parent
     stamps = [(code / name).stat() for name in ("reader.py", "interaction_table.py",
                                                  "redflag_table.py", "country_table.py",
-                                                 "model.py", "conditions.py")]
+                                                 "name_table.py", "names.py", "model.py",
+                                                 "conditions.py")]
     parts = [__version__, sys.version, origin,
              *(f"{s.st_size:x}-{s.st_mtime_ns:x}" for s in stamps)]
     for name in TABLE_FILES:

@@ -333,4 +333,5 @@ class KnowledgeBase:
 
     @property
     def tables(self) -> list[Meta]:
-        return [self.interactions.meta, self.triage.meta, self.countries.meta]
+        tables = [self.interactions.meta, self.triage.meta, self.countries.meta]
+        return tables + [self.names.meta] if self.names.meta is not None else tables

@@ -118,7 +118,7 @@ def _ask_medicines(questionary: Any, output: Any, text: str, kb: KnowledgeBase) 
         if not typed:
             return chosen
         resolution = kb.names.resolve(typed)
-        if not resolution.known and resolution.suggestions:
+        if not resolution.drugs and resolution.suggestions:
             keep = f"Keep {typed!r} as typed (it will be listed as not recognised)"
             pick = questionary.select(f"{typed!r} is not a name spasmcheck knows. Did you mean:",
                                       choices=[*resolution.suggestions, keep],

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 from spasmcheck.errors import OutputError, UsageError
-from spasmcheck.render import html, markdown
-from spasmcheck.render.layout import Block
-
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+from spasmcheck.render.formats import REPORT_SUFFIXES, Format
 
 
-def report_format(path: Path) -> str:
+def report_format(path: Path) -> Format:
     """The report format from the file name; UsageError for anything else."""
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
+    fmt = REPORT_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
         raise UsageError(f"--report {path}: the file name must end in .md or .html")
-    return kind
-
-
-def render(blocks: list[Block], path: Path, title: str, now: datetime | None = None) -> str:
-    stamp = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
-    drawer = html.draw if report_format(path) == "html" else markdown.draw
-    return drawer(blocks, title, stamp)
+    return fmt
 
 
 def write(path: Path, text: str, force: bool) -> None:

@@ -330,3 +330,23 @@ def test_a_long_run_draws_its_progress_bar_on_the_terminal(tmp_path):
     assert child.exitstatus == ExitCode.OK
     with out.open() as results:
         assert sum(1 for _ in results) == 150000
+
+
+def test_a_partly_recognised_line_matches_one_shot_and_the_run_exits_3():
+    meds = ["Tylenol Sinus", "Sertraline HCl 100mg tab"]
+    result, out = run("interactions", [json.dumps({"id": "p", "meds": meds})])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    one_shot = json.loads(runner.invoke(app, ["interactions", "--med", meds[0], "--med",
+                                              meds[1], "--json"]).stdout)
+    assert {k: v for k, v in out[0].items() if k not in ("id", "line")} == one_shot
+    assert out[0]["summary"]["partial"] == 1 and out[0]["summary"]["known"] == 1
+
+
+def test_suggestions_never_offer_each_lines_own_candidate():
+    lines = [json.dumps({"id": n, "meds": ["Tylenol nizatidine"], "drug": drug})
+             for n, drug in enumerate(["baclofen", "tizanidine", "baclofen"])]
+    result, out = run("interactions", lines)
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    offered = [o["medications"][0]["suggestions"] for o in out]
+    assert "tizanidine" in offered[0] and "tizanidine" in offered[2]
+    assert "tizanidine" not in offered[1]

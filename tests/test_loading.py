@@ -173,6 +173,22 @@ BROKEN = [
     pytest.param("countries.yaml", '  GB:\n    name: United Kingdom\n    emergency: "999"\n',
                  "  GB:\n    name: United Kingdom\n", "missing field 'emergency'",
                  id="country-without-number"),
+    pytest.param("names.yaml", "  words: [mg,", "  words: [mg, Zoloft,",
+                 "'Zoloft' is a medicine name", id="word-list-hides-a-medicine"),
+    pytest.param("names.yaml", "  words: [mg,", "  words: [mg, 24hr,", "holds a number",
+                 id="word-with-a-number"),
+    pytest.param("names.yaml", "  words: [pm, dm,", "  words: [pm, dm, extra strength,",
+                 "also listed under keeps", id="word-with-two-roles"),
+    pytest.param("names.yaml", "chlorpheniramine, doxylamine,", "chlorphenamin, doxylamine,",
+                 "unknown drug 'chlorphenamin'", id="brand-word-names-missing-drug"),
+    pytest.param("names.yaml", "    apap: acetaminophen", "    apap: paracetamolx",
+                 "unknown drug 'paracetamolx'", id="abbreviation-names-missing-drug"),
+    pytest.param("names.yaml", "    ms: [morphine sulfate, magnesium]",
+                 "    ms: [morphine sulphide, magnesium]",
+                 "'morphine sulphide' is not a medicine name", id="ambiguous-offers-unknown-name"),
+    pytest.param("names.yaml", "  sources: [usp_salts, rxnorm_tty]",
+                 "  sources: [usp_salt, rxnorm_tty]", "unknown source 'usp_salt'",
+                 id="word-list-cites-missing-source"),
 ]
 
 
@@ -252,3 +268,21 @@ def test_data_check_warns_about_tables_not_reviewed_for_a_year(tmp_path):
     result = runner.invoke(app, ["data", "check", "--data-dir", str(folder)])
     assert result.exit_code == 0
     assert "warning: countries was last reviewed on 2020-01-01" in result.stdout
+
+
+def test_an_edited_name_table_is_seen_through_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = copy_tables(tmp_path)
+    before = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    assert before.status == "partial" and before.unchecked == ("zapfast",)
+    edit(folder, "names.yaml", "  words: [mg,", "  words: [mg, zapfast,")
+    after = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    assert after.status == "known" and after.drugs == ("ibuprofen",)
+
+
+def test_a_clinic_folder_without_a_name_table_uses_the_built_in_one(tmp_path):
+    folder = copy_tables(tmp_path)
+    (folder / "names.yaml").unlink()
+    kb, problems = knowledge.check(folder)
+    assert problems == [] and kb is not None
+    assert kb.names.resolve("Sertraline HCl 100mg tab").drugs == ("sertraline",)

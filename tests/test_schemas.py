@@ -106,7 +106,9 @@ def _consistent_interactions(document: dict[str, Any]) -> None:
     summary = document["summary"]
     assert sum(summary["counts"].values()) == len(document["interactions"])
     assert summary["unknown"] == len(document["unknown"])
-    assert summary["known"] == len(document["medications"]) - len(document["unknown"])
+    statuses = [m["status"] for m in document["medications"]]
+    assert summary["known"] == statuses.count("known")
+    assert summary["partial"] == statuses.count("partial")
     worst = document["interactions"][0]["severity"] if document["interactions"] else None
     assert summary["worst"] == worst
 
@@ -166,6 +168,27 @@ def test_unknown_medicine_validates_and_is_listed_as_unknown() -> None:
     assert document["medications"][0] == {"input": "xyzzy-not-a-drug", "matched": [],
                                           "status": "unknown"}
     assert document["unknown"][0]["input"] == "xyzzy-not-a-drug"
+
+
+def test_partly_recognised_medicine_validates_and_names_what_was_not_checked() -> None:
+    document = interactions_json("--med", "Tylenol Sinus", "--med", "Aleve Tension",
+                                 "--med", "Zoloft", codes=(3,))
+    assert document["medications"][0] == {
+        "input": "Tylenol Sinus", "matched": ["acetaminophen"], "status": "partial",
+        "matched_as": "brand", "unchecked": ["sinus"], "suggestions": []}
+    assert document["medications"][1]["unchecked"] == ["tension"]
+    assert document["unknown"] == []
+    assert document["summary"]["partial"] == 2 and document["summary"]["known"] == 1
+
+
+def test_a_partial_entry_without_its_unchecked_words_is_invalid() -> None:
+    document = interactions_json("--med", "Tylenol Sinus", codes=(3,))
+    broken = copy.deepcopy(document)
+    del broken["medications"][0]["unchecked"]
+    assert_invalid("interactions", broken)
+    broken = copy.deepcopy(document)
+    broken["medications"][0]["matched"] = []
+    assert_invalid("interactions", broken)
 
 
 def test_misspelt_medicine_validates_with_suggestions() -> None:

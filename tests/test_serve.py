@@ -529,3 +529,22 @@ def test_selections_that_match_no_draft_fall_back_to_every_draft(kb):
                  selections=["MedicationRequest/unknown-id"])
     cards = cds.evaluate("spasmcheck-order-select", body, kb).cards
     assert [c["indicator"] for c in cards] == ["warning"]
+
+
+def test_a_partly_recognised_order_is_checked_for_what_is_known_and_says_what_is_not(kb):
+    body = _call("order-sign", [_order("draft-ts", "Tylenol Sinus caplets")],
+                 statements=(_statement("ms-w", "warfarin"),))
+    cards = cds.evaluate("spasmcheck-order-sign", body, kb).cards
+    info = cards[-1]
+    assert info["indicator"] == "info"
+    assert info["summary"].startswith("Not fully checked for interactions: Tylenol Sinus")
+    assert "only acetaminophen checked" in info["detail"] and "'sinus'" in info["detail"]
+    # what was recognised was still checked against the patient's medicines
+    expected = check_pairs(kb, "acetaminophen", "warfarin")
+    assert len(cards) - 1 == expected
+
+
+def check_pairs(kb: Any, ordered: str, other: str) -> int:
+    from spasmcheck.interactions import check
+
+    return len(check([other], kb, kb.interactions.drugs[ordered]).interactions)

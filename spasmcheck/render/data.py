@@ -119,9 +119,12 @@ def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> dict[s
 @lru_cache(maxsize=4096)
 def _medication(med: Resolution, kb: KnowledgeBase) -> Shared:
     entry = Shared(input=med.input, matched=[kb.interactions.drugs[d].name for d in med.drugs],
-                   status="known" if med.known else "unknown")
+                   status=med.status)
     if med.entry is not None:
         entry["matched_as"] = med.entry.kind
+    if med.unchecked:
+        entry["unchecked"] = list(med.unchecked)
+        entry["suggestions"] = list(med.suggestions)
     return entry
 
 
@@ -138,6 +141,7 @@ def interactions_result(report: Report, kb: KnowledgeBase, audience: Audience) -
         "summary": {"worst": report.worst.label if report.worst else None,
                     "counts": counts,
                     "known": sum(1 for m in report.medications if m.known),
+                    "partial": sum(1 for m in report.medications if m.status == "partial"),
                     "unknown": len(report.unknown)},
         "interactions": [interaction(i, kb, audience) for i in report.interactions],
         "disclaimer": kb.triage.disclaimer.for_(audience),

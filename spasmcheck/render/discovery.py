@@ -93,6 +93,7 @@ def show_result(kb: KnowledgeBase, name: str, audience: Audience) -> dict[str, A
                     for c in kb.interactions.cautions if c.drug.matches(drug)]
         shown.append({**_drug(kb, drug, audience), "rules": rules, "cautions": cautions})
     return {**header(kb, audience), "query": name, "drugs": shown,
+            "status": resolution.status, "unchecked": list(resolution.unchecked),
             "suggestions": list(resolution.suggestions)}
 
 
@@ -108,6 +109,11 @@ def show_blocks(result: dict[str, Any]) -> list[Block]:
             if result["suggestions"] else ()
         return [Banner(f"{result['query']!r} is not a medicine spasmcheck knows.", hint, "warn")]
     blocks: list[Block] = []
+    if result["unchecked"]:
+        words = ", ".join(f"'{word}'" for word in result["unchecked"])
+        blocks.append(Banner(f"{result['query']!r} is only partly recognised", (
+            f"Shown: {', '.join(d['generic'] for d in result['drugs'])}. {words} may mean more "
+            "medicines that are not shown.",), "warn"))
     for drug in result["drugs"]:
         names = [f"Brands: {', '.join(drug['brands']) or 'none listed'}",
                  f"Other names: {', '.join(drug['other_names']) or 'none listed'}",

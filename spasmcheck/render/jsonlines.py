@@ -84,10 +84,15 @@ def _summary(report: Report) -> str:
     for item in report.interactions:
         counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
     worst = _WORST[next(iter(counts))] if counts else "null"
-    known = sum([1 for med in report.medications if med.drugs])
+    known = partial = 0
+    for med in report.medications:
+        if med.status == "known":
+            known += 1
+        elif med.status == "partial":
+            partial += 1
     listed = ",".join([_COUNT[severity] + str(n) for severity, n in counts.items()])
     return (f',"summary":{{"worst":{worst},"counts":{{{listed}}},"known":{known},'
-            f'"unknown":{len(report.medications) - known}}}')
+            f'"partial":{partial},"unknown":{len(report.medications) - known - partial}}}')
 
 
 class _Parts:
@@ -106,7 +111,8 @@ class _Parts:
         self.advice = ',"seek_help_sooner":' + data.compact(
             {"": data._advice(kb, "safety_net", audience)})[4:-1] + "," + tips
         self.emergency_advice = ',"seek_help_sooner":[],' + tips
-        self.medicines: dict[str, str] = {}  # a name as typed -> its medications entry
+        # a name as typed (with its suggestions, if any) -> its medications entry
+        self.medicines: dict[str | tuple[str, tuple[str, ...]], str] = {}
         self.unknown_advice = ',"unknown_advice":' + _text(
             kb.interactions.unknown_medicine.for_(audience))
         self.disclaimer = ',"disclaimer":' + _text(kb.triage.disclaimer.for_(audience)) + "}\n"
@@ -132,11 +138,13 @@ class _Parts:
         memo = self.medicines
         listed = []
         for med in report.medications:
-            text = memo.get(med.input)
+            # a partial entry carries suggestions, which depend on the candidate
+            key = med.input if not med.suggestions else (med.input, med.suggestions)
+            text = memo.get(key)
             if text is None:
                 text = data._medication(med, self.kb).json()
                 if len(memo) < MEMO_SIZE:
-                    memo[med.input] = text
+                    memo[key] = text
             listed.append(text)
         unknown = _dumps(data.medications(report, self.kb, self.audience)["unknown"]) \
             if report.unknown else "[]"

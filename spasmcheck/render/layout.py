@@ -57,24 +57,49 @@ def show_value(value: Any) -> str:
 def _medicine_lines(result: dict[str, Any]) -> list[str]:
     lines = []
     for med in result["medications"]:
+        matched = ", ".join(med["matched"])
         if med["status"] == "known":
-            matched = ", ".join(med["matched"])
             same = med["input"].strip().lower() == matched
             lines.append(med["input"] if same else f"{med['input']} = {matched}")
-    for med in result["unknown"]:
-        hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
-        lines.append(f"{med['input']}: NOT RECOGNISED. {result['unknown_advice']}{hint}")
+        elif med["status"] == "partial":
+            lines.append(partial_line(med))
+    lines += [unknown_line(med, result["unknown_advice"]) for med in result["unknown"]]
     return lines
 
 
-def _finding(item: dict[str, Any]) -> Item:
+def partial_line(med: dict[str, Any]) -> str:
+    """A name read in part: what was checked, and the words that may hide more medicines."""
+    words = ", ".join(f"'{word}'" for word in med["unchecked"])
+    hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
+    return (f"{med['input']}: PARTLY RECOGNISED. Only {', '.join(med['matched'])} was checked; "
+            f"{words} may mean more medicines in this product, and they were NOT checked. "
+            "List every active ingredient on the label." + hint)
+
+
+def unknown_line(med: dict[str, Any], advice: str) -> str:
+    """A name that was not recognised: said loudly, since it was not checked."""
+    hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
+    return f"{med['input']}: NOT RECOGNISED. {advice}{hint}"
+
+
+def because(flag: dict[str, Any]) -> str:
+    """The answers that fired a red flag, as the person gave them."""
+    return "; ".join(f"{key.replace('_', ' ')}: {show_value(value)}"
+                     for key, value in flag["answers"].items())
+
+
+def finding_title(item: dict[str, Any]) -> str:
+    """A finding named by what it is about: the drugs, or the drug and the person's health."""
     if item["kind"] == "caution":
         about = item["condition"].replace("_", " ") if item["condition"] else "your age"
-        title = f"{item['drugs'][0]} with {about}"
-    elif item["kind"] == "same_drug":
-        title = f"{item['drugs'][0]} listed more than once"
-    else:
-        title = " + ".join(item["drugs"])
+        return f"{item['drugs'][0]} with {about}"
+    if item["kind"] == "same_drug":
+        return f"{item['drugs'][0]} listed more than once"
+    return " + ".join(item["drugs"])
+
+
+def _finding(item: dict[str, Any]) -> Item:
+    title = finding_title(item)
     rows = [("What can happen", item["effect"])]
     if item["mechanism"]:
         rows.append(("Why", item["mechanism"]))
@@ -82,18 +107,22 @@ def _finding(item: dict[str, Any]) -> Item:
     return Item(item["severity"].upper(), title, item["severity"], tuple(rows))
 
 
-def _verdict(result: dict[str, Any]) -> Banner:
+def verdict(result: dict[str, Any]) -> Banner:
+    """The interactions result in one banner: what was found, or why the check is incomplete."""
     summary, candidate = result["summary"], result["candidate"]
     counts = ", ".join(f"{n} {sev}" for sev, n in summary["counts"].items())
     lines = []
     if summary["unknown"]:
         lines.append(f"{summary['unknown']} medicine name(s) not recognised: they were NOT "
                      "checked, which is not the same as safe.")
+    if summary["partial"]:
+        lines.append(f"{summary['partial']} medicine name(s) only partly recognised: they may "
+                     "contain more medicines that were NOT checked.")
     if summary["worst"]:
         title = f"{summary['worst'].upper()}: {len(result['interactions'])} finding(s) for " \
                 f"{candidate} ({counts})"
         return Banner(title, tuple(lines), summary["worst"])
-    if summary["unknown"]:
+    if summary["unknown"] or summary["partial"]:
         return Banner(f"CHECK INCOMPLETE for {candidate}", tuple(lines), "warn")
     known = summary["known"]
     title = f"NO INTERACTION FOUND between {candidate} and the {known} medicine(s) listed" \
@@ -109,7 +138,7 @@ def _footer(result: dict[str, Any]) -> list[Block]:
 
 
 def interactions_blocks(result: dict[str, Any]) -> list[Block]:
-    blocks: list[Block] = [_verdict(result)]
+    blocks: list[Block] = [verdict(result)]
     meds = _medicine_lines(result)
     if meds:
         blocks += [Heading("Medicines checked"), Bullets(tuple(meds))]
@@ -119,34 +148,41 @@ def interactions_blocks(result: dict[str, Any]) -> list[Block]:
     return blocks + _footer(result)
 
 
-def triage_blocks(result: dict[str, Any]) -> list[Block]:
+def urgency_banner(result: dict[str, Any]) -> Banner:
+    """The level and what to do; at emergency, the number to call comes first."""
     urgency, emergency = result["urgency"], result["emergency"]
-    blocks: list[Block] = []
     if urgency["level"] == "emergency":
         number = emergency["number"]
         first = f"CALL {number} NOW" if number else emergency["text"]
         where = (f"{number} is the emergency number for {emergency['name']}; in another "
                  "country, run again with --country CODE.",) if number else ()
-        blocks.append(Banner(first, (urgency["label"].upper(), urgency["action"], *where),
-                             "emergency"))
-    else:
-        blocks.append(Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"]))
-    emergency_level = urgency["level"] == "emergency"
+        return Banner(first, (urgency["label"].upper(), urgency["action"], *where), "emergency")
+    return Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"])
+
+
+def unanswered_notice(result: dict[str, Any]) -> str | None:
+    """The warning that the level assumes "no" to unanswered warning-sign questions."""
     missing = result["unanswered_screen"]
-    if missing and not emergency_level:  # at emergency nothing can be more urgent
-        blocks.append(Para(f"{len(missing)} warning-sign question(s) were not answered, and this "
-                           "result assumes the answer is no: "
-                           + ", ".join(k.replace("_", " ") for k in missing)
-                           + ". If any of them applies, the advice may be more urgent.", "warn"))
+    if not missing or result["urgency"]["level"] == "emergency":  # nothing is more urgent
+        return None
+    return (f"{len(missing)} warning-sign question(s) were not answered, and this result "
+            "assumes the answer is no: " + ", ".join(k.replace("_", " ") for k in missing)
+            + ". If any of them applies, the advice may be more urgent.")
+
+
+def triage_blocks(result: dict[str, Any]) -> list[Block]:
+    urgency, emergency = result["urgency"], result["emergency"]
+    blocks: list[Block] = [urgency_banner(result)]
+    emergency_level = urgency["level"] == "emergency"
+    notice = unanswered_notice(result)
+    if notice:
+        blocks.append(Para(notice, "warn"))
     blocks.append(Heading("Why"))
     if result["red_flags"]:
-        for flag in result["red_flags"]:
-            because = "; ".join(f"{key.replace('_', ' ')}: {show_value(value)}"
-                                for key, value in flag["answers"].items())
-            blocks.append(Item(flag["urgency"].upper(), flag["title"], flag["urgency"], (
-                ("Concern", flag["concern"]),
-                ("Because you answered", because),
-                ("Sources", "; ".join(flag["sources"])))))
+        blocks += [Item(flag["urgency"].upper(), flag["title"], flag["urgency"], (
+            ("Concern", flag["concern"]),
+            ("Because you answered", because(flag)),
+            ("Sources", "; ".join(flag["sources"])))) for flag in result["red_flags"]]
     else:
         blocks.append(Para("None of the answers given is a warning sign."))
     blocks += [Heading("What to do next"), Bullets(tuple(result["next_steps"]))]
@@ -165,8 +201,15 @@ def triage_blocks(result: dict[str, Any]) -> list[Block]:
         title = "Treatment guidance" if result["audience"] == "clinician" \
             else f"About {result['candidate']}"
         blocks += [Heading(title), Bullets(tuple(a["text"] for a in result["guidance"]))]
-    if result["unanswered"] and not emergency_level:
-        blocks.append(Para("Not answered (read as no): "
-                           + ", ".join(k.replace("_", " ") for k in result["unanswered"]) + ".",
-                           "muted"))
+    unanswered = not_answered(result)
+    if unanswered:
+        blocks.append(Para(unanswered, "muted"))
     return blocks + _footer(result)
+
+
+def not_answered(result: dict[str, Any]) -> str | None:
+    """Every question left unanswered, which the level read as "no" (none at emergency)."""
+    if not result["unanswered"] or result["urgency"]["level"] == "emergency":
+        return None
+    return "Not answered (read as no): " + ", ".join(
+        key.replace("_", " ") for key in result["unanswered"]) + "."
