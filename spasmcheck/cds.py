@@ -140,11 +140,10 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
     for med in patient_meds.used:
         for name in med.names:
             resolved, unchecked = _resolved(kb, name)
-            if (resolved, unchecked) != ((), ()) and (resolved, unchecked) in seen or \
-                    fold(name) in seen:
-                continue
-            seen.update(((resolved, unchecked), fold(name)))
-            meds.append(_Med(name, resolved, unchecked, med, False))
+            key = (resolved, unchecked) if resolved else fold(name)
+            if key not in seen:
+                seen.add(key)
+                meds.append(_Med(name, resolved, unchecked, med, False))
     return _cards(chosen, meds, kb, audience)
 
 
@@ -202,7 +201,7 @@ def _same_patient(record: fhir_meds.MedicationRecord, patient: str, where: str) 
     for med in record.used:
         subject = med.subject
         if subject and "Patient/" in subject and \
-                subject.rsplit("Patient/", 1)[1] != patient:
+                subject.rsplit("Patient/", 1)[1].split("/", 1)[0] != patient:
             raise HookError(400, f"{where}: {med.entry} is for {subject}, not Patient/"
                                  f"{patient}; nothing was checked")
 

@@ -548,3 +548,12 @@ def check_pairs(kb: Any, ordered: str, other: str) -> int:
     from spasmcheck.interactions import check
 
     return len(check([other], kb, kb.interactions.drugs[ordered]).interactions)
+
+
+def test_a_versioned_or_absolute_patient_reference_is_the_same_patient(kb):
+    statement = _statement("ms-v", "sertraline")
+    statement["subject"] = {"reference": f"https://ehr.example.org/fhir/Patient/{PATIENT}"
+                                         "/_history/3"}
+    body = _call("order-sign", [CYCLOBENZAPRINE], statements=(statement,))
+    assert [c["indicator"] for c in cds.evaluate("spasmcheck-order-sign", body, kb).cards] == [
+        "warning"]
