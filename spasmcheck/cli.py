@@ -512,12 +512,13 @@ def serve(
         from spasmcheck import serve as server
 
         kb = _kb(data_dir)
+        tokens = server.TokenCheck(jwks) if jwks else None
+        store = feedback.FeedbackStore(path)
         sock = server.bind(host, port)
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
-        options = server.Options(kb, audience, feedback.FeedbackStore(path),
-                                 public_url or f"http://{shown}:{bound}", jwks,
-                                 tuple(cors_origin or ()))
+        options = server.Options(kb, audience, store, public_url or f"http://{shown}:{bound}",
+                                 tokens, tuple(cors_origin or ()))
         tables = kb.interactions.meta
         _notice(f"spasmcheck: CDS Hooks service on http://{shown}:{bound}/cds-services "
                 f"(interaction tables {tables.version}, reviewed {tables.reviewed}; "

@@ -43,7 +43,7 @@ class Options(NamedTuple):
     audience: Audience
     store: FeedbackStore
     public_url: str  # the base URL callers use: tokens' `aud` must name it
-    jwks: Path | None
+    tokens: TokenCheck | None  # None: no token needed (no --jwks)
     cors_origins: tuple[str, ...]
     max_body: int = MAX_BODY
 
@@ -118,7 +118,7 @@ class TokenCheck:
 
 def create_app(options: Options) -> Starlette:
     """The ASGI application (the tests and the benchmark start it on a loopback port)."""
-    tokens = TokenCheck(options.jwks) if options.jwks else None
+    tokens = options.tokens
     base = options.public_url.rstrip("/")
 
     def guard(request: Request) -> None:

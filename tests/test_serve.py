@@ -557,3 +557,13 @@ def test_a_versioned_or_absolute_patient_reference_is_the_same_patient(kb):
     body = _call("order-sign", [CYCLOBENZAPRINE], statements=(statement,))
     assert [c["indicator"] for c in cds.evaluate("spasmcheck-order-sign", body, kb).cards] == [
         "warning"]
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}'])
+def test_an_unusable_jwks_stops_before_listening(tmp_path, content):
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(content)
+    result = CliRunner().invoke(app, ["serve", "--port", "0", "--jwks", str(jwks), "--db",
+                                      str(tmp_path / "f.sqlite3")])
+    assert result.exit_code == ExitCode.USAGE
+    assert f"--jwks {jwks}" in result.stderr and "CDS Hooks service on" not in result.stderr
