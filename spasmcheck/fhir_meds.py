@@ -87,6 +87,8 @@ def decode(data: bytes, source: str) -> Any:
     except json.JSONDecodeError as error:
         raise FhirError(f"{source}:{error.lineno}: not valid JSON ({error.msg}); a FHIR "
                         "Bundle or medication resource is expected") from None
+    except RecursionError:
+        raise FhirError(f"{source}: JSON nested too deeply to be a FHIR record") from None
 
 
 def read(document: Any, kb: KnowledgeBase) -> MedicationRecord:

@@ -140,7 +140,7 @@ def create_app(options: Options) -> Starlette:
             chunks.append(chunk)
         try:
             return json.loads(b"".join(chunks))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             raise cds.HookError(400, "the request body is not valid JSON") from None
 
     async def discovery(request: Request) -> Response:

@@ -166,6 +166,7 @@ def test_triage_fhir_adds_the_record_medicines_to_the_answers(tmp_path):
 
 @pytest.mark.parametrize(("content", "message"), [
     (b"{not json", "not valid JSON"),
+    (b'{"a":' * 100_000, "nested too deeply"),
     (b'{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": '
      b'"MedicationRequest", "id": "r9", "status": "active"}}]}', "entry 1 (MedicationRequest/r9)"),
     (b'{"resourceType": "Bundle", "entry": []}', "no medicine in use"),

@@ -267,6 +267,7 @@ def test_medicines_of_another_patient_are_refused(server):
 @pytest.mark.parametrize(("body", "status", "words"), [
     (b'{"hook": "order-sign", "context": ', 400, "not valid JSON"),
     (b"\xff\xfe\x00", 400, "not valid JSON"),
+    (b"[" * 100_000, 400, "not valid JSON"),
     (b'["order-sign"]', 400, "JSON object"),
     (b'{"hook": "order-select", "hookInstance": "x", "context": {}}', 400, "order-sign"),
     (json.dumps({"hook": "order-sign", "hookInstance": "x", "context": {
