@@ -30,7 +30,8 @@ from spasmcheck.errors import ExitCode
 SPASMCHECK = shutil.which("spasmcheck")
 RX = "http://www.nlm.nih.gov/research/umls/rxnorm"
 PATIENT = "pt-4410"
-pytestmark = pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
+pytestmark = [pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed"),
+              pytest.mark.slow]  # most tests here talk to a server in another process
 
 
 @pytest.fixture(autouse=True)
