@@ -67,6 +67,21 @@ def validate(raw: Any, tables: TriageTables) -> Answers:
     return Answers(ordered, tuple(dict.fromkeys(medications)))
 
 
+def require_core(answers: Answers, tables: TriageTables) -> None:
+    """Refuse an answer set that says nothing a triage can stand on (`{}`, or only an age).
+
+    A file or batch line must give where, how long (the `core: true` questions) or at least one
+    warning-sign (`screen: true`) answer; a partial set is assessed, with its gaps named.
+    """
+    needed = [q.id for q in tables.questions if q.core or q.screen]
+    if not any(key in answers.values for key in needed):
+        core = ", ".join(q.id for q in tables.questions if q.core)
+        screen = ", ".join(q.id for q in tables.questions if q.screen and not q.core)
+        raise AnswersError("the answers give none of the core questions, so no level can be "
+                           f"given: answer at least where and how long ({core}) and the "
+                           f"warning-sign questions ({screen})")
+
+
 Schema = dict[str, tuple[Question, Callable[[Any], bool]]]
 _UNKNOWN = (None, bool)  # not a question; the test is never reached
 _schemas: dict[int, tuple[TriageTables, Schema]] = {}
@@ -105,6 +120,9 @@ def _as_given(question: Question) -> Callable[[Any], bool]:
 def answer_value(question: Question, value: Any) -> Any:
     """One answer in its canonical form, or ValueError saying what is valid."""
     if question.type is QuestionType.CHOICE:
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in _UNSURE and UNSURE in question.values:
+            return UNSURE
         if value not in question.values:
             raise ValueError(f"{_show(value)} is not valid; use one of: "
                              + ", ".join(question.values))

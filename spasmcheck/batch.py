@@ -27,7 +27,7 @@ from functools import partial
 from typing import IO, Any
 
 from spasmcheck import interactions
-from spasmcheck.answers import validate
+from spasmcheck.answers import require_core, validate
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import ExitCode, SpasmcheckError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
@@ -373,7 +373,9 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
     candidate = interactions.candidate_drug(kb, item.get("drug"))
     asked = item.get("country") or country
     contact = contacts.get(asked) or contacts.setdefault(asked, emergency.contact(kb, asked))
-    assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
+    given = validate(item["answers"], kb.triage)
+    require_core(given, kb.triage)
+    assessment = assess(given, kb, candidate)
     text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
     return text, assessment.urgency, assessment.interactions.incomplete
 

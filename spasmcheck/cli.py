@@ -353,7 +353,7 @@ def triage(
     def body() -> int:
         from spasmcheck import emergency, interactions
         from spasmcheck import triage as engine
-        from spasmcheck.answers import validate
+        from spasmcheck.answers import require_core, validate
         from spasmcheck.render import data
 
         threshold = _parse_fail_on(fail_on, Urgency)
@@ -380,11 +380,13 @@ def triage(
             from spasmcheck import prompts
 
             raw, chosen = prompts.ask(kb, audience, contact)
-        valid = validate(raw, kb.triage)
+        given = validate(raw, kb.triage)
+        if answers is not None:
+            require_core(given, kb.triage)
         if record is not None:
-            valid = valid._replace(medications=tuple(dict.fromkeys(
-                (*valid.medications, *record.names))))
-        result = engine.assess(valid, kb, candidate)
+            given = given._replace(medications=tuple(dict.fromkeys(
+                (*given.medications, *record.names))))
+        result = engine.assess(given, kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
         if record is not None:
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)

@@ -134,7 +134,7 @@ def _emergency(raw: dict[str, Any], kb: KnowledgeBase, contact: Contact,
     from spasmcheck.render import data, layout
     from spasmcheck.triage import assess
 
-    assessment = assess(validate(raw, kb.triage), kb)
+    assessment = assess(validate(raw, kb.triage), kb, finished=False)
     if assessment.urgency is not Urgency.EMERGENCY:
         return False
     shaped = data.triage_result(assessment, kb, audience, contact)

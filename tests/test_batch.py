@@ -343,7 +343,7 @@ def test_a_partly_recognised_line_matches_one_shot_and_the_run_exits_3():
 
 
 def test_suggestions_never_offer_each_lines_own_candidate():
-    lines = [json.dumps({"id": n, "meds": ["Tylenol nizatidine"], "drug": drug})
+    lines = [json.dumps({"id": n, "meds": ["Tylenol tizatidine"], "drug": drug})
              for n, drug in enumerate(["baclofen", "tizanidine", "baclofen"])]
     result, out = run("interactions", lines)
     assert result.exit_code == ExitCode.UNKNOWN_MEDICINE

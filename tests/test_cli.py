@@ -255,3 +255,23 @@ def test_meds_show_says_when_a_name_is_only_partly_recognised():
     flat = " ".join(result.stdout.split())
     assert "only partly recognised" in flat and "'sinus' may mean more medicines" in flat
     assert "partly" not in invoke("meds", "show", "Tylenol", "--plain").stdout
+
+
+def test_plain_output_says_listed_twice_and_the_age_a_rule_is_for():
+    result = invoke("interactions", "--med", "Zoloft", "--med", "sertraline", "--med",
+                    "gabapentin", "--med", "lamotrigine", "--plain")
+    text = " ".join(result.stdout.split())
+    assert "Zoloft and sertraline are the same medicine" in text
+    assert "two supplies" in text and "double dose. Do not take both" not in text
+    assert "(if aged 65 or over)" in text
+    young = invoke("interactions", "--med", "gabapentin", "--med", "lamotrigine", "--age", "30",
+                   "--plain")
+    assert young.stdout.startswith("MODERATE") and "65" not in young.stdout
+
+
+def test_readme_heart_failure_example_warns_about_the_ibuprofen_itself():
+    result = invoke("interactions", "--med", "ibuprofen", "--condition", "heart_failure",
+                    "--age", "70", "--plain")
+    text = " ".join(result.stdout.split())
+    assert "ibuprofen with heart failure" in text
+    assert "ibuprofen with your age" in text

@@ -157,7 +157,27 @@ BROKEN = [
                  "{not: {bladder_bowel_change: false}}", "may not use `not`",
                  id="rule-uses-not"),
     pytest.param("redflags.yaml", "{age: {\">=\": 65}}", "{age: {\"<\": 65}}",
-                 "more alarming going up", id="rule-compares-age-downwards"),
+                 "more alarming going away from 30", id="rule-compares-age-downwards"),
+    pytest.param("redflags.yaml", "{age: {\"<\": 2}}", "{age: {\">\": 2}}",
+                 "more alarming going away from 30", id="rule-compares-child-age-upwards"),
+    pytest.param("redflags.yaml", "{duration_days: {\">\": 84}}", "{duration_days: {\"<\": 84}}",
+                 "more alarming going up", id="rule-compares-duration-downwards"),
+    pytest.param("redflags.yaml", "    calm: 30\n", "\n",
+                 "`calm` (the least alarming value) goes with", id="two-sided-without-calm"),
+    pytest.param("redflags.yaml", "unsure_when: {duration_days: {\">\": 14}}",
+                 "unsure_when: {duration_days: {\"<\": 14}}", "more alarming going up",
+                 id="unsure-when-not-upward-closed"),
+    pytest.param("redflags.yaml", "    urgency: soon\n    when:\n      any:\n",
+                 "    urgency: sooner\n    when:\n      any:\n", "'sooner'",
+                 id="safety-net-bad-level"),
+    pytest.param("redflags.yaml", "read_as: minor}", "read_as: moderate}",
+                 "'moderate' is not another choice", id="not-sure-choice-reads-as-nothing"),
+    pytest.param("redflags.yaml", "{trauma: major}", "{trauma: unsure}",
+                 "'unsure' is read as 'minor' automatically", id="rule-compares-with-not-sure"),
+    pytest.param("redflags.yaml", "withhold: [self_care,", "withhold: [home_care,",
+                 "'home_care' is not an advice section", id="notice-withholds-unknown-section"),
+    pytest.param("redflags.yaml", "withhold: [self_care,", "withhold: [safety_net, self_care,",
+                 "the safety net is always shown", id="notice-withholds-the-safety-net"),
     pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold crimson"',
                  "is not a style", id="bad-colour"),
     pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold on"',
@@ -170,6 +190,15 @@ BROKEN = [
                  "must say `ordered`", id="choice-without-order"),
     pytest.param("redflags.yaml", "    alarming_direction: up\n", "\n",
                  "must say `alarming_direction`", id="number-without-direction"),
+    pytest.param("interactions.yaml",
+                 '    severity: major\n    effect:\n      patient: "The contraceptive pill',
+                 '    severity: moderate\n    effect:\n      patient: "The contraceptive pill',
+                 "moderate is less severe than the rule it replaces (tizanidine_cyp1a2_inhibitor",
+                 id="replacing-rule-lowers-severity-without-a-reason"),
+    pytest.param("interactions.yaml", "    moiety: amphetamine\n", "    moiety: amfetamine\n",
+                 "moiety 'amfetamine' must name another drug", id="moiety-names-no-drug"),
+    pytest.param("interactions.yaml", "    min_count: 3\n    min_age: 65\n",
+                 "    min_count: 3\n    min_age: old\n", "min_age", id="min-age-not-a-number"),
     pytest.param("countries.yaml", '  GB:\n    name: United Kingdom\n    emergency: "999"\n',
                  "  GB:\n    name: United Kingdom\n", "missing field 'emergency'",
                  id="country-without-number"),
@@ -201,6 +230,22 @@ def test_broken_table_gets_a_located_error(tmp_path, name, old, new, expected):
     located = next(m for m in messages if expected in m)
     assert located.startswith(str(folder / name) + ":"), located
     assert located.split(":")[1].isdigit(), "the message names the line"
+
+
+def test_a_lowered_replacement_with_a_reason_loads_and_without_one_exits_5(tmp_path):
+    folder = copy_tables(tmp_path)
+    reason = '    lowered_because: "test: the label only asks to start low"\n'
+    lowered = ('    severity: moderate\n' + reason +
+               '    effect:\n      patient: "The contraceptive pill')
+    edit(folder, "interactions.yaml",
+         '    severity: major\n    effect:\n      patient: "The contraceptive pill', lowered)
+    kb, problems = knowledge.check(folder)
+    assert problems == [] and kb is not None
+    edit(folder, "interactions.yaml", reason, "")
+    result = runner.invoke(app, ["interactions", "--med", "Yasmin", "--drug", "tizanidine",
+                                 "--data-dir", str(folder)])
+    assert result.exit_code == ExitCode.DATA_ERROR
+    assert "interactions.yaml:" in result.output and "lowered_because" in result.output
 
 
 def test_broken_table_stops_every_command_with_one_line_and_exit_code(tmp_path):

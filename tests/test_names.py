@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from spasmcheck import knowledge
 from spasmcheck.names import fold, words
 
 
@@ -268,3 +271,19 @@ def test_a_brand_line_that_drops_an_ingredient_is_its_own_product(kb):
     assert set(kb.names.resolve("Excedrin Tension Headache").drugs) == {"acetaminophen",
                                                                       "caffeine"}
     assert kb.names.resolve("Mucinex Fast-Max").status == "partial"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.sampled_from(sorted(knowledge.load().names._by_key)).flatmap(
+        lambda key: st.integers(0, max(0, len(key) - 1)).map(lambda at: key[:at] + key[at + 1:])),
+    st.text(alphabet="abcdeilmnoprstuxz", min_size=1, max_size=24)))
+def test_did_you_mean_is_difflibs_close_matches(typo):
+    """The fast suggestion path gives exactly what difflib.get_close_matches gives."""
+    from difflib import get_close_matches
+
+    from spasmcheck.names import MAX_SUGGESTIONS, SUGGESTION_CUTOFF, _suggest
+
+    index = knowledge.load().names
+    expected = get_close_matches(typo, index._by_key, n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
+    assert _suggest(index, typo) == tuple(dict.fromkeys(index._by_key[k][0] for k in expected))

@@ -185,8 +185,8 @@ def test_emergency_banner_names_the_country_of_the_number():
 
 
 def test_unanswered_warning_sign_questions_are_flagged_up_front():
-    result = triage(stdin="{}")
-    shaped = json.loads(triage("--json", stdin="{}").stdout)
+    result = triage(stdin="location: neck\n")
+    shaped = json.loads(triage("--json", stdin="location: neck\n").stdout)
     assert "chest_pain" in shaped["unanswered_screen"]
     head = "\n".join(result.stdout.split("\nWhy\n")[0].splitlines())
     assert "were not answered" in head and "chest pain" in head

@@ -425,14 +425,16 @@ def test_markup_and_escapes_in_medicine_names_stay_data_in_json() -> None:
 @pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1"}], ids=["plain", "colour"])
 def test_markup_and_escapes_in_answers_are_shown_literally(tmp_path: Path,
                                                            env: dict[str, str]) -> None:
-    path = write(tmp_path / "answers.json", json.dumps({"medications": HOSTILE}))
+    path = write(tmp_path / "answers.json",
+                 json.dumps({"location": "neck", "medications": HOSTILE}))
     result = invoke(["triage", "--answers", path], env=env)
     assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
     _assert_shown_literally(result.stdout)
 
 
 def test_markup_and_escapes_in_answers_stay_data_in_json(tmp_path: Path) -> None:
-    path = write(tmp_path / "answers.json", json.dumps({"medications": HOSTILE}))
+    path = write(tmp_path / "answers.json",
+                 json.dumps({"location": "neck", "medications": HOSTILE}))
     result = invoke(["triage", "--answers", path, "--json"])
     assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
@@ -537,7 +539,7 @@ def test_report_over_an_existing_file_needs_force(tmp_path: Path) -> None:
     path = tmp_path / "report.md"
     path.write_text("keep me\n")
     expect_error(["triage", "--answers", "-", "--report", str(path)], ExitCode.OUTPUT_ERROR,
-                 "already exists", "--force", input="{}")
+                 "already exists", "--force", input="location: neck\n")
     assert path.read_text() == "keep me\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"], "no temporary file left"
 

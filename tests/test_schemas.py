@@ -23,6 +23,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from typer.testing import CliRunner
 
+from spasmcheck import knowledge
 from spasmcheck.cli import app
 from spasmcheck.model import KnowledgeBase, QuestionType
 
@@ -237,6 +238,15 @@ def test_conditions_and_age_give_cautions_that_validate(kb: KnowledgeBase) -> No
     assert set(document["conditions"]) == set(kb.interactions.conditions)
 
 
+def test_a_rule_for_an_age_group_with_no_age_given_validates_and_says_its_age() -> None:
+    document = interactions_json("--med", "gabapentin", "--med", "lamotrigine", codes=(0,))
+    beers = [i for i in document["interactions"] if i["rule"] == "beers_three_cns_active"]
+    assert beers and beers[0]["applies_from_age"] == 65
+    aged = interactions_json("--med", "gabapentin", "--med", "lamotrigine", "--age", "70",
+                             codes=(0,))
+    assert all("applies_from_age" not in i for i in aged["interactions"])
+
+
 def test_clinician_audience_validates() -> None:
     document = interactions_json("--med", "phenelzine", "--med", "sertraline", "--med", "alcohol",
                                  "--audience", "clinician", codes=(0, 3))
@@ -278,7 +288,7 @@ def test_self_care_answer_set_validates() -> None:
 
 
 @pytest.mark.parametrize("answers", [
-    {},
+    {"location": "neck"},
     {"chest_pain": "unsure", "confusion": "not sure"},
     {"fever": "high", "location": "lower_back", "iv_drug_use": True},
     {"bladder_bowel_change": True, "saddle_numbness": "unsure", "location": "lower_back"},
@@ -286,10 +296,10 @@ def test_self_care_answer_set_validates() -> None:
     {"duration_days": 60, "age": 70, "night_pain": True, "weight_loss": True,
      "cancer_history": True},
     {"cramp_over_10_min": True, "dark_urine": True, "location": "leg"},
-    {"pregnant": True, "pregnancy_warning_signs": "unsure", "age": 28},
+    {"pregnant": True, "pregnancy_warning_signs": "unsure", "age": 28, "location": "lower_back"},
     {**SELF_CARE, "medications": ["sertraline", "Percocet", "alcohol", "not-a-medicine"]},
     {**SELF_CARE, "medications": ["phenelzine"], "antidepressants": ["sertraline"]},
-], ids=["empty", "unsure", "fever", "cauda-equina", "myelopathy", "malignancy", "rhabdo",
+], ids=["partial", "unsure", "fever", "cauda-equina", "myelopathy", "malignancy", "rhabdo",
         "pregnancy", "medicines", "checklist"])
 def test_triage_answer_sets_validate(answers: dict[str, Any]) -> None:
     document = triage_json(answers)
@@ -510,6 +520,9 @@ def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
     return answers
 
 
+CORE = {q.id for q in knowledge.load().triage.questions if q.core or q.screen}
+
+
 @settings(max_examples=40, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(answers=answer_sets(), audience=st.sampled_from(["patient", "clinician"]))
@@ -519,6 +532,9 @@ def test_random_valid_answer_sets_always_give_valid_json(answers: dict[str, Any]
                     input=json.dumps(answers))
     if any(len(n) > 200 for v in answers.values() if isinstance(v, list) for n in v):
         assert result.exit_code == 4
+        return
+    if not CORE & answers.keys():
+        assert result.exit_code == 4 and "none of the core questions" in result.stderr
         return
     assert result.exit_code in (0, 3), result.stderr
     document = json.loads(result.stdout)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spasmcheck import __version__
-from spasmcheck.model import Advice, Audience, Finding, KnowledgeBase, Text, Urgency
+from spasmcheck.model import Advice, Audience, Finding, KnowledgeBase, Notice, Text, Urgency
 
 if TYPE_CHECKING:
     from spasmcheck.emergency import Contact
@@ -106,6 +106,8 @@ def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Sha
                  rule=item.rule_id, **finding(item.finding, kb, audience))
     if item.kind == "caution":
         out["condition"] = item.condition
+    if item.applies_from_age is not None:
+        out["applies_from_age"] = item.applies_from_age
     return out
 
 
@@ -213,21 +215,23 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
         "next_steps": [_text(step, number, audience) for step in assessment.next_steps],
         "seek_help_sooner": [] if assessment.urgency is Urgency.EMERGENCY
         else _advice(kb, "safety_net", audience),
-        "guidance": _advice(kb, guidance, audience),
+        "guidance": [] if guidance in assessment.withheld else _advice(kb, guidance, audience),
         "candidate": assessment.interactions.candidate.name,
         **medications(assessment.interactions, kb, audience),
         "interactions": [interaction(i, kb, audience)
                          for i in assessment.interactions.interactions],
         "answers": answers,
         "unanswered": list(assessment.unanswered),
-        "unanswered_screen": [q for q in _screen(kb) if q in assessment.unanswered],
+        "unanswered_screen": list(assessment.unanswered_screen),
+        "read_as_unsure": list(assessment.read_as_unsure),
+        "notices": [notice(n, kb, audience) for n in assessment.notices],
         "disclaimer": tables.disclaimer.for_(audience),
     }
 
 
-@lru_cache(maxsize=8)
-def _screen(kb: KnowledgeBase) -> tuple[str, ...]:
-    return tuple(q.id for q in kb.triage.questions if q.screen)
+@lru_cache(maxsize=64)
+def notice(shown: Notice, kb: KnowledgeBase, audience: Audience) -> Shared:
+    return Shared(id=shown.id, text=shown.text.for_(audience), sources=_cite(kb, shown.sources))
 
 
 @lru_cache(maxsize=4096)

@@ -198,8 +198,8 @@ class _Document:
         issues = self._issues(assessment.interactions)
         answers = {"reference": self._add(self._answers())}
         self._add(self._risk([answers, *issues]))
-        notice = layout.unanswered_notice(self.shaped)
-        self._outcome([_issue("warning", "incomplete", notice)] if notice else [])
+        self._outcome([_issue("warning", "incomplete", text)
+                       for text in layout.notices(self.shaped)])
 
     def _answers(self) -> dict[str, Any]:
         values = self.shaped["answers"]
@@ -240,12 +240,13 @@ class _Document:
             "outcome": {"coding": [{"system": RED_FLAG_SYSTEM, "code": flag["id"],
                                     "display": flag["title"]}], "text": flag["title"]},
             "qualitativeRisk": self._level(flag["urgency"]),
-            "rationale": f"{flag['concern']} Because: {layout.because(flag)}. "
+            "rationale": f"{flag['concern']} Because: "
+                         f"{layout.because(flag, shaped.get('read_as_unsure', []))}. "
                          f"Sources: {'; '.join(flag['sources'])}.",
         } for flag in flags]
         first = [banner.title] if urgency["level"] == "emergency" else []
         sooner = " ".join(advice["text"] for advice in shaped["seek_help_sooner"])
-        notes = [layout.unanswered_notice(shaped), sooner and f"Get help sooner if: {sooner}",
+        notes = [*layout.notices(shaped), sooner and f"Get help sooner if: {sooner}",
                  layout.not_answered(shaped), shaped["disclaimer"]]
         redflags = next(t for t in shaped["tables"] if t["table"] == "redflags")
         return {

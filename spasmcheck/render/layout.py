@@ -6,6 +6,7 @@ reports cannot drift from the JSON. Severity is always a word beside any colour 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
@@ -82,9 +83,11 @@ def unknown_line(med: dict[str, Any], advice: str) -> str:
     return f"{med['input']}: NOT RECOGNISED. {advice}{hint}"
 
 
-def because(flag: dict[str, Any]) -> str:
-    """The answers that fired a red flag, as the person gave them."""
-    return "; ".join(f"{key.replace('_', ' ')}: {show_value(value)}"
+def because(flag: dict[str, Any], unsure: Collection[str] = ()) -> str:
+    """The answers that fired a red flag, as the person gave them (`unsure`: questions left
+    out and read as "not sure")."""
+    return "; ".join(f"{key.replace('_', ' ')}: "
+                     + ("not answered, read as not sure" if key in unsure else show_value(value))
                      for key, value in flag["answers"].items())
 
 
@@ -92,10 +95,14 @@ def finding_title(item: dict[str, Any]) -> str:
     """A finding named by what it is about: the drugs, or the drug and the person's health."""
     if item["kind"] == "caution":
         about = item["condition"].replace("_", " ") if item["condition"] else "your age"
-        return f"{item['drugs'][0]} with {about}"
-    if item["kind"] == "same_drug":
-        return f"{item['drugs'][0]} listed more than once"
-    return " + ".join(item["drugs"])
+        title = f"{item['drugs'][0]} with {about}"
+    elif item["kind"] == "same_drug":
+        title = f"{item['drugs'][0]} listed more than once"
+    else:
+        title = " + ".join(item["drugs"])
+    if "applies_from_age" in item:
+        title += f" (if aged {item['applies_from_age']} or over)"
+    return title
 
 
 def _finding(item: dict[str, Any]) -> Item:
@@ -160,28 +167,37 @@ def urgency_banner(result: dict[str, Any]) -> Banner:
     return Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"])
 
 
-def unanswered_notice(result: dict[str, Any]) -> str | None:
-    """The warning that the level assumes "no" to unanswered warning-sign questions."""
-    missing = result["unanswered_screen"]
-    if not missing or result["urgency"]["level"] == "emergency":  # nothing is more urgent
-        return None
-    return (f"{len(missing)} warning-sign question(s) were not answered, and this result "
-            "assumes the answer is no: " + ", ".join(k.replace("_", " ") for k in missing)
-            + ". If any of them applies, the advice may be more urgent.")
+def notices(result: dict[str, Any]) -> list[str]:
+    """What must be read right under the level: the tables' notices (such as a child's), the
+    warning-sign questions left unanswered and read as no, and those read as "not sure"
+    (none of the last two at emergency: nothing is more urgent)."""
+    texts = [notice["text"] for notice in result.get("notices", ())]
+    if result["urgency"]["level"] == "emergency":
+        return texts
+    unsure = result.get("read_as_unsure", [])
+    missing = [k for k in result["unanswered_screen"] if k not in unsure]
+    if missing:
+        texts.append(f"{len(missing)} warning-sign question(s) were not answered, and this "
+                     "result assumes the answer is no: " + _names(missing)
+                     + ". If any of them applies, the advice may be more urgent.")
+    if unsure:
+        texts.append(f"{len(unsure)} question(s) were not answered where reading them as no "
+                     "would be unsafe (such as a follow-up to a worrying answer), so this result "
+                     "reads them as \"not sure\" (the safer answer): " + _names(unsure) + ".")
+    return texts
 
 
 def triage_blocks(result: dict[str, Any]) -> list[Block]:
     urgency, emergency = result["urgency"], result["emergency"]
     blocks: list[Block] = [urgency_banner(result)]
     emergency_level = urgency["level"] == "emergency"
-    notice = unanswered_notice(result)
-    if notice:
-        blocks.append(Para(notice, "warn"))
+    blocks += [Para(text, "warn") for text in notices(result)]
     blocks.append(Heading("Why"))
     if result["red_flags"]:
+        unsure = result.get("read_as_unsure", [])
         blocks += [Item(flag["urgency"].upper(), flag["title"], flag["urgency"], (
             ("Concern", flag["concern"]),
-            ("Because you answered", because(flag)),
+            ("Because you answered", because(flag, unsure)),
             ("Sources", "; ".join(flag["sources"])))) for flag in result["red_flags"]]
     else:
         blocks.append(Para("None of the answers given is a warning sign."))
@@ -211,5 +227,8 @@ def not_answered(result: dict[str, Any]) -> str | None:
     """Every question left unanswered, which the level read as "no" (none at emergency)."""
     if not result["unanswered"] or result["urgency"]["level"] == "emergency":
         return None
-    return "Not answered (read as no): " + ", ".join(
-        key.replace("_", " ") for key in result["unanswered"]) + "."
+    return "Not answered (read as no): " + _names(result["unanswered"]) + "."
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(k.replace("_", " ") for k in keys)
