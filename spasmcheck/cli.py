@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,9 @@ from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped, U
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import formats
 from spasmcheck.render.formats import Format, Kind, Result
+
+if TYPE_CHECKING:
+    from spasmcheck.fhir_meds import MedicationRecord
 
 app = typer.Typer(
     name="spasmcheck",
@@ -57,6 +60,9 @@ ReportFile = Annotated[Path | None, typer.Option(
 Force = Annotated[bool, typer.Option("--force", help="Let --report replace an existing file.")]
 CandidateOpt = Annotated[str | None, typer.Option(
     "--drug", help="The drug about to be taken (default: the tables' default candidate).")]
+FhirOpt = Annotated[str | None, typer.Option(
+    "--fhir", help="Also check the medicines of a FHIR record (R4/R5 Bundle or medication "
+                   "resource, JSON; - for stdin).")]
 
 
 def _complete_medicine(incomplete: str) -> list[str]:
@@ -291,6 +297,7 @@ def interactions(
                           "(contraindicated, major, moderate, minor).")] = None,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="JSON Lines in (FILE or - for stdin), one result a line out.")] = None,
+    fhir: FhirOpt = None,
     audience: AudienceOpt = Audience.PATIENT,
     plain: Plain = False,
     report_file: ReportFile = None,
@@ -311,12 +318,21 @@ def interactions(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
-            _refuse_in_batch(("--med", bool(med)), ("--report", report_file is not None))
+            _refuse_in_batch(("--med", bool(med)), ("--report", report_file is not None),
+                             ("--fhir", fhir is not None))
             defaults = batch_mode.Defaults(candidate if drug else None, tuple(conditions), age)
             return batch_mode.run("interactions", batch, kb, audience, threshold, defaults)
-        names = _checked_names(med or [])
+        record = _read_fhir(fhir, kb) if fhir is not None else None
+        names = (record.names if record else []) + _checked_names(med or [], record is None)
+        if not names:
+            from spasmcheck.fhir_meds import FhirError
+
+            raise FhirError(f"{_source_name(fhir)}: the record lists no medicine in use "
+                            "and no --med was given")
         result = engine.check(names, kb, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
+        if record is not None:
+            shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
         _output(Result(Kind.INTERACTIONS, shaped, f"spasmcheck: medicines and {candidate.name}",
                        outcome=result, kb=kb), shown_as, report_file, force)
         if threshold is not None and result.worst is not None and result.worst >= threshold:
@@ -342,8 +358,8 @@ def _arg(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _checked_names(names: list[str]) -> list[str]:
-    if not names:
+def _checked_names(names: list[str], required: bool = True) -> list[str]:
+    if not names and required:
         raise UsageError("give at least one medicine with --med NAME (repeat for more)")
     if len(names) > MAX_MEDS:
         raise UsageError(f"{len(names)} medicines given; at most {MAX_MEDS} in one check "
@@ -372,6 +388,7 @@ def triage(
                           "(emergency, urgent, soon, routine, self_care).")] = None,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="JSON Lines in (FILE or - for stdin), one assessment a line out.")] = None,
+    fhir: FhirOpt = None,
     audience: Annotated[Audience | None, typer.Option(
         "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
         help="Whose words to use (default patient; asked when interactive).")] = None,
@@ -395,7 +412,7 @@ def triage(
         candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
         if batch is not None:
             _refuse_in_batch(("--answers", answers is not None),
-                             ("--report", report_file is not None))
+                             ("--report", report_file is not None), ("--fhir", fhir is not None))
         contact = emergency.contact(kb, _arg(country) if country else None)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
@@ -407,6 +424,9 @@ def triage(
                                            country=_arg(country) if country else None)
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
                                   defaults)
+        if fhir == "-" and answers == "-":
+            raise UsageError("--fhir and --answers cannot both read stdin")
+        record = _read_fhir(fhir, kb) if fhir is not None else None
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:
@@ -416,8 +436,13 @@ def triage(
         given = validate(raw, kb.triage)
         if answers is not None:
             require_core(given, kb.triage)
+        if record is not None:
+            given = given._replace(medications=tuple(dict.fromkeys(
+                (*given.medications, *record.names))))
         result = engine.assess(given, kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
+        if record is not None:
+            shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
         _output(Result(Kind.TRIAGE, shaped, "spasmcheck: spasm check summary",
                        {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, result, kb),
                 shown_as, report_file, force)
@@ -442,6 +467,134 @@ def _read_answers(source: str) -> Any:
     except OSError as exc:
         raise AnswersError(f"cannot read answers file {name}: {exc.strerror}") from None
     return parse_text(decode(data, name), name)
+
+
+def _source_name(source: str | None) -> str:
+    return "<stdin>" if source == "-" else str(source)
+
+
+def _read_fhir(source: str, kb: KnowledgeBase) -> MedicationRecord:
+    """The medicines of a FHIR record file (or stdin), exit 4 when it cannot be used."""
+    from spasmcheck import fhir_meds
+
+    name = _source_name(source)
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read(fhir_meds.MAX_RECORD_BYTES + 1)
+        else:
+            with open(_arg(source), "rb") as handle:
+                data = handle.read(fhir_meds.MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        raise fhir_meds.FhirError(f"cannot read FHIR file {name}: {exc.strerror}") from None
+    try:
+        return fhir_meds.read(fhir_meds.decode(data, name), kb)
+    except fhir_meds.FhirError as error:
+        if error.message.startswith(name):
+            raise
+        raise fhir_meds.FhirError(f"{name}: {error.message}") from None
+
+
+def _record_summary(record: MedicationRecord, source: str | None,
+                    notices: bool) -> dict[str, Any]:
+    """Which entries of the record were checked and which skipped (JSON `record`); the human
+    formats get the same as notices on stderr."""
+    shaped = {
+        "source": _source_name(source),
+        "used": [{"entry": m.entry, "resource": m.resource, "written": m.written,
+                  "checked_as": list(m.names), "rxnorm": list(m.by_code)} for m in record.used],
+        "skipped": [{"entry": s.entry, "resource": s.resource, "written": s.written,
+                     "reason": s.reason} for s in record.skipped],
+        "other_resources": record.ignored,
+    }
+    if notices:
+        _notice(f"spasmcheck: from {shaped['source']}: {len(record.used)} medicine entries "
+                f"used, {len(record.skipped)} skipped")
+        for med in record.used:
+            how = f" (RxNorm {', '.join(med.by_code)})" if med.by_code else ""
+            _notice(f"  used     {med.entry}: {med.written}{how}")
+        for skip in record.skipped:
+            _notice(f"  skipped  {skip.entry}: {skip.written}: {skip.reason}")
+    return shaped
+
+
+# --- the CDS Hooks service --------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback unless "
+                                                     "told otherwise).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="Port (0 picks a free one).")] = 8080,
+    db: Annotated[Path | None, typer.Option(
+        "--db", dir_okay=False, help="Feedback database (default: "
+                                     "$XDG_DATA_HOME/spasmcheck/feedback.sqlite3).")] = None,
+    jwks: Annotated[Path | None, typer.Option(
+        "--jwks", dir_okay=False, help="JSON Web Key Set of the record systems allowed to call: "
+                                       "requests then need a valid RS384/ES384 bearer token.")
+    ] = None,
+    public_url: Annotated[str | None, typer.Option(
+        "--public-url", help="Base URL callers use (tokens' aud); default http://HOST:PORT.")
+    ] = None,
+    cors_origin: Annotated[list[str] | None, typer.Option(
+        "--cors-origin", help="A browser origin allowed to call (repeat; * for any).")] = None,
+    report_feedback: Annotated[bool, typer.Option(
+        "--report-feedback", help="Summarise the feedback database and exit.")] = False,
+    audience: Annotated[Audience, typer.Option(
+        "--audience", case_sensitive=False, help="Whose words the cards use.")
+    ] = Audience.CLINICIAN,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the CDS Hooks service (order-select, order-sign) for record systems."""
+
+    def body() -> int:
+        from importlib.util import find_spec
+
+        from spasmcheck import feedback
+
+        path = db or feedback.default_path()
+        if report_feedback:
+            if not path.exists():
+                raise UsageError(f"no feedback database at {path}")
+            store = feedback.FeedbackStore(path)
+            emit(feedback.report_text(store.summary()))
+            return ExitCode.OK
+        needed = ["starlette", "uvicorn"] + (["jwt", "cryptography"] if jwks else [])
+        missing = [name for name in needed if find_spec(name) is None]
+        if missing:
+            raise UsageError(f"spasmcheck serve needs the serve extra ({', '.join(missing)} "
+                             "missing): pip install 'spasmcheck[serve]'")
+        from spasmcheck import serve as server
+
+        kb = _kb(data_dir)
+        tokens = server.TokenCheck(jwks) if jwks else None
+        store = feedback.FeedbackStore(path)
+        sock = server.bind(host, port)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        options = server.Options(kb, audience, store, public_url or f"http://{shown}:{bound}",
+                                 tokens, tuple(cors_origin or ()))
+        tables = kb.interactions.meta
+        _notice(f"spasmcheck: CDS Hooks service on http://{shown}:{bound}/cds-services "
+                f"(interaction tables {tables.version}, reviewed {tables.reviewed}; "
+                f"feedback in {path}); Ctrl-C stops")
+        from datetime import date
+
+        from spasmcheck.render.discovery import REVIEW_EVERY_DAYS
+
+        for meta in kb.tables:
+            age = (date.today() - date.fromisoformat(meta.reviewed)).days
+            if age > REVIEW_EVERY_DAYS:
+                _notice(f"spasmcheck: warning: the {meta.table} table was last reviewed "
+                        f"{age} days ago ({meta.reviewed}); cards may miss newer evidence")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            _notice("spasmcheck: listening beyond this machine: put it behind HTTPS"
+                    + ("" if jwks else " and give --jwks so only trusted systems can call"))
+        server.run(options, sock)
+        _notice("spasmcheck: service stopped")
+        return ExitCode.OK
+
+    _run(body)
 
 
 # --- discovery -------------------------------------------------------------------------------
