@@ -401,6 +401,17 @@ OWN_PAIRS: list[tuple[str, str, Severity, str]] = [
     ("Advair", "ritonavir", MAJ, "cyp3a4_substrate_labels"),
     ("ticagrelor", "ketoconazole", MAJ, "cyp3a4_substrate_labels"),
     ("tamsulosin", "itraconazole", MAJ, "cyp3a4_substrate_labels"),
+    ("Levitra", "nitroglycerin", C, "pde5_nitrate_labels"),
+    ("avanafil", "isosorbide mononitrate", C, "pde5_nitrate_labels"),
+    ("nicorandil", "sildenafil", C, "ikorel_smpc"),
+    ("Viagra", "ritonavir", MAJ, "pde5_nitrate_labels"),
+    ("ivabradine", "clarithromycin", C, "cyp3a4_contraindicated_labels"),
+    ("ivabradine", "diltiazem", MAJ, "cyp3a4_contraindicated_labels"),
+    ("ubrogepant", "itraconazole", C, "cyp3a4_contraindicated_labels"),
+    ("ubrogepant", "rifampin", MAJ, "cyp3a4_contraindicated_labels"),
+    ("alfuzosin", "ketoconazole", C, "cyp3a4_contraindicated_labels"),
+    ("silodosin", "ritonavir", C, "cyp3a4_contraindicated_labels"),
+    ("rimegepant", "itraconazole", MAJ, "cyp3a4_contraindicated_labels"),
 ]
 
 
