@@ -412,6 +412,15 @@ OWN_PAIRS: list[tuple[str, str, Severity, str]] = [
     ("alfuzosin", "ketoconazole", C, "cyp3a4_contraindicated_labels"),
     ("silodosin", "ritonavir", C, "cyp3a4_contraindicated_labels"),
     ("rimegepant", "itraconazole", MAJ, "cyp3a4_contraindicated_labels"),
+    ("warfarin", "sertraline", MOD, "ssri_bleeding_labels"),
+    ("apixaban", "escitalopram", MOD, "ssri_bleeding_labels"),
+    ("warfarin", "venlafaxine", MOD, "ssri_bleeding_labels"),
+    ("clopidogrel", "sertraline", MOD, "ssri_bleeding_labels"),
+    ("spironolactone", "potassium chloride", MAJ, "aldactone_pi"),
+    ("lisinopril", "Klor-Con", MOD, "ace_arb_potassium_labels"),
+    ("methotrexate", "Bactrim", MAJ, "methotrexate_interactions_pi"),
+    ("simvastatin", "amiodarone", MAJ, "zocor_pi"),
+    ("simvastatin", "diltiazem", MAJ, "zocor_pi"),
 ]
 
 
