@@ -33,6 +33,7 @@ PAIRS: list[tuple[str, str, Severity | None, str]] = [
     ("cyclobenzaprine", "linezolid", MAJ, "zyvox_pi"),
     ("cyclobenzaprine", "methylene blue", MAJ, "fda_dsc_methylene_blue_2011"),
     ("cyclobenzaprine", "procarbazine", MAJ, "drugs_com_multum"),
+    ("cyclobenzaprine", "ozanimod", MAJ, "zeposia_pi"),
     # serotonergic drugs (label 5.1, 2013 safety labelling change)
     ("cyclobenzaprine", "sertraline", MAJ, "amrix_pi_5_1"),
     ("cyclobenzaprine", "fluoxetine", MAJ, "amrix_pi_5_1"),
@@ -77,6 +78,7 @@ PAIRS: list[tuple[str, str, Severity | None, str]] = [
     ("cyclobenzaprine", "pregabalin", MOD, "amrix_pi_7"),
     ("cyclobenzaprine", "alcohol", MOD, "amrix_pi_7"),
     ("cyclobenzaprine", "phenobarbital", MOD, "amrix_pi_7"),
+    ("cyclobenzaprine", "pramipexole", MOD, "dopamine_agonist_labels"),
     ("cyclobenzaprine", "topiramate", MOD, "topamax_pi"),
     # antihistamines
     ("cyclobenzaprine", "diphenhydramine", MOD, "drugs_com_multum"),
@@ -171,6 +173,7 @@ PAIRS: list[tuple[str, str, Severity | None, str]] = [
     ("tizanidine", "cyclobenzaprine", MOD, "texas_vdp_smr_dur"),
     ("tizanidine", "diphenhydramine", MOD, "zanaflex_pi"),
     ("tizanidine", "quetiapine", MOD, "zanaflex_pi"),
+    ("tizanidine", "ropinirole", MOD, "dopamine_agonist_labels"),
     ("tizanidine", "topiramate", MOD, "topamax_pi"),
     ("tizanidine", "azithromycin", MOD, "zanaflex_pi"),
     # S1P modulators and liver-risk drugs
@@ -279,6 +282,7 @@ PAIRS: list[tuple[str, str, Severity | None, str]] = [
     ("duloxetine", "methylene blue", C, "cymbalta_pi"),
     ("duloxetine", "thioridazine", C, "cymbalta_pi"),
     ("duloxetine", "viloxazine", C, "qelbree_pi"),
+    ("duloxetine", "ozanimod", MAJ, "zeposia_pi"),
     ("duloxetine", "fluvoxamine", MAJ, "cymbalta_pi"),
     ("duloxetine", "ciprofloxacin", MAJ, "cymbalta_pi"),
     ("duloxetine", "tramadol", MAJ, "cymbalta_pi"),
@@ -425,6 +429,8 @@ OWN_PAIRS: list[tuple[str, str, Severity, str]] = [
     ("methotrexate", "Bactrim", MAJ, "methotrexate_interactions_pi"),
     ("simvastatin", "amiodarone", MAJ, "zocor_pi"),
     ("simvastatin", "diltiazem", MAJ, "zocor_pi"),
+    ("phenelzine", "Zeposia", C, "zeposia_pi"),
+    ("ozanimod", "pseudoephedrine", MAJ, "zeposia_pi"),
 ]
 
 
