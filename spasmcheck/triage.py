@@ -168,20 +168,15 @@ def read_left_out(facts_now: Facts, answers: Answers, kb: KnowledgeBase) -> tupl
 
 
 def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
-    """Whether an alarming answer (not just any answer) opened this follow-up."""
+    """Whether an alarming answer (not just any answer) opened this follow-up. A gate key left
+    out is not alarming, but does not stop another answered key from opening an `any` gate
+    (an injury opens `osteoporosis` whether or not `location` was given)."""
     assert reading.gate is not None
     if reading.gate(facts_now) is None:
         return False
     values = facts_now.values
-    alarming = False
-    for key in reading.gate_keys:
-        if key == MEDICATIONS:
-            alarming = True
-        elif key not in values:
-            return False
-        elif key in calm and values[key] != calm[key]:
-            alarming = True
-    return alarming
+    return any(key == MEDICATIONS or (key in values and key in calm and values[key] != calm[key])
+               for key in reading.gate_keys)
 
 
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
