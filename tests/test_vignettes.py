@@ -28,7 +28,7 @@ SCREEN_NO = dict.fromkeys((
     "immunosuppressed", "iv_drug_use", "dark_urine", "stiff_all_over",
     "muscle_jerks_or_sweating", "tingling_mouth_fingers", "new_antipsychotic_or_antiemetic",
     "pregnant", "pain_with_sweating_or_sickness", "fainted_or_collapsed",
-    "known_aortic_aneurysm"), False)
+    "known_aortic_aneurysm", "sudden_balance_or_vision"), False)
 BASE: dict[str, Any] = {**SCREEN_NO, "trauma": "none", "weakness": "none", "fever": "none"}
 
 
@@ -432,6 +432,13 @@ CASES = [
     case("statin-shoulder-strain", SC, "shoulder strain from gardening, on a statin",
          "nhs_neck_pain", most=SC, location="shoulder", duration_days=3, age=61, improving=True,
          medications=["simvastatin"]),
+    case("vertebral-dissection-yoga", E, "neck pain after yoga, then double vision and unsteady",
+         "aroor_2017_befast", location="neck", duration_days=0, age=44,
+         sudden_balance_or_vision=True, hands_clumsy=True),
+    case("warfarin-fall-neck-pain", U, "on warfarin, neck pain after a minor fall at 55",
+         "nice_ng232", location="neck", duration_days=0, age=55, trauma="minor",
+         severe_pain_after_injury=False, long_term_steroids=False, osteoporosis=False,
+         medications=["warfarin"]),
     case("teen-16-calm", SC, "16-year-old with a sports cramp", "nhs_leg_cramps", most=R,
          location="leg", duration_days=0, age=16, improving=True, one_leg_swollen=False,
          cramp_over_10_min=False),
