@@ -329,6 +329,8 @@ class TriageTables(NamedTuple):
     clinician_guidance: tuple[Advice, ...]
     disclaimer: Text
     notices: tuple[Notice, ...] = ()
+    # ... or about a medicine the person already takes (`{medicine}`), not the candidate
+    listed_caution_steps: Mapping[Severity, Text] = {}
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)

@@ -49,7 +49,8 @@ def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables
 def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     doc = r.doc
     top(r, {"sources", "levels", "default_level", "questions", "red_flags", "disclaimer"},
-         {"interaction_steps", "caution_steps", *ADVICE_SECTIONS, "notices"},
+         {"interaction_steps", "caution_steps", "listed_caution_steps", *ADVICE_SECTIONS,
+          "notices"},
          "redflags")
     meta = read_meta(r, "redflags")
     sources = read_sources(r)
@@ -155,7 +156,8 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
                           tuple(questions.values()), tuple(flags), steps("interaction_steps"),
                           steps("caution_steps"), advice("self_care"),
                           advice("safety_net"), advice("medicine_tips"),
-                          advice("clinician_guidance"), r.text(("disclaimer",)), notices)
+                          advice("clinician_guidance"), r.text(("disclaimer",)), notices,
+                          steps("listed_caution_steps"))
     return tables
 
 

@@ -10,6 +10,7 @@ The person's medicines go through the one interaction engine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -167,20 +168,15 @@ def read_left_out(facts_now: Facts, answers: Answers, kb: KnowledgeBase) -> tupl
 
 
 def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
-    """Whether an alarming answer (not just any answer) opened this follow-up."""
+    """Whether an alarming answer (not just any answer) opened this follow-up. A gate key left
+    out is not alarming, but does not stop another answered key from opening an `any` gate
+    (an injury opens `osteoporosis` whether or not `location` was given)."""
     assert reading.gate is not None
     if reading.gate(facts_now) is None:
         return False
     values = facts_now.values
-    alarming = False
-    for key in reading.gate_keys:
-        if key == MEDICATIONS:
-            alarming = True
-        elif key not in values:
-            return False
-        elif key in calm and values[key] != calm[key]:
-            alarming = True
-    return alarming
+    return any(key == MEDICATIONS or (key in values and key in calm and values[key] != calm[key])
+               for key in reading.gate_keys)
 
 
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
@@ -217,7 +213,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     notices = tuple(notice for notice, when in _notices(kb) if when(facts_now) is not None)
     withheld = frozenset(section for notice in notices for section in notice.withhold)
     steps = [hit.do_now for hit in hits]
-    steps += _medicine_steps(report, tables)
+    steps += _medicine_steps(report, tables, kb.interactions.drugs)
     if urgency <= Urgency.ROUTINE and "self_care" not in withheld:
         steps += [advice.text for advice in tables.self_care]
     left_out = set(read_as_unsure) | from_medicines
@@ -253,20 +249,33 @@ def _notices(kb: KnowledgeBase) -> tuple[tuple[Notice, Predicate], ...]:
     return tuple((notice, compile_condition(notice.when)) for notice in kb.triage.notices)
 
 
-def _medicine_steps(report: interactions.Report, tables: TriageTables) -> list[Text]:
+def _medicine_steps(report: interactions.Report, tables: TriageTables,
+                    drugs: Mapping[str, Drug]) -> list[Text]:
     """The step for the worst findings, worded for what caused them: a medicine, or the
-    person's age or health (a caution). A caution severity the table does not word gets the
-    medicine wording rather than no step at all."""
+    person's age or health (a caution) about the candidate, or about a medicine they already
+    take (named: they are not about to start it). A caution severity the table does not word
+    gets the medicine wording rather than no step at all."""
     worst = report.worst
     if worst is None:
         return []
     at_worst = [item for item in report.interactions if item.finding.severity is worst]
+    candidate = report.candidate
     chosen = []
     if any(item.kind != "caution" for item in at_worst):
         chosen.append(tables.interaction_steps.get(worst))
-    if any(item.kind == "caution" for item in at_worst):
+    cautions = [item for item in at_worst if item.kind == "caution"]
+    if any(item.drugs[0] == candidate.id for item in cautions):
         chosen.append(tables.caution_steps.get(worst) or tables.interaction_steps.get(worst))
-    return [step.fill(candidate=report.candidate.name) for step in chosen if step is not None]
+    steps = [step.fill(candidate=candidate.name) for step in chosen if step is not None]
+    listed = dict.fromkeys(item.drugs[0] for item in cautions if item.drugs[0] != candidate.id)
+    worded = tables.listed_caution_steps.get(worst)
+    if listed and worded is None:  # a table without the wording: the candidate's, as before
+        fallback = tables.caution_steps.get(worst) or tables.interaction_steps.get(worst)
+        steps += [fallback.fill(candidate=candidate.name)] if fallback is not None else []
+    elif worded is not None:
+        steps += [worded.fill(medicine=drugs[drug_id].name, candidate=candidate.name)
+                  for drug_id in listed]
+    return steps
 
 
 def should_ask(question: Question, answers: Answers, kb: KnowledgeBase) -> bool:

@@ -84,6 +84,17 @@ def test_a_calm_or_neutral_gate_does_not_open_a_follow_up(kb, gate):
     assert result.urgency is Urgency.SELF_CARE
 
 
+def test_an_alarming_answer_opens_an_either_or_gate_when_the_other_answer_is_left_out(kb):
+    """`osteoporosis` is asked after an injury or with spinal pain: an injury with `location`
+    left out still reads the missing bone questions as "not sure"."""
+    answers = {"trauma": "minor", "duration_days": 1, "age": 40,
+               "severe_pain_after_injury": False}
+    result = assess(validate(answers, kb.triage), kb)
+    assert {"long_term_steroids", "osteoporosis"} <= set(result.read_as_unsure)
+    assert result.urgency >= Urgency.URGENT
+    assert "fragility_fracture_combination" in {hit.flag.id for hit in result.hits}
+
+
 def test_the_issue_reproduction_is_urgent_in_every_output():
     answers = screen_all_no(knowledge.load(),
                             new_antipsychotic_or_antiemetic=True, location="neck",

@@ -248,6 +248,34 @@ def test_the_medicine_step_is_worded_for_what_caused_the_finding(kb):
     assert caution in both.next_steps and medicine in both.next_steps
 
 
+def test_a_caution_about_a_listed_medicine_names_it_not_the_candidate(kb):
+    """Pregnant and taking ibuprofen: the step is about the ibuprofen they already take, not
+    about starting cyclobenzaprine (W-40)."""
+    result = run(kb, pregnant=True, pregnancy_warning_signs=False, medications=["Advil"])
+    worst = result.interactions.worst
+    assert any(i.kind == "caution" and i.drugs == ("ibuprofen",) and i.severity is worst
+               for i in result.interactions.interactions)
+    for audience in ("patient", "clinician"):
+        steps = [getattr(step, audience) for step in result.next_steps]
+        assert any("ibuprofen" in step for step in steps), steps
+        assert not any("start cyclobenzaprine" in step or "starting cyclobenzaprine" in step
+                       for step in steps), steps
+    # The candidate's own caution keeps its own wording alongside.
+    candidate_caution = kb.triage.caution_steps[worst].fill(candidate="cyclobenzaprine")
+    assert (candidate_caution in result.next_steps) == any(
+        i.kind == "caution" and i.drugs == ("cyclobenzaprine",) and i.severity is worst
+        for i in result.interactions.interactions)
+
+
+def test_a_table_without_listed_caution_wording_keeps_a_step(kb):
+    unworded = KnowledgeBase(kb.origin, kb.interactions,
+                             kb.triage._replace(listed_caution_steps={}), kb.countries, kb.names)
+    result = run(unworded, pregnant=True, pregnancy_warning_signs=False, medications=["Advil"])
+    worst = result.interactions.worst
+    assert worst is not None
+    assert kb.triage.caution_steps[worst].fill(candidate="cyclobenzaprine") in result.next_steps
+
+
 def test_a_caution_the_table_does_not_word_still_gets_a_step(kb):
     unworded = KnowledgeBase(kb.origin, kb.interactions, kb.triage._replace(caution_steps={}),
                              kb.countries, kb.names)
