@@ -21,6 +21,8 @@ from spasmcheck.yamlsource import Document, Path
 SKIPPED = ("units", "dose_forms", "routes", "release", "instructions", "makers", "keeps")
 ROLES: dict[str, Role] = {**dict.fromkeys(SKIPPED, "skip"), "salts": "salt", "adds": "adds",
                           "joins": "join"}
+# Sections a clinic's older names.yaml may leave out.
+OPTIONAL_ROLES: dict[str, Role] = {"sig_starts": "sig", "without": "without", "changes": "changes"}
 
 
 def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[str, ...]]
@@ -29,7 +31,8 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
 
     @collecting
     def build(r: Reader) -> NameWords:
-        top(r, {"sources", *ROLES}, {"keeps_only_after", "abbreviations", "ambiguous"}, "names")
+        top(r, {"sources", *ROLES},
+            {"keeps_only_after", "abbreviations", "ambiguous", *OPTIONAL_ROLES}, "names")
         meta = read_meta(r, "names")
         sources = read_sources(r)
         phrases: dict[tuple[str, ...], WordRole] = {}
@@ -62,7 +65,9 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
                 except LocatedError as problem:  # noqa: PERF203 - collected, one per word
                     r.problems.append(problem)
 
-        for name, role in ROLES.items():
+        for name, role in [*ROLES.items(), *OPTIONAL_ROLES.items()]:
+            if name in OPTIONAL_ROLES and not r._present((name,)):
+                continue
             try:
                 section(name, role)
             except LocatedError as problem:  # noqa: PERF203 - a broken section, keep checking
