@@ -59,6 +59,7 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(_ascii(text).replace("'", "")))
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def groups(text: str) -> tuple[int, ...]:
     """For each of `words(text)`, the bracket group it is in: 0 outside, else 1, 2, ...
 
