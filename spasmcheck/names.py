@@ -41,8 +41,8 @@ Status = Literal["known", "partial", "unknown"]
 # medicines (an ambiguous abbreviation: its names are offered).
 # A sig ("Take 1 tablet by mouth...") ends the name; "free" says the medicine before it is absent;
 # a brand-line word may say the brand's formula is another one ("Back & Body").
-Role = Literal["skip", "salt", "adds", "join", "keeps_after", "drugs", "ambiguous", "sig",
-               "without", "changes"]
+Role = Literal["skip", "salt", "salt_after", "adds", "join", "keeps_after", "drugs", "ambiguous",
+               "sig", "without", "changes", "combines"]
 
 
 def fold(name: str) -> str:
@@ -119,7 +119,8 @@ class Resolution(NamedTuple):
 
 class WordRole(NamedTuple):
     role: Role
-    # keeps_after: the drugs it keeps; drugs: what it stands for; ambiguous: names to offer
+    # keeps_after: the drugs it keeps; salt_after: the drugs it is a salt of; drugs: what it
+    # stands for; ambiguous: names to offer
     drugs: tuple[str, ...] = ()
 
 
@@ -265,15 +266,18 @@ def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()
     after_brackets: dict[int, bool] = {}  # bracket group -> it opened after a name
     i = 0
     after_name = False  # the last words read were a medicine's name (or its salt)
+    after_unread = False  # the last word was not understood (maybe a name the tables lack)
     in_sig = False
     while i < len(tokens):
         group = marks[i] if marks else 0
         aside = group > 0 and after_brackets.setdefault(group, bool(found))
         length, entry = index.name_at(tokens, i)
         size, role, drugs = index.phrase_at(tokens, i)
-        if role == "salt" and after_name and size >= length:
+        if role in ("salt", "salt_after") and size >= length and (after_unread or after_name and (
+                role == "salt" or set(drugs) & set(found[-1].drugs))):
             i += size
             continue
+        after_unread = False
         if role == "without" and after_name and size >= length:
             _without(found, unread)
             after_name = False
@@ -307,11 +311,15 @@ def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()
                 in_sig = bool(found)
             elif role in ("adds", "join", "keeps_after"):
                 pending.append((role, " ".join(tokens[i:i + size]), drugs, len(found)))
+            elif role == "combines" and i > 0 and i + size < len(tokens) \
+                    and tokens[i - 1][0].isdigit() and tokens[i + size][0].isdigit():
+                pending.append(("adds", " ".join(tokens[i - 1:i + size + 1]), (), len(found)))
             i += size
         elif tokens[i][0].isdigit() or aside:
             i += 1
         else:
             unread.append(tokens[i])
+            after_unread = True
             i += 1
     drugs = tuple(dict.fromkeys(d for entry in found for d in entry.drugs))
     unchecked = [text for role, text, keeps, before in pending

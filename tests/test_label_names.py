@@ -203,3 +203,28 @@ def test_a_record_note_after_any_known_name_keeps_exactly_its_ingredients(kb, na
     alone = kb.names.resolve(name)
     noted = kb.names.resolve(f"{name} {note}")
     assert (noted.status, set(noted.drugs)) == ("known", set(alone.drugs))
+
+
+@pytest.mark.parametrize(("typed", "drugs"), [
+    ("Vitamin D3 & Calcium", {"vitamin_d", "calcium"}),  # two supplements, not a salt
+    ("fish oil calcium", {"fish_oil", "calcium"}),
+    ("omeprazole magnesium 20 mg", {"omeprazole"}),  # a salt of the name before it
+    ("bacitracin zinc 500 unit/g ointment", {"bacitracin"}),
+    ("rosuvastatin calcium 10 mg", {"rosuvastatin"}),
+])
+def test_a_salt_that_is_a_medicine_is_a_salt_only_of_the_drugs_that_take_it(kb, typed, drugs):
+    resolution = kb.names.resolve(typed)
+    assert (resolution.status, set(resolution.drugs)) == ("known", drugs)
+
+
+def test_the_salt_of_a_medicine_the_tables_lack_is_not_read_as_a_medicine(kb):
+    resolution = kb.names.resolve("leucovorin calcium 5 MG Oral Tablet")
+    assert resolution.drugs == ()
+    assert resolution.status == "unknown"
+
+
+def test_a_two_in_one_product_is_never_complete(kb):
+    resolution = kb.names.resolve("Colace 2-in-1")
+    assert resolution.status == "partial"
+    assert resolution.drugs == ("docusate",)
+    assert kb.names.resolve("sertraline 50 mg 1 in the morning").status == "known"
