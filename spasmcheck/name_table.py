@@ -23,7 +23,7 @@ ROLES: dict[str, Role] = {**dict.fromkeys(SKIPPED, "skip"), "salts": "salt", "ad
                           "joins": "join"}
 # Sections a clinic's older names.yaml may leave out.
 OPTIONAL_ROLES: dict[str, Role] = {"sig_starts": "sig", "without": "without", "changes": "changes",
-                                   "combines": "combines"}
+                                   "combines": "combines", "adds_after_brand": "brand_adds"}
 
 
 def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[str, ...]]

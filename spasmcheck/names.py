@@ -42,7 +42,7 @@ Status = Literal["known", "partial", "unknown"]
 # A sig ("Take 1 tablet by mouth...") ends the name; "free" says the medicine before it is absent;
 # a brand-line word may say the brand's formula is another one ("Back & Body").
 Role = Literal["skip", "salt", "salt_after", "adds", "join", "keeps_after", "drugs", "ambiguous",
-               "sig", "without", "changes", "combines"]
+               "sig", "without", "changes", "combines", "brand_adds"]
 
 
 def fold(name: str) -> str:
@@ -311,6 +311,8 @@ def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()
                 in_sig = bool(found)
             elif role in ("adds", "join", "keeps_after"):
                 pending.append((role, " ".join(tokens[i:i + size]), drugs, len(found)))
+            elif role == "brand_adds" and found and found[-1].kind in ("brand", "product"):
+                pending.append(("adds", " ".join(tokens[i:i + size]), drugs, len(found)))
             elif role == "combines" and i > 0 and i + size < len(tokens) \
                     and tokens[i - 1][0].isdigit() and tokens[i + size][0].isdigit():
                 pending.append(("adds", " ".join(tokens[i - 1:i + size + 1]), (), len(found)))

@@ -228,3 +228,14 @@ def test_a_two_in_one_product_is_never_complete(kb):
     assert resolution.status == "partial"
     assert resolution.drugs == ("docusate",)
     assert kb.names.resolve("sertraline 50 mg 1 in the morning").status == "known"
+
+
+@pytest.mark.parametrize(("typed", "status"), [
+    ("Calpol Night", "partial"),  # paracetamol and diphenhydramine
+    ("Panadol Night 500 mg/25 mg", "partial"),
+    ("Sudafed Day & Night", "partial"),
+    ("amitriptyline 10mg night", "known"),  # after a generic name: when to take it
+    ("Ambien 10 mg at night", "known"),
+])
+def test_night_after_a_brand_may_add_a_sleep_medicine(kb, typed, status):
+    assert kb.names.resolve(typed).status == status
