@@ -239,3 +239,14 @@ def test_a_two_in_one_product_is_never_complete(kb):
 ])
 def test_night_after_a_brand_may_add_a_sleep_medicine(kb, typed, status):
     assert kb.names.resolve(typed).status == status
+
+
+@pytest.mark.parametrize(("typed", "status"), [
+    ("Colace Stool Softener", "known"),  # what a docusate brand is for
+    ("Metamucil Fiber Supplement", "known"),
+    ("Tums Antacid", "known"),
+    ("Tylenol Stool Softener", "partial"),  # not what an acetaminophen brand is for
+    ("Advil Antacid", "partial"),
+])
+def test_a_purpose_word_keeps_only_the_brand_of_a_medicine_with_that_purpose(kb, typed, status):
+    assert kb.names.resolve(typed).status == status
