@@ -39,8 +39,10 @@ Status = Literal["known", "partial", "unknown"]
 # another), it may add ingredients, it joins two medicines, it keeps the ingredients only after
 # one of some drugs, it stands for some drugs (an abbreviation), or it may mean several
 # medicines (an ambiguous abbreviation: its names are offered).
-# A sig ("Take 1 tablet by mouth...") ends the name; "free" says the medicine before it is absent;
-# a brand-line word may say the brand's formula is another one ("Back & Body").
+# Also: a salt only of some drugs ("omeprazole magnesium"); a sig start ("Take 1 tablet by
+# mouth...": nothing after it adds to the name); "free" (the medicine before it is absent); a word
+# meaning another formula of the brand before it ("Back & Body"); a word that combines between
+# two numbers ("2-in-1"); a word that adds only right after a brand ("Calpol Night").
 Role = Literal["skip", "salt", "salt_after", "adds", "join", "keeps_after", "drugs", "ambiguous",
                "sig", "without", "changes", "combines", "brand_adds"]
 
@@ -278,6 +280,11 @@ def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()
             i += size
             continue
         after_unread = False
+        if in_sig:
+            if entry is not None and length >= size:
+                unread.append(" ".join(tokens[i:i + length]))
+            i += max(length, size, 1)
+            continue
         if role == "without" and after_name and size >= length:
             _without(found, unread)
             after_name = False
@@ -290,11 +297,6 @@ def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()
             i += size
             continue
         after_name = False
-        if in_sig:
-            if entry is not None and length >= size:
-                unread.append(" ".join(tokens[i:i + length]))
-            i += max(length, size, 1)
-            continue
         if entry is not None and length >= size:
             found.append(entry)
             after_name = True
