@@ -168,6 +168,7 @@ def test_a_formula_word_after_a_generic_name_is_harmless(kb):
 @pytest.mark.parametrize(("typed", "offered"), [
     ("Unisom", "Unisom SleepGels"),  # doxylamine tablets, diphenhydramine gels
     ("Solpadeine", "Solpadeine Max"),  # codeine lines and a caffeine line
+    ("thyroid pill", "levothyroxine"),  # levothyroxine, desiccated thyroid or liothyronine
 ])
 def test_a_brand_shared_by_different_formulas_is_offered_not_matched(kb, typed, offered):
     resolution = kb.names.resolve(typed)
