@@ -8,7 +8,9 @@ name is read word by word) and warm (the memo holds them, as in a long batch run
 
 - clean: every name in the tables as written ("Zoloft", "co-codamol");
 - label: the same names dressed as labels and records write them, seeded ("24 HR Zoloft 50 MG
-  Oral Tablet", "co-codamol HCl 5/325 tabs at night").
+  Oral Tablet", "co-codamol HCl 5/325 tabs at night");
+- records: the held-out names of tests/data/label_names.txt, as RxNorm, EHR lists (with sigs
+  and notes), pharmacy and UK labels, OTC boxes and people write them.
 
 Unknown names (misspellings) also pay for suggestions (difflib); they are timed apart. Only the
 standard library and spasmcheck are imported. Figures depend on the machine: for people.
@@ -48,6 +50,12 @@ def misspelt(clean: list[str], rng: random.Random) -> list[str]:
     return out
 
 
+def held_out() -> list[str]:
+    path = Path(__file__).resolve().parent.parent / "tests" / "data" / "label_names.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.rsplit(" => ", 1)[0] for line in lines if line.strip() and line[0] != "#"]
+
+
 def per_name(index: names.NameIndex, typed: list[str], rounds: int, cold: bool) -> float:
     """Median microseconds per name over `rounds` passes."""
     times = []
@@ -70,7 +78,7 @@ def main() -> int:
     rng = random.Random(SEED)
     index = knowledge.load().names
     clean = sorted({entry.name for entry in index.entries()})
-    sets = {"clean": clean, "label": label_names(clean, rng),
+    sets = {"clean": clean, "label": label_names(clean, rng), "records": held_out(),
             "misspelt": misspelt(clean[::10], rng)}
     figures = {}
     for kind, typed in sets.items():

@@ -118,7 +118,9 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
         if repeated:
             found = _duplicates(kb, resolved, drugs, active, brought)
 
-    reported: set[tuple[str, str, str]] = set()
+    # Two forms of one moiety meet the same partner: the pair is reported once, named by the
+    # first form in id order, so the order of the list never changes the result.
+    reported: dict[tuple[str, frozenset[str]], int] = {}
     for number, first in enumerate(drugs):
         partners = index.partners[kinds[number]]
         later = kinds[number + 1:]
@@ -135,18 +137,23 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
                         continue
                     if age is None:
                         finding, from_age = _from_age(kb, finding, rule.min_age), rule.min_age
-                if shared:  # two forms of one moiety meet the same partner: report it once
-                    key = (rule.id, active[number], active[other])
+                pair = Interaction("pair", rule.id, (first, drugs[other]), finding, None,
+                                   from_age)
+                if shared:
+                    key = (rule.id, frozenset((active[number], active[other])))
                     if key in reported:
+                        kept = reported[key]
+                        if sorted(pair.drugs) < sorted(found[kept].drugs):
+                            found[kept] = pair
                         continue
-                    reported.add(key)
-                found.append(Interaction("pair", rule.id, (first, drugs[other]), finding,
-                                         None, from_age))
+                    reported[key] = len(found)
+                found.append(pair)
 
     members: dict[int, dict[str, str]] = {}
     for drug_id, moiety, in_groups in zip(drugs, active, groups, strict=True):
         for number in in_groups:
-            members.setdefault(number, {}).setdefault(moiety, drug_id)
+            listed = members.setdefault(number, {})
+            listed[moiety] = min(listed.get(moiety, drug_id), drug_id)  # as for pairs, above
     for number, listed in members.items():
         group = tables.group_rules[number]
         if len(listed) >= group.min_count:

@@ -21,6 +21,9 @@ from spasmcheck.yamlsource import Document, Path
 SKIPPED = ("units", "dose_forms", "routes", "release", "instructions", "makers", "keeps")
 ROLES: dict[str, Role] = {**dict.fromkeys(SKIPPED, "skip"), "salts": "salt", "adds": "adds",
                           "joins": "join"}
+# Sections a clinic's older names.yaml may leave out.
+OPTIONAL_ROLES: dict[str, Role] = {"sig_starts": "sig", "without": "without", "changes": "changes",
+                                   "combines": "combines", "adds_after_brand": "brand_adds"}
 
 
 def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[str, ...]]
@@ -29,7 +32,9 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
 
     @collecting
     def build(r: Reader) -> NameWords:
-        top(r, {"sources", *ROLES}, {"keeps_only_after", "abbreviations", "ambiguous"}, "names")
+        top(r, {"sources", *ROLES},
+            {"keeps_only_after", "salts_only_after", "abbreviations", "ambiguous",
+             *OPTIONAL_ROLES}, "names")
         meta = read_meta(r, "names")
         sources = read_sources(r)
         phrases: dict[tuple[str, ...], WordRole] = {}
@@ -43,7 +48,7 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
                 raise r.fail(path, f"{text!r} holds a number; numbers are always skipped, "
                                    "list the words only")
             named = names.get(fold(text))
-            if named is not None and role.role != "salt" \
+            if named is not None and role.role not in ("salt", "salt_after") \
                     and (role.role != "drugs" or named != role.drugs):
                 raise r.fail(path, f"{text!r} is a medicine name in interactions.yaml "
                                    f"({', '.join(named)}); a word list must not hide it")
@@ -62,21 +67,27 @@ def build_name_words(interactions: InteractionTables, names: Mapping[str, tuple[
                 except LocatedError as problem:  # noqa: PERF203 - collected, one per word
                     r.problems.append(problem)
 
-        for name, role in ROLES.items():
+        for name, role in [*ROLES.items(), *OPTIONAL_ROLES.items()]:
+            if name in OPTIONAL_ROLES and not r._present((name,)):
+                continue
             try:
                 section(name, role)
             except LocatedError as problem:  # noqa: PERF203 - a broken section, keep checking
                 r.problems.append(problem)
 
-        def scoped(path: Path) -> None:
-            r.mapping(path, {"sources", "words", "drugs"})
-            r.refs((*path, "sources"), sources, "source")
-            keeps = WordRole("keeps_after", r.refs((*path, "drugs"), interactions.drugs, "drug"))
-            for i, text in enumerate(r.strings((*path, "words"))):
-                add((*path, "words", i), text, keeps, "keeps_only_after")
+        def scoped(section: str, role: Role) -> Callable[[Path], None]:
+            def group(path: Path) -> None:
+                r.mapping(path, {"sources", "words", "drugs"})
+                r.refs((*path, "sources"), sources, "source")
+                after = WordRole(role, r.refs((*path, "drugs"), interactions.drugs, "drug"))
+                for i, text in enumerate(r.strings((*path, "words"))):
+                    add((*path, "words", i), text, after, section)
+            return group
 
-        if r._present(("keeps_only_after",)):
-            r.each(("keeps_only_after",), scoped)
+        for section_name, role in (("keeps_only_after", "keeps_after"),
+                                   ("salts_only_after", "salt_after")):
+            if r._present((section_name,)):
+                r.each((section_name,), scoped(section_name, role))
         if r._present(("abbreviations",)):
             r.mapping(("abbreviations",), {"sources", "names"})
             r.refs(("abbreviations", "sources"), sources, "source")

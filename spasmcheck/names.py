@@ -39,7 +39,12 @@ Status = Literal["known", "partial", "unknown"]
 # another), it may add ingredients, it joins two medicines, it keeps the ingredients only after
 # one of some drugs, it stands for some drugs (an abbreviation), or it may mean several
 # medicines (an ambiguous abbreviation: its names are offered).
-Role = Literal["skip", "salt", "adds", "join", "keeps_after", "drugs", "ambiguous"]
+# Also: a salt only of some drugs ("omeprazole magnesium"); a sig start ("Take 1 tablet by
+# mouth...": nothing after it adds to the name); "free" (the medicine before it is absent); a word
+# meaning another formula of the brand before it ("Back & Body"); a word that combines between
+# two numbers ("2-in-1"); a word that adds only right after a brand ("Calpol Night").
+Role = Literal["skip", "salt", "salt_after", "adds", "join", "keeps_after", "drugs", "ambiguous",
+               "sig", "without", "changes", "combines", "brand_adds"]
 
 
 def fold(name: str) -> str:
@@ -54,6 +59,34 @@ def words(text: str) -> tuple[str, ...]:
     and a decimal point splits a number, which is passed over either way.
     """
     return tuple(_WORD.findall(_ascii(text).replace("'", "")))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def groups(text: str) -> tuple[int, ...]:
+    """For each of `words(text)`, the bracket group it is in: 0 outside, else 1, 2, ...
+
+    A group holding "+" or "&" adds something ("(+ codeine)"): its words after the sign are
+    marked with a negative number. Empty when the text has no brackets, the common case.
+    """
+    if "(" not in text and "[" not in text:
+        return ()
+    folded = _ascii(text).replace("'", "")
+    marks: list[int] = []
+    depth = count = group = at = 0
+    for match in _WORD.finditer(folded):
+        for char in folded[at:match.start()]:
+            if char in "([":
+                if depth == 0:
+                    count += 1
+                    group = count
+                depth += 1
+            elif char in ")]" and depth:
+                depth -= 1
+            elif char in "+&" and depth:
+                group = -count  # "(+ another medicine)": a bracket that adds
+        at = match.end()
+        marks.append(group if depth else 0)
+    return tuple(marks)
 
 
 def _ascii(text: str) -> str:
@@ -88,7 +121,8 @@ class Resolution(NamedTuple):
 
 class WordRole(NamedTuple):
     role: Role
-    # keeps_after: the drugs it keeps; drugs: what it stands for; ambiguous: names to offer
+    # keeps_after: the drugs it keeps; salt_after: the drugs it is a salt of; drugs: what it
+    # stands for; ambiguous: names to offer
     drugs: tuple[str, ...] = ()
 
 
@@ -136,7 +170,7 @@ class NameIndex:
         whole = self._whole(tokens)
         if whole is not None:
             return whole
-        read = _read(self, tokens)
+        read = _read(self, tokens, groups(name))
         return read.entry if read.status == "known" else None
 
     def resolve(self, name: str) -> Resolution:
@@ -144,7 +178,7 @@ class NameIndex:
         whole = self._whole(tokens)
         if whole is not None:
             return Resolution(name, whole.drugs, whole, ())
-        read = _read(self, tokens)
+        read = _read(self, tokens, groups(name))
         return Resolution(name, read.drugs, read.entry, read.suggestions, read.status,
                           read.unchecked)
 
@@ -155,7 +189,7 @@ class NameIndex:
 
     def suggest(self, name: str) -> tuple[str, ...]:
         """Close names for a misspelling, best first; empty when nothing is close."""
-        read = _read(self, words(name))
+        read = _read(self, words(name), groups(name))
         return read.suggestions or _suggest(self, fold(name))
 
     def search(self, text: str) -> list[Entry]:
@@ -217,19 +251,49 @@ class _Read(NamedTuple):
 
 
 @lru_cache(maxsize=MEMO_SIZE)
-def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
-    """Read a name word by word (see the module docstring). Memoised by its words."""
+def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()) -> _Read:
+    """Read a name word by word (see the module docstring). Memoised by its words.
+
+    `marks` (from `groups`) tells which words are in brackets. A bracket that opens after a
+    medicine's name holds what records write about that medicine (its brand, maker, "Patient
+    taking differently: ..."): words there that are not understood are passed over. After a
+    sig that follows a name ("Take 1 tablet by mouth..."), no word adds to the name; a name
+    there ("Do not take with alcohol") is reported as not checked, never added.
+    """
     found: list[Entry] = []
     unread: list[str] = []
     offered: list[str] = []
     # Words that may add ingredients, in order, as ("adds"/"join"/"keeps_after", words, drugs)
     pending: list[tuple[Role, str, tuple[str, ...], int]] = []
+    after_brackets: dict[int, bool] = {}  # bracket group -> it opened after a name
     i = 0
     after_name = False  # the last words read were a medicine's name (or its salt)
+    after_unread = False  # the last word was not understood (maybe a name the tables lack)
+    in_sig = False
     while i < len(tokens):
+        group = marks[i] if marks else 0
+        aside = group > 0 and after_brackets.setdefault(group, bool(found))
         length, entry = index.name_at(tokens, i)
         size, role, drugs = index.phrase_at(tokens, i)
-        if role == "salt" and after_name and size >= length:
+        if role in ("salt", "salt_after") and size >= length and (after_unread or after_name and (
+                role == "salt" or set(drugs) & set(found[-1].drugs))):
+            i += size
+            continue
+        after_unread = False
+        if in_sig:
+            if entry is not None and length >= size:
+                unread.append(" ".join(tokens[i:i + length]))
+            i += max(length, size, 1)
+            continue
+        if role == "without" and after_name and size >= length:
+            _without(found, unread)
+            after_name = False
+            i += size
+            continue
+        if role == "changes" and found and size > length \
+                and found[-1].kind in ("brand", "product"):
+            unread.append(found.pop().name)
+            after_name = False
             i += size
             continue
         after_name = False
@@ -245,13 +309,21 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
             offered += drugs
             i += size
         elif size:
-            if role not in ("skip", "salt"):
+            if role == "sig":
+                in_sig = bool(found)
+            elif role in ("adds", "join", "keeps_after"):
                 pending.append((role, " ".join(tokens[i:i + size]), drugs, len(found)))
+            elif role == "brand_adds" and found and found[-1].kind in ("brand", "product"):
+                pending.append(("adds", " ".join(tokens[i:i + size]), drugs, len(found)))
+            elif role == "combines" and i > 0 and i + size < len(tokens) \
+                    and tokens[i - 1][0].isdigit() and tokens[i + size][0].isdigit():
+                pending.append(("adds", " ".join(tokens[i - 1:i + size + 1]), (), len(found)))
             i += size
-        elif tokens[i][0].isdigit():
+        elif tokens[i][0].isdigit() or aside:
             i += 1
         else:
             unread.append(tokens[i])
+            after_unread = True
             i += 1
     drugs = tuple(dict.fromkeys(d for entry in found for d in entry.drugs))
     unchecked = [text for role, text, keeps, before in pending
@@ -268,6 +340,15 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
     if unchecked:
         return _Read(drugs, entry, "partial", tuple(dict.fromkeys(unchecked)), suggestions)
     return _Read(drugs, entry, "known", (), ())
+
+
+def _without(found: list[Entry], unread: list[str]) -> None:
+    """ "Aspirin free": the name just read is absent. A brand or product read before it that
+    holds that medicine is then another formula: it is reported, not checked."""
+    absent = set(found.pop().drugs)
+    for entry in [e for e in found if absent & set(e.drugs)]:
+        found.remove(entry)
+        unread.append(entry.name)
 
 
 def _suggest_words(index: NameIndex, unread: list[str]) -> tuple[str, ...]:
