@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
+from console import SPASMCHECK
 from typer.testing import CliRunner
 
 from spasmcheck.cli import app
@@ -15,7 +15,6 @@ from spasmcheck.errors import ExitCode
 from spasmcheck.render.formats import Format
 
 runner = CliRunner()
-SPASMCHECK = shutil.which("spasmcheck")
 CALM = ("location: lower_back\nduration_days: 3\nage: 40\ntrauma: none\nfever: none\n"
         "improving: true\n")
 
@@ -183,7 +182,6 @@ def test_redflags_and_meds_lookups():
     assert missing.exit_code == ExitCode.UNKNOWN_MEDICINE and "Zoloft" in missing.stdout
 
 
-@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_installed_console_script_runs_as_a_subprocess():
     done = subprocess.run([SPASMCHECK, "interactions", "--med", "Zoloft", "--json"],
                           capture_output=True, text=True, timeout=60, check=False)
@@ -206,7 +204,6 @@ def test_json_path_leaves_rich_and_questionary_unimported():
     assert done.stderr.strip() == "[]", done.stderr
 
 
-@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_no_file_is_written_unless_asked(tmp_path):
     """Only the documented table cache, and nothing at all with SPASMCHECK_CACHE=off."""
     home = tmp_path / "home"

@@ -7,11 +7,11 @@ few classes is worse: it reads as "nothing found". These tests hold the table to
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from console import SPASMCHECK
 from typer.testing import CliRunner
 
 from spasmcheck import interactions
@@ -21,7 +21,6 @@ from spasmcheck.model import Severity
 LIST = Path(__file__).resolve().parent / "data" / "everyday_medicines.txt"
 EVERYDAY = tuple(name for line in LIST.read_text(encoding="utf-8").splitlines()
                  if (name := line.split("#", 1)[0].strip()))
-SPASMCHECK = shutil.which("spasmcheck")
 
 
 def worst(kb, med: str, candidate: str = "cyclobenzaprine") -> Severity | None:
@@ -46,7 +45,6 @@ def test_everyday_medicines_are_all_checked_through_the_json_contract():
     assert {m["status"] for m in report["medications"]} == {"known"}
 
 
-@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_uk_and_us_names_of_the_same_medicine_give_the_same_answer_from_the_console_script():
     pairs = [("paracetamol", "acetaminophen"), ("salbutamol", "albuterol"),
              ("mesalazine", "mesalamine"), ("leuprorelin", "leuprolide"),

@@ -11,10 +11,10 @@ import json
 import subprocess
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
+from console import SPASMCHECK
 from fhir.resources.R4B.bundle import Bundle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,7 +33,6 @@ KB = knowledge.load()
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-SCRIPT = Path(sys.executable).parent / "spasmcheck"
 runner = CliRunner()
 
 # Required bindings of the R4 elements written (hl7.org/fhir/R4/valuesets.html).
@@ -372,7 +371,7 @@ def test_cli_interactions_and_triage_print_a_bundle_with_unchanged_exit_codes():
 
 @pytest.mark.slow
 def test_console_script_writes_fhir_without_loading_rich_or_a_fhir_library(tmp_path):
-    done = subprocess.run([str(SCRIPT), "interactions", "--med", "Zoloft", "--format", "fhir"],
+    done = subprocess.run([str(SPASMCHECK), "interactions", "--med", "Zoloft", "--format", "fhir"],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     bundle = valid_r4(json.loads(done.stdout))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from console import SPASMCHECK
 from typer.testing import CliRunner
 
 from spasmcheck import fhir_meds
@@ -18,7 +18,6 @@ from spasmcheck.errors import ExitCode
 from spasmcheck.fhir_meds import RXNORM, FhirError
 
 EXPORT = Path(__file__).parent / "fhir" / "patient_export.json"
-SPASMCHECK = shutil.which("spasmcheck")
 
 
 def _export() -> dict[str, Any]:
@@ -186,7 +185,6 @@ def test_fhir_and_batch_together_is_a_usage_error(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_console_script_reads_a_record_from_stdin_and_lists_entries_on_stderr():
     done = subprocess.run([SPASMCHECK, "interactions", "--fhir", "-", "--plain"],
                           input=EXPORT.read_bytes(), capture_output=True, timeout=60,

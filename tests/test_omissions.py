@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from typing import Any
 
 import pexpect
 import pytest
+from console import SPASMCHECK
 from typer.testing import CliRunner
 
 from spasmcheck import conditions as cond
@@ -201,10 +201,8 @@ def test_a_partly_answered_file_still_gets_a_level_with_its_gaps_named():
 
 # --- in the interview, a follow-up is asked before it could be read as "not sure" ---------------
 
-SPASMCHECK = shutil.which("spasmcheck")
 
 
-@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_the_interview_asks_the_follow_up_before_showing_an_emergency():
     """Yes to a severe headache opens the thunderclap question; the emergency card must not
     come first (read as "not sure" before it was even asked), and "no" to it keeps the

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 
 import pexpect
 import pytest
+from console import SPASMCHECK
 from typer.testing import CliRunner
 
 from spasmcheck import emergency, knowledge
@@ -16,7 +16,6 @@ from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
 
 runner = CliRunner()
-SPASMCHECK = shutil.which("spasmcheck")
 EMERGENCY = "location: neck\nchest_pain: true\nmedications: [Zoloft]\n"
 CALM = "location: neck\nduration_days: 2\nimproving: true\n"
 
@@ -147,7 +146,6 @@ def test_meds_show_explains_sertraline_from_its_brand():
     assert nothing.exit_code == ExitCode.UNKNOWN_MEDICINE
 
 
-@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_shell_completion_offers_medicine_names():
     env = {**os.environ, "_SPASMCHECK_COMPLETE": "complete_bash",
            "_TYPER_COMPLETE_ARGS": "spasmcheck interactions --med sert", "COMP_WORDS":
@@ -157,7 +155,6 @@ def test_shell_completion_offers_medicine_names():
     assert "sertraline" in done.stdout.split(), (done.stdout, done.stderr)
 
 
-@pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed")
 def test_interactive_audience_question_gives_clinician_words():
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
     child = pexpect.spawn(SPASMCHECK, ["triage", "--country", "GB"], env=env, encoding="utf-8",

@@ -24,12 +24,12 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from console import SPASMCHECK
 from typer.testing import CliRunner
 
 from spasmcheck.cli import app
@@ -49,14 +49,6 @@ SET_TITLE = "\x1b]0;title\x07"
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _script() -> str:
-    """The installed console script (beside this Python, else on PATH)."""
-    beside = Path(sys.executable).with_name("spasmcheck")
-    found = str(beside) if beside.exists() else shutil.which("spasmcheck")
-    assert found, "the spasmcheck console script is not installed"
-    return found
 
 
 def invoke(args: list[str], input: str | bytes | None = None,
@@ -108,7 +100,7 @@ def table_copy(tmp_path: Path) -> Path:
 
 def run_script(args: list[str | bytes], timeout: float = 30, **kwargs: Any
                ) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([_script(), *args], capture_output=True, timeout=timeout, **kwargs)
+    return subprocess.run([SPASMCHECK, *args], capture_output=True, timeout=timeout, **kwargs)
 
 
 # --- medicine names ------------------------------------------------------------------------------
@@ -471,7 +463,7 @@ def test_stdout_closed_early_in_batch_mode_exits_141_quietly(tmp_path: Path) -> 
     lines.write_text("".join(json.dumps({"id": i, "meds": ["sertraline", "tramadol"]}) + "\n"
                              for i in range(3000)))
     done = subprocess.run(
-        ["bash", "-c", f'set -o pipefail; "{_script()}" interactions --batch "{lines}" '
+        ["bash", "-c", f'set -o pipefail; "{SPASMCHECK}" interactions --batch "{lines}" '
                        "| head -c1 >/dev/null"],
         capture_output=True, timeout=60)
     stderr = done.stderr.decode()
@@ -482,7 +474,7 @@ def test_stdout_closed_early_in_batch_mode_exits_141_quietly(tmp_path: Path) -> 
 def test_stdout_closed_early_during_one_large_result_exits_141_quietly() -> None:
     meds = " ".join(["--med sertraline --med Percocet --med zoloftt"] * 333)
     done = subprocess.run(
-        ["bash", "-c", f'"{_script()}" interactions {meds} --json | head -c1 >/dev/null; '
+        ["bash", "-c", f'"{SPASMCHECK}" interactions {meds} --json | head -c1 >/dev/null; '
                        'exit "${PIPESTATUS[0]}"'],
         capture_output=True, timeout=60)
     stderr = done.stderr.decode()
@@ -748,7 +740,7 @@ def test_a_newline_in_an_answered_medicine_cannot_start_a_line_of_its_own(tmp_pa
 
 def run_into(stdout: Any, args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
     """The console script with stdout going to `stdout` (a file or descriptor)."""
-    return subprocess.run([_script(), *args], stdout=stdout, stderr=subprocess.PIPE, timeout=60,
+    return subprocess.run([SPASMCHECK, *args], stdout=stdout, stderr=subprocess.PIPE, timeout=60,
                           **kwargs)
 
 
@@ -838,7 +830,7 @@ def test_sigterm_while_a_large_result_is_written_leaves_it_whole() -> None:
     """The pipe is full and the writer waits when SIGTERM comes: the document is still whole."""
     meds = [arg for _ in range(333) for arg in ("--med", "sertraline", "--med", "Percocet",
                                                  "--med", "zoloftt")]
-    with subprocess.Popen([_script(), "interactions", *meds, "--json"], stdout=subprocess.PIPE,
+    with subprocess.Popen([SPASMCHECK, "interactions", *meds, "--json"], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE) as run:
         stat = Path(f"/proc/{run.pid}/stat")
         for _ in range(200):  # until it waits on the full pipe

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from console import SPASMCHECK
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from typer.testing import CliRunner
 
@@ -27,11 +28,9 @@ from spasmcheck import cds
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
 
-SPASMCHECK = shutil.which("spasmcheck")
 RX = "http://www.nlm.nih.gov/research/umls/rxnorm"
 PATIENT = "pt-4410"
-pytestmark = [pytest.mark.skipif(SPASMCHECK is None, reason="console script not installed"),
-              pytest.mark.slow]  # most tests here talk to a server in another process
+pytestmark = [pytest.mark.slow]  # most tests here talk to a server in another process
 
 
 @pytest.fixture(autouse=True)
