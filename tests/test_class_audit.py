@@ -234,6 +234,9 @@ OWN_PAIRS: list[tuple[str, str, Severity, str]] = [
     ("oxycodone", "levetiracetam", MAJ, "fda_dsc_opioid_benzo_2016"),
     ("trifluoperazine", "potassium chloride", MAJ, "potassium_solid_labels"),
     ("sildenafil", "nitroglycerin", C, "pde5_nitrate_labels"),
+    ("Antabuse", "alcohol", C, "antabuse_pi"),
+    ("metronidazole", "alcohol", C, "flagyl_pi_4"),
+    ("Flagyl", "disulfiram", C, "flagyl_pi_4"),
 ]
 
 
