@@ -261,8 +261,8 @@ def test_plain_output_says_listed_twice_and_the_age_a_rule_is_for():
     assert "Zoloft and sertraline are the same medicine" in text
     assert "two supplies" in text and "double dose. Do not take both" not in text
     assert "(if aged 65 or over)" in text
-    young = invoke("interactions", "--med", "gabapentin", "--med", "lamotrigine", "--age", "30",
-                   "--plain")
+    young = invoke("interactions", "--drug", "duloxetine", "--med", "gabapentin", "--med",
+                   "lamotrigine", "--age", "30", "--plain")
     assert young.stdout.startswith("MODERATE") and "65" not in young.stdout
 
 

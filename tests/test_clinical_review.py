@@ -84,10 +84,10 @@ def test_one_ingredient_in_two_different_products_names_both(kb):
 
 
 def test_a_beers_rule_does_not_fire_below_65(kb):
-    young = check(kb, "gabapentin", "lamotrigine", age=30)
+    young = check(kb, "gabapentin", "lamotrigine", candidate="duloxetine", age=30)
     assert young.worst is Severity.MODERATE
     assert all(not i.rule_id.startswith("beers_") for i in young.interactions)
-    old = check(kb, "gabapentin", "lamotrigine", age=70)
+    old = check(kb, "gabapentin", "lamotrigine", candidate="duloxetine", age=70)
     group = [i for i in old.interactions if i.rule_id == "beers_three_cns_active"]
     assert group and group[0].severity is Severity.MAJOR and group[0].applies_from_age is None
 
