@@ -203,17 +203,21 @@ def _dump(result: Any) -> str:
 
 def _output(shaped: dict[str, Any], kind: str, as_json: bool, plain: bool,
             report_file: Path | None, force: bool, title: str,
-            styles: dict[str, str] | None = None) -> None:
-    """Write the report file (if asked), then the result to stdout in the chosen format."""
+            styles: dict[str, str] | None = None, view: dict[str, Any] | None = None,
+            details: bool = True) -> None:
+    """Write the report file (if asked), then the result to stdout in the chosen format.
+    `view` adds what only a person reads; reports always carry the details."""
     blocks: list[Any] = []
     if report_file is not None or not as_json:  # the JSON path never loads the layout code
         from spasmcheck.render import layout
 
-        blocks = getattr(layout, f"{kind}_blocks")(shaped)
+        build = getattr(layout, f"{kind}_blocks")
+        blocks = build(view or shaped, details)
     if report_file is not None:
         from spasmcheck import report
 
-        report.write(report_file, report.render(blocks, report_file, title), force)
+        full = blocks if details else build(view or shaped, True)
+        report.write(report_file, report.render(full, report_file, title), force)
         _notice(f"spasmcheck: report written to {report_file}")
     emit(_dump(shaped) if as_json else _human(blocks, plain, styles))
 
@@ -322,6 +326,8 @@ def triage(
     plain: Plain = False,
     report_file: ReportFile = None,
     force: Force = False,
+    details: Annotated[bool, typer.Option(
+        "--details", help="Also show sources, tips and every answer given.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ask about the spasm (or read --answers) and give one urgency level with its reasons."""
@@ -352,9 +358,11 @@ def triage(
             raw, chosen = prompts.ask(kb, audience, contact)
         result = engine.assess(validate(raw, kb.triage), kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
+        view = None if as_json and report_file is None else {
+            **shaped, "person": data.triage_person(result, kb, chosen, contact)}
         _output(shaped, "triage", as_json, plain, report_file, force,
                 "spasmcheck: spasm check summary",
-                {shaped["urgency"]["level"]: shaped["urgency"]["colour"]})
+                {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, view, details)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
         return ExitCode.UNKNOWN_MEDICINE if result.interactions.unknown else ExitCode.OK

@@ -96,6 +96,7 @@ class Source(NamedTuple):
 class Advice(NamedTuple):
     text: Text
     sources: tuple[str, ...]
+    when: Condition | None = None  # shown only when the answers meet this (e.g. a leg cramp)
 
 
 # --- interactions.yaml -----------------------------------------------------------------------
@@ -234,6 +235,7 @@ class Question(NamedTuple):
     screen: bool
     class_id: str | None  # medicine_checklist: the class listed by name
     condition: str | None  # an interactions.yaml condition implied by the alarming answer
+    group: str | None = None  # redflags.yaml `asking`: the group it is asked in
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -264,6 +266,15 @@ class RedFlag(NamedTuple):
     sources: tuple[str, ...]
 
 
+class AskGroup(NamedTuple):
+    """Questions asked together by the interactive check, in the table's asking order."""
+
+    id: str
+    style: str  # "one": each on its own; "screen": one "any of these?" list
+    title: Text | None  # the screen's heading
+    questions: tuple[str, ...]  # question ids, in table order
+
+
 class Level(NamedTuple):
     urgency: Urgency
     label: Text
@@ -285,6 +296,8 @@ class TriageTables(NamedTuple):
     medicine_tips: tuple[Advice, ...]
     clinician_guidance: tuple[Advice, ...]
     disclaimer: Text
+    asking: tuple[AskGroup, ...] = ()  # empty: every question on its own, in table order
+    call_if: Text | None = None  # below emergency: when to call the emergency number
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)

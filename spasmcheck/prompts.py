@@ -1,8 +1,9 @@
-"""The interactive questions (questionary). Produces raw answers; knows no clinical fact.
+"""The interactive check: asks what the tables say to ask, in the tables' order. No clinical fact.
 
-Imported only by `spasmcheck triage` without --answers: questionary costs 100-250 ms to import.
-Prompts draw on stderr so stdout (and --json) stays clean; `unsafe_ask` lets Ctrl-C end the
-run with exit 130 instead of returning a half-filled answer set.
+Imported only by `spasmcheck triage` without --answers. The order, the screens and the
+follow-ups come from flow.py (the `asking` groups of redflags.yaml); the prompts are
+prompt_widgets.py; medicine names are prompt_medicines.py. Everything is drawn on stderr so
+stdout (and --json) stays clean. Ctrl-C raises KeyboardInterrupt: the CLI exits 130.
 """
 
 from __future__ import annotations
@@ -10,146 +11,200 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from spasmcheck.answers import MEDICATIONS, answer_value
+from spasmcheck import flow
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import NoTerminalError
 from spasmcheck.model import UNSURE, Audience, KnowledgeBase, Question, QuestionType, Urgency
+from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in, write
 
 NO_TERMINAL = ("spasmcheck triage asks its questions in a terminal, and there is none here. "
                "Pass the answers instead: spasmcheck triage --answers FILE (YAML or JSON, "
                "or - for stdin); the README lists the answer keys.")
-STOP, CONTINUE = "stop", "continue"
+STOP, CONTINUE, RESULT = "stop", "continue", "result"
+NONE_OF_THESE, NOT_SURE = "none of these", "not sure"
 
 
 def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact) -> tuple[
         dict[str, Any], Audience]:
-    """Ask every question that applies, in table order; stop early after an emergency."""
+    """Ask until every question that applies is answered and the person has checked the
+    answers (or has chosen to stop at an emergency). Returns raw answers for validation."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise NoTerminalError(NO_TERMINAL)
-    import questionary
-    from prompt_toolkit.output import create_output
-
-    output = create_output(stdout=sys.stderr)
-    if audience is None:
-        audience = questionary.select(
-            "Which best describes you?",
-            choices=[questionary.Choice("I have the spasm (or care for someone who does)",
-                                        Audience.PATIENT),
-                     questionary.Choice("I am a clinician", Audience.CLINICIAN)],
-            output=output).unsafe_ask()
-    raw: dict[str, Any] = {}
-    emergency_shown = False
-    for question in kb.triage.questions:
-        if not _applies(question, raw, kb):
-            continue
-        value = _ask_one(questionary, output, question, audience, kb)
-        if question.is_medicines:
-            raw[MEDICATIONS] = [*raw.get(MEDICATIONS, []), *value]
-        else:
-            raw[question.id] = value
-        if not emergency_shown and _emergency(raw, kb, contact, audience):
-            emergency_shown = True
-            choice = questionary.select(
-                "What would you like to do?",
-                choices=[questionary.Choice("Stop here and see the result", STOP),
-                         questionary.Choice("Answer the rest too (the advice to get help now "
-                                            "stays)", CONTINUE)],
-                output=output).unsafe_ask()
-            if choice == STOP:
+    audience = audience or Audience.PATIENT
+    given: dict[str, Any] = {}
+    history: list[tuple[str, ...]] = []  # the questions each step answered, for going back
+    warned: frozenset[str] = frozenset()  # emergency flags the card has been shown for
+    while True:
+        step = flow.next_step(kb, given)
+        if step is None:
+            change = _review(kb, given, audience, bool(history))
+            if change is RESULT:
                 break
-    return raw, audience
+            if change is BACK:
+                given = flow.without(kb, given, set(history.pop()))
+            else:
+                given = flow.without(kb, given, set(change))
+            continue
+        answered = _ask_step(kb, step, given, audience, back=bool(history))
+        if answered is BACK:
+            given = flow.without(kb, given, set(history.pop()))
+            continue
+        given.update(answered)
+        history.append(tuple(answered))
+        level, flags = flow.urgency(kb, given)
+        if level is Urgency.EMERGENCY and not flags <= warned:
+            warned |= flags
+            _emergency_card(kb, given, contact, audience)
+            choice = choose("What would you like to do?", None, [
+                Option("Stop here and see what to do", STOP, "s"),
+                Option("Answer the rest too (the advice to get help now stays)", CONTINUE, "c"),
+            ], back=True)
+            if choice is BACK:
+                given = flow.without(kb, given, set(history.pop()))
+                warned = frozenset()
+            elif choice == STOP:
+                break
+    return _raw(kb, given), audience
 
 
-def _applies(question: Question, raw: dict[str, Any], kb: KnowledgeBase) -> bool:
-    from spasmcheck.answers import validate
-    from spasmcheck.triage import should_ask
-
-    return should_ask(question, validate(raw, kb.triage), kb)
+def _raw(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
+    return flow.answers(kb, given).as_dict()
 
 
-def _label(question: Question, audience: Audience) -> str:
-    prompt = question.prompt.for_(audience)
-    return f"{prompt}\n  ({question.help.for_(audience)})" if question.help else prompt
+# --- one step ----------------------------------------------------------------------------------
 
 
-def _ask_one(questionary: Any, output: Any, question: Question, audience: Audience,
-             kb: KnowledgeBase) -> Any:
-    text = _label(question, audience)
-    choice = questionary.Choice
-    if question.type is QuestionType.CHOICE:
-        return questionary.select(text, choices=[choice(c.label.for_(audience), c.value)
-                                                 for c in question.choices],
-                                  output=output).unsafe_ask()
-    if question.is_yes_no:
-        options = [choice("Yes", True), choice("No", False)]
-        if question.type is QuestionType.YES_NO_UNSURE:
-            options.append(choice("Not sure", UNSURE))
-        return questionary.select(text, choices=options, output=output).unsafe_ask()
-    if question.type is QuestionType.NUMBER:
-        answer = questionary.text(text, validate=lambda s: _number_error(question, s) or True,
-                                  output=output).unsafe_ask()
-        return int(answer.strip())
+def _ask_step(kb: KnowledgeBase, step: flow.Step, given: dict[str, Any], audience: Audience,
+              back: bool) -> Any:
+    if step.screen:
+        return _screen(step, audience, back)
+    question = step.questions[0]
+    value = _ask_question(kb, question, given, audience, back)
+    return value if value is BACK else {question.id: value}
+
+
+def _screen(step: flow.Step, audience: Audience, back: bool) -> Any:
+    """One list of warning signs; ticked means the alarming answer, unticked the calm one.
+    "Not sure" asks each unticked item on its own, with "Not sure" offered there too."""
+    title = step.group.title.for_(audience) if step.group.title else ""
+    options = [Option(q.prompt.for_(audience), q.id, help=q.help.for_(audience) if q.help
+                      else None) for q in step.questions]
+    options += [Option("None of these", NONE_OF_THESE, alone=True),
+                Option("Not sure about some of these", NOT_SURE)]
+    while True:
+        ticked = tick(title, None, options, set(), back)
+        if ticked is BACK:
+            return BACK
+        answers: dict[str, Any] = {}
+        for question in step.questions:
+            if question.id in ticked:
+                value = _ask_one(question, audience, True) \
+                    if question.type is QuestionType.CHOICE else question.alarming
+            elif NOT_SURE in ticked:
+                value = _ask_one(question, audience, True)
+            else:
+                value = _calm(question)
+            if value is BACK:
+                break
+            answers[question.id] = value
+        else:
+            shown = [q.prompt.for_(audience) for q in step.questions
+                     if answers[q.id] != _calm(q)]
+            note(f"{title} " + ("Yes to: " + "; ".join(shown) if shown else "None of these."), "")
+            return answers
+
+
+def _calm(question: Question) -> Any:
+    return (not question.alarming) if question.is_yes_no else question.values[0]
+
+
+def _ask_question(kb: KnowledgeBase, question: Question, given: dict[str, Any],
+                  audience: Audience, back: bool) -> Any:
+    from spasmcheck import prompt_medicines
+
+    if question.type is QuestionType.MEDICINES:
+        return prompt_medicines.ask_names(kb, question, audience, back)
     if question.type is QuestionType.MEDICINE_CHECKLIST:
-        drugs = [d for d in kb.interactions.drugs.values() if question.class_id in d.all_classes]
-        options = [choice(f"{d.name} ({', '.join(d.brands)})" if d.brands else d.name, d.name)
-                   for d in sorted(drugs, key=lambda d: d.id)]
-        return questionary.checkbox(text, choices=options, output=output).unsafe_ask()
-    return _ask_medicines(questionary, output, text, kb)
+        return prompt_medicines.ask_checklist(kb, question, given, audience, back)
+    return _ask_one(question, audience, back)
 
 
-def _number_error(question: Question, typed: str) -> str | None:
+def _ask_one(question: Question, audience: Audience, back: bool) -> Any:
+    """A yes/no, choice or number question on its own. Nothing is pre-selected."""
+    title = question.prompt.for_(audience)
+    help_text = question.help.for_(audience) if question.help else None
+    if question.type is QuestionType.NUMBER:
+        typed = type_in(title, help_text, lambda s: _number_problem(question, s), back=back)
+        if typed is BACK:
+            return BACK
+        return int(typed)
+    if question.is_yes_no:
+        options = [Option("Yes", True, "y"), Option("No", False, "n")]
+        if question.type is QuestionType.YES_NO_UNSURE:
+            options.append(Option("Not sure", UNSURE, "u"))
+    else:
+        options = [Option(c.label.for_(audience), c.value, str(i + 1))
+                   for i, c in enumerate(question.choices)]
+    value = choose(title, help_text, options, back)
+    if value is not BACK:
+        label = next(o.label for o in options if o.value == value)
+        note(f"{title} {label}", "")
+    return value
+
+
+def _number_problem(question: Question, typed: str) -> str | None:
+    from spasmcheck.answers import answer_value
+
     try:
-        answer_value(question, int(typed.strip()))
+        answer_value(question, int(typed))
     except ValueError:
         return f"Type a whole number from {question.minimum} to {question.maximum}."
     return None
 
 
-def _ask_medicines(questionary: Any, output: Any, text: str, kb: KnowledgeBase) -> list[str]:
-    """Names one at a time, with completion; a misspelling is offered fixes, never replaced."""
-    names = sorted({entry.name for entry in kb.names.entries()}, key=str.lower)
-    chosen: list[str] = []
-    while True:
-        prompt = text if not chosen else "Another medicine? (leave empty when done)"
-        typed = questionary.autocomplete(prompt + ("" if chosen else
-                                                   "\n  (one name at a time; empty when done)"),
-                                         choices=names, output=output,
-                                         validate=lambda s: len(s) <= 200).unsafe_ask().strip()
-        if not typed:
-            return chosen
-        resolution = kb.names.resolve(typed)
-        if not resolution.known and resolution.suggestions:
-            keep = f"Keep {typed!r} as typed (it will be listed as not recognised)"
-            pick = questionary.select(f"{typed!r} is not a name spasmcheck knows. Did you mean:",
-                                      choices=[*resolution.suggestions, keep],
-                                      output=output).unsafe_ask()
-            typed = typed if pick == keep else pick
-        chosen.append(typed)
+# --- review ------------------------------------------------------------------------------------
 
 
-def _emergency(raw: dict[str, Any], kb: KnowledgeBase, contact: Contact,
-               audience: Audience) -> bool:
-    """Show the emergency card on stderr as soon as the answers so far call for it."""
-    from spasmcheck.answers import validate
-    from spasmcheck.render import data, layout
+def _review(kb: KnowledgeBase, given: dict[str, Any], audience: Audience, back: bool) -> Any:
+    """The answers in plain words; picking one asks it again (and what depended on it)."""
+    options = [Option("These are right: show my result", RESULT, "r")]
+    options += [Option(f"Change: {text}", keys) for text, keys in _given_lines(kb, given,
+                                                                                audience)]
+    return choose("Please check your answers. Choose one to change it, or see your result.",
+                  None, options, back)
+
+
+def _given_lines(kb: KnowledgeBase, given: dict[str, Any], audience: Audience) -> list[
+        tuple[str, tuple[str, ...]]]:
+    """One line per question asked on its own, one per screen (its ticked items, or "none")."""
+    from spasmcheck.render.answers import label
+
+    lines = []
+    for group in flow.groups(kb):
+        asked = [kb.triage.question(i) for i in group.questions if i in given]
+        items = [q for q in asked if group.style == "screen" and not flow.is_follow_up(q, group)]
+        if items:
+            ticked = [f"{q.prompt.for_(audience)} {label(q, given[q.id], audience)}"
+                      for q in items if given[q.id] != _calm(q)]
+            title = group.title.for_(audience) if group.title else ""
+            lines.append((f"{title} " + ("; ".join(ticked) if ticked else "None of these"),
+                          tuple(q.id for q in items)))
+        lines += [(f"{q.prompt.for_(audience)} {label(q, given[q.id], audience)}", (q.id,))
+                  for q in asked if q not in items]
+    return lines
+
+
+# --- the emergency card ------------------------------------------------------------------------
+
+
+def _emergency_card(kb: KnowledgeBase, given: dict[str, Any], contact: Contact,
+                    audience: Audience) -> None:
+    """Shown on stderr as soon as the answers so far call for an emergency, at the
+    terminal's width, the number first."""
+    from spasmcheck.prompt_widgets import width
+    from spasmcheck.render import data, layout, terminal
     from spasmcheck.triage import assess
 
-    assessment = assess(validate(raw, kb.triage), kb)
-    if assessment.urgency is not Urgency.EMERGENCY:
-        return False
-    shaped = data.triage_result(assessment, kb, audience, contact)
-    flag = shaped["red_flags"][0]
-    banner = layout.triage_blocks(shaped)[0]
-    assert isinstance(banner, layout.Banner)
-    card = layout.Banner(banner.title, (*banner.lines, f"Why: {flag['title']}", flag["do_now"]),
-                         "emergency")
-    sys.stderr.write(_draw([card]))
-    sys.stderr.flush()
-    return True
-
-
-def _draw(blocks: list[Any]) -> str:
-    from spasmcheck.render import terminal
-
-    return "\n" + terminal.draw(blocks) + "\n"
-
+    shaped = data.triage_result(assess(flow.answers(kb, given), kb), kb, audience, contact)
+    card = layout.emergency_card(shaped)
+    write("\n" + terminal.draw([card], width=min(width() + 1, terminal.WIDTH)))

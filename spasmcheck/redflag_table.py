@@ -11,6 +11,7 @@ import re
 from spasmcheck import conditions
 from spasmcheck.model import (
     Advice,
+    AskGroup,
     Choice,
     InteractionTables,
     Level,
@@ -34,7 +35,7 @@ _STYLE = re.compile(rf"^(?:(?:bold|dim|italic|underline|reverse) +)*(?:{_COLOUR}
 
 QUESTION_FIELDS = {"id", "type", "prompt"}
 QUESTION_OPTIONAL = {"help", "choices", "ordered", "alarming", "min", "max", "alarming_direction",
-                     "ask_when", "screen", "class", "condition"}
+                     "ask_when", "screen", "class", "condition", "group"}
 
 
 def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables:
@@ -45,7 +46,7 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     doc = r.doc
     top(r, {"sources", "levels", "default_level", "questions", "red_flags", "disclaimer"},
          {"interaction_steps", "caution_steps", "self_care", "safety_net", "medicine_tips",
-          "clinician_guidance"},
+          "clinician_guidance", "asking", "call_if"},
          "redflags")
     meta = read_meta(r, "redflags")
     sources = read_sources(r)
@@ -109,8 +110,11 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     _check_reads(r, questions, flags)
 
     def build_advice(path: Path) -> Advice:
-        r.mapping(path, {"text", "sources"})
-        return Advice(r.text((*path, "text")), r.refs((*path, "sources"), sources, "source"))
+        r.mapping(path, {"text", "sources"}, {"when"})
+        when = conditions.parse(doc, (*path, "when"), vocab) \
+            if r._present((*path, "when")) else None
+        return Advice(r.text((*path, "text")), r.refs((*path, "sources"), sources, "source"),
+                      when)
 
     def advice(section: str) -> tuple[Advice, ...]:
         return tuple(r.each((section,), build_advice)) if r._present((section,)) else ()
@@ -126,7 +130,85 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
                           steps("caution_steps"), advice("self_care"),
                           advice("safety_net"), advice("medicine_tips"),
                           advice("clinician_guidance"), r.text(("disclaimer",)))
+    if r._present(("call_if",)):
+        tables = tables._replace(call_if=r.text(("call_if",)))
+    if r._present(("asking",)):
+        grouped, asking = _asking(r, list(questions.values()))
+        tables = tables._replace(questions=tuple(grouped), asking=asking)
+    else:
+        for i, question in enumerate(questions.values()):
+            if question.group is not None:
+                r.problems.append(r.fail(("questions", i, "group"), "`group` needs an "
+                                         "`asking` section that lists the groups"))
     return tables
+
+
+ASKING_STYLES = ("one", "screen")
+
+
+def _asking(r: Reader, questions: list[Question]) -> tuple[list[Question], tuple[AskGroup, ...]]:
+    """The asking groups, each question placed in one (its own `group`, else the group of the
+    question above it), with the checks that keep the interactive order sound."""
+    def build_group(path: Path) -> AskGroup:
+        r.mapping(path, {"id", "style"}, {"title"})
+        style = r.choice((*path, "style"), ASKING_STYLES)
+        title = r.optional_text((*path, "title"))
+        if style == "screen" and title is None:
+            raise r.fail(path, "a screen group needs a `title` (the question over its list)")
+        return AskGroup(r.ident((*path, "id")), style, title, ())
+
+    groups = r.each(("asking",), build_group)
+    unique_ids(r, "asking", [g.id for g in groups])
+    rank = {g.id: i for i, g in enumerate(groups)}
+    placed: list[Question] = []
+    current: str | None = None
+    for i, question in enumerate(questions):
+        if question.group is not None and question.group not in rank:
+            r.problems.append(r.fail(("questions", i, "group"), f"{question.group!r} is not a "
+                                     "group in `asking`; groups: " + ", ".join(rank)))
+        elif question.group is not None:
+            current = question.group
+        if current is None:
+            r.problems.append(r.fail(("questions", i), "the first question must name its "
+                                     "`group` (later ones join the group above them)"))
+            current = groups[0].id if groups else None
+        placed.append(question._replace(group=current))
+    by_id = {q.id: q for q in placed}
+    medicines = min((rank.get(q.group or "", 0) for q in placed if q.is_medicines),
+                    default=len(groups))
+    for i, question in enumerate(placed):
+        problem = _placement_problem(question, by_id, rank, groups, medicines)
+        if problem:
+            r.problems.append(r.fail(("questions", i), problem))
+    built = tuple(g._replace(questions=tuple(q.id for q in placed if q.group == g.id))
+                  for g in groups)
+    return placed, built
+
+
+def _placement_problem(question: Question, by_id: dict[str, Question], rank: dict[str, int],
+                       groups: list[AskGroup], medicines: int) -> str | None:
+    """Why a question cannot be asked where its group puts it, if it cannot."""
+    if question.group not in rank:
+        return None
+    mine = rank[question.group]
+    reads = conditions.keys_of(question.ask_when) if question.ask_when else frozenset()
+    for key in sorted(reads):
+        other = medicines if key == conditions.MEDICATIONS_KEY else rank.get(
+            by_id[key].group or "", 0)
+        if other > mine:
+            return (f"question {question.id!r} is asked only when {key!r} is answered, but its "
+                    f"group {question.group!r} comes first in `asking`")
+    follow_up = any(key != conditions.MEDICATIONS_KEY and by_id[key].group == question.group
+                    for key in reads)
+    if groups[mine].style != "screen" or follow_up:
+        return None
+    if question.is_yes_no and question.alarming is True:
+        return None
+    if question.type is QuestionType.CHOICE and question.ordered:
+        return None
+    return (f"question {question.id!r} cannot be an item of the screen {question.group!r}: a "
+            "screen lists yes/no questions whose `alarming` answer is yes, and ordered choices "
+            "(calmest first); ask it in a `one` group")
 
 
 def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
@@ -140,7 +222,7 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
         QuestionType.NUMBER: {"min", "max", "alarming_direction"},
         QuestionType.MEDICINES: set(),
         QuestionType.MEDICINE_CHECKLIST: {"class"},
-    }[kind] | {"help", "ask_when", "screen"}
+    }[kind] | {"help", "ask_when", "screen", "group"}
     for key in r.get(path):
         if key in QUESTION_OPTIONAL and key not in allowed:
             raise r.fail((*path, key), f"{key!r} does not apply to a {kind.value} question")
@@ -177,6 +259,7 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
         if kind is QuestionType.MEDICINE_CHECKLIST else None,
         condition=r.choice((*path, "condition"), interactions.conditions)
         if r._present((*path, "condition")) else None,
+        group=r.ident((*path, "group")) if r._present((*path, "group")) else None,
     )
 
 

@@ -67,7 +67,7 @@ def _medicine_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _finding(item: dict[str, Any]) -> Item:
+def _finding(item: dict[str, Any], details: bool = True) -> Item:
     if item["kind"] == "caution":
         about = item["condition"].replace("_", " ") if item["condition"] else "your age"
         title = f"{item['drugs'][0]} with {about}"
@@ -76,10 +76,27 @@ def _finding(item: dict[str, Any]) -> Item:
     else:
         title = " + ".join(item["drugs"])
     rows = [("What can happen", item["effect"])]
-    if item["mechanism"]:
+    if item["mechanism"] and details:
         rows.append(("Why", item["mechanism"]))
-    rows += [("What to do", item["advice"]), ("Sources", "; ".join(item["sources"]))]
+    rows.append(("What to do", item["advice"]))
+    if details:
+        rows.append(("Sources", "; ".join(item["sources"])))
     return Item(item["severity"].upper(), title, item["severity"], tuple(rows))
+
+
+def _findings(items: list[dict[str, Any]], details: bool) -> list[Item]:
+    """One entry per title (most severe first): rules about the same pair are merged, and a
+    row said twice is said once."""
+    merged: dict[str, Item] = {}
+    for item in items:
+        found = _finding(item, details)
+        first = merged.get(found.title)
+        if first is None:
+            merged[found.title] = found
+        else:
+            rows = tuple(dict.fromkeys((*first.rows, *found.rows)))
+            merged[found.title] = first._replace(rows=rows)
+    return list(merged.values())
 
 
 def _verdict(result: dict[str, Any]) -> Banner:
@@ -108,65 +125,77 @@ def _footer(result: dict[str, Any]) -> list[Block]:
             Para(f"Tables: {result['tables'][0]['origin']}; {tables}.", "muted")]
 
 
-def interactions_blocks(result: dict[str, Any]) -> list[Block]:
+def interactions_blocks(result: dict[str, Any], details: bool = True) -> list[Block]:
     blocks: list[Block] = [_verdict(result)]
     meds = _medicine_lines(result)
     if meds:
         blocks += [Heading("Medicines checked"), Bullets(tuple(meds))]
     if result["interactions"]:
         blocks.append(Heading(f"Findings for {result['candidate']}, most severe first"))
-        blocks += [_finding(item) for item in result["interactions"]]
+        blocks += _findings(result["interactions"], details)
     return blocks + _footer(result)
 
 
-def triage_blocks(result: dict[str, Any]) -> list[Block]:
+def emergency_card(result: dict[str, Any]) -> Banner:
+    """The card shown while the questions are asked: the number first, then why."""
+    banner = _level_banner(result)
+    flag = result["red_flags"][0]
+    return Banner(banner.title, (*banner.lines, f"Why: {flag['title']}", flag["do_now"]),
+                  "emergency")
+
+
+def _level_banner(result: dict[str, Any]) -> Banner:
     urgency, emergency = result["urgency"], result["emergency"]
-    blocks: list[Block] = []
+    unknown = len(result["unknown"])
+    lines = [urgency["action"]]
+    if unknown:
+        lines.append(f"Check incomplete: {unknown} medicine name(s) not recognised, so their "
+                     "interactions were NOT checked.")
     if urgency["level"] == "emergency":
         number = emergency["number"]
         first = f"CALL {number} NOW" if number else emergency["text"]
-        where = (f"{number} is the emergency number for {emergency['name']}; in another "
-                 "country, run again with --country CODE.",) if number else ()
-        blocks.append(Banner(first, (urgency["label"].upper(), urgency["action"], *where),
-                             "emergency"))
-    else:
-        blocks.append(Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"]))
-    emergency_level = urgency["level"] == "emergency"
-    missing = result["unanswered_screen"]
-    if missing and not emergency_level:  # at emergency nothing can be more urgent
-        blocks.append(Para(f"{len(missing)} warning-sign question(s) were not answered, and this "
-                           "result assumes the answer is no: "
-                           + ", ".join(k.replace("_", " ") for k in missing)
-                           + ". If any of them applies, the advice may be more urgent.", "warn"))
+        where = (f"{number} is the emergency number for {emergency['name']}.",) if number else ()
+        return Banner(first, (urgency["label"].upper(), *lines, *where), "emergency")
+    return Banner(urgency["label"].upper(), tuple(lines), urgency["level"])
+
+
+def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
+    """The outcome: level and action first, then why, what to do, when to get help sooner
+    and the medicines; sources, tips and every answer only with `details` (and in reports).
+    `result` is the JSON object plus `person` (data.triage_person)."""
+    person = result["person"]
+    blocks: list[Block] = [_level_banner(result)]
+    if person["not_asked"]:
+        blocks.append(Para(f"{len(person['not_asked'])} warning-sign question(s) had no answer, "
+                           "and this result reads them as no: "
+                           + " ".join(person["not_asked"])
+                           + " If any of them applies, the advice may be more urgent.", "warn"))
     blocks.append(Heading("Why"))
-    if result["red_flags"]:
-        for flag in result["red_flags"]:
-            because = "; ".join(f"{key.replace('_', ' ')}: {show_value(value)}"
-                                for key, value in flag["answers"].items())
-            blocks.append(Item(flag["urgency"].upper(), flag["title"], flag["urgency"], (
-                ("Concern", flag["concern"]),
-                ("Because you answered", because),
-                ("Sources", "; ".join(flag["sources"])))))
-    else:
-        blocks.append(Para("None of the answers given is a warning sign."))
-    blocks += [Heading("What to do next"), Bullets(tuple(result["next_steps"]))]
+    for why in person["why"]:
+        rows = [("You said", f"{s['question']} {s['answer']}") for s in why["said"]]
+        rows.append(("This can mean", why["concern"]))
+        if details:
+            rows.append(("Sources", "; ".join(why["sources"])))
+        blocks.append(Item(why["urgency"].upper().replace("_", " "), why["title"],
+                           why["urgency"], tuple(rows)))
+    if not person["why"]:
+        blocks.append(Para("None of your answers is a warning sign."))
+    blocks += [Heading("What to do next"), Bullets(tuple(person["what_to_do"]))]
     meds = _medicine_lines(result)
     if meds or result["interactions"]:
         blocks += [Heading(f"Your medicines and {result['candidate']}"), Bullets(tuple(meds))]
-        blocks += [_finding(item) for item in result["interactions"]]
-    if result["seek_help_sooner"]:
+        blocks += _findings(result["interactions"], details)
+    if person["help_sooner"]:
         blocks += [Heading("Get help sooner if"),
-                   Bullets(tuple(a["text"] for a in result["seek_help_sooner"]))]
-        if emergency["number"]:
-            blocks.append(Para(f"In an emergency call {emergency['number']}."))
-        else:
-            blocks.append(Para(emergency["text"]))
-    if result["guidance"] and not emergency_level:  # at emergency: only what to do now
-        title = "Treatment guidance" if result["audience"] == "clinician" \
-            else f"About {result['candidate']}"
-        blocks += [Heading(title), Bullets(tuple(a["text"] for a in result["guidance"]))]
-    if result["unanswered"] and not emergency_level:
-        blocks.append(Para("Not answered (read as no): "
-                           + ", ".join(k.replace("_", " ") for k in result["unanswered"]) + ".",
-                           "muted"))
-    return blocks + _footer(result)
+                   Bullets(tuple(a["text"] for a in person["help_sooner"]))]
+    if person["call_if"]:
+        blocks.append(Para(person["call_if"], "warn"))
+    clinician = result["audience"] == "clinician"
+    if person["tips"] and (details or clinician):
+        title = "Treatment guidance" if clinician else f"About {result['candidate']}"
+        blocks += [Heading(title), Bullets(tuple(person["tips"]))]
+    if details:
+        blocks += [Heading("Your answers"), Bullets(tuple(
+            f"{a['question']} {a['answer']}" for a in person["answers_given"]))]
+        return blocks + _footer(result)
+    return [*blocks, Para(result["disclaimer"], "muted")]

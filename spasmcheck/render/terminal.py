@@ -7,7 +7,7 @@ import io
 from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Para
 from spasmcheck.render.safe import printable
 
-WIDTH = 80
+WIDTH = 100
 TONES = {
     "emergency": "bold white on red",
     "urgent": "bold red",

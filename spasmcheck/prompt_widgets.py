@@ -1,0 +1,232 @@
+"""The three prompts the interactive check uses, drawn with prompt_toolkit on stderr.
+
+Our own rather than questionary's, because a worried person needs what those do not give:
+every word of a question and of its choices wrapped at the terminal's width (redrawn when it is
+resized), no answer chosen in advance, Enter in a checklist ticking the item it is on, and a
+way back from every question. Ctrl-C raises KeyboardInterrupt (the CLI exits 130).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from spasmcheck.render.safe import printable
+
+
+class _Back:
+    def __repr__(self) -> str:
+        return "BACK"
+
+
+BACK: Any = _Back()  # returned when the person asks for the previous question
+BACK_KEYS = ("<", "b", "left")
+BACK_HINT = "< back"
+
+
+class Option(NamedTuple):
+    label: str
+    value: Any
+    key: str | None = None  # a key that picks this option at once (single choice)
+    help: str | None = None  # shown under the list while the pointer is on it
+    alone: bool = False  # "None of these": ticking it clears the others, and the reverse
+
+
+def width() -> int:
+    """Columns available on stderr's terminal, less one so no line touches the edge."""
+    return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+
+
+def wrap(text: str, columns: int, first: str = "", rest: str = "") -> list[str]:
+    """Whole words on each line; a word longer than a line is split rather than cut off."""
+    return textwrap.wrap(printable(text), columns, initial_indent=first, subsequent_indent=rest,
+                         break_on_hyphens=False) or [first.rstrip()]
+
+
+def write(text: str = "") -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def note(text: str, indent: str = "  ") -> None:
+    """A wrapped line of the transcript left above the next question."""
+    write("\n".join(wrap(text, width(), indent, indent)))
+
+
+def choose(title: str, help_text: str | None, options: Sequence[Option], back: bool) -> Any:
+    """One option, picked with the arrows and Enter or with its key; nothing is pre-selected."""
+    return _list(title, help_text, options, None, back)
+
+
+def tick(title: str, help_text: str | None, options: Sequence[Option], ticked: set[Any],
+         back: bool) -> Any:
+    """Any number of options. Space ticks or unticks; Enter ticks the option it is on (an
+    unticked one) and finishes, so Enter alone never answers "nothing"."""
+    return _list(title, help_text, options, set(ticked), back)
+
+
+def _list(title: str, help_text: str | None, options: Sequence[Option],
+          ticked: set[Any] | None, back: bool) -> Any:
+    from prompt_toolkit.application import Application, get_app
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.layout import HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import FormattedTextControl
+    from prompt_toolkit.output import create_output
+
+    multi = ticked is not None
+    marks: set[int] = {i for i, o in enumerate(options) if o.value in (ticked or set())}
+    state: dict[str, Any] = {"at": 0 if multi else None, "warn": ""}
+    keys = {o.key: i for i, o in enumerate(options) if o.key}
+
+    def hint() -> str:
+        parts = ["up/down move", "Space ticks", "Enter ticks the one you are on and goes on"] \
+            if multi else ["up/down then Enter"]
+        if keys and not multi:
+            parts.append("or press the key before an answer")
+        if back:
+            parts.append(BACK_HINT)
+        return " · ".join(parts)
+
+    def render() -> Any:
+        columns = max(20, get_app().output.get_size().columns - 1)
+        out: list[tuple[str, str]] = []
+
+        def add(lines: list[str], style: str = "") -> None:
+            out.extend((style, line + "\n") for line in lines)
+
+        add(wrap(title, columns), "bold")
+        if help_text:
+            add(wrap(help_text, columns, "  ", "  "), "italic")
+        at = state["at"]
+        for i, option in enumerate(options):
+            pointer = ">" if i == at else " "
+            box = ("[x] " if i in marks else "[ ] ") if multi else \
+                f"{option.key}) " if option.key else ""
+            first = f"{pointer} {box}"
+            if i == at:
+                out.append(("[SetCursorPosition]", ""))
+            add(wrap(option.label, columns, first, " " * len(first)),
+                "reverse" if i == at else "")
+        if at is not None and options[at].help:
+            add(wrap(options[at].help or "", columns, "  ", "  "), "italic")
+        add(wrap(f"({hint()})", columns), "")
+        if state["warn"]:
+            add(wrap(state["warn"], columns), "bold")
+        return out
+
+    bindings = KeyBindings()
+
+    def move(step: int) -> None:
+        at = state["at"]
+        state["at"] = (0 if step > 0 else len(options) - 1) if at is None \
+            else (at + step) % len(options)
+        state["warn"] = ""
+
+    bindings.add("up")(lambda event: move(-1))
+    bindings.add("k")(lambda event: move(-1))
+    bindings.add("down")(lambda event: move(1))
+    bindings.add("j")(lambda event: move(1))
+    bindings.add("tab")(lambda event: move(1))
+
+    def toggle(index: int) -> None:
+        if index in marks:
+            marks.discard(index)
+            return
+        marks.add(index)
+        alone = {i for i, o in enumerate(options) if o.alone}
+        marks.difference_update(alone - {index} if index in alone else alone)
+        if index in alone:
+            marks.intersection_update({index})
+
+    @bindings.add(" ")
+    def _space(event: Any) -> None:
+        if multi and state["at"] is not None:
+            toggle(state["at"])
+
+    @bindings.add("enter")
+    def _enter(event: Any) -> None:
+        at = state["at"]
+        if at is None:
+            state["warn"] = "Choose an answer first: " + hint()
+            return
+        if not multi:
+            event.app.exit(result=options[at].value)
+            return
+        if at not in marks:
+            toggle(at)
+        event.app.exit(result=[options[i].value for i in sorted(marks)])
+
+    for key, index in keys.items():
+        if not multi:
+            bindings.add(key)(lambda event, i=index: event.app.exit(result=options[i].value))
+    if back:
+        for key in BACK_KEYS:
+            bindings.add(key)(lambda event: event.app.exit(result=BACK))
+
+    @bindings.add("c-c")
+    @bindings.add("c-d")
+    def _stop(event: Any) -> None:
+        event.app.exit(exception=KeyboardInterrupt())
+
+    control = FormattedTextControl(render, focusable=True, show_cursor=False)
+    app: Application[Any] = Application(
+        layout=Layout(HSplit([Window(control, wrap_lines=False, always_hide_cursor=True)])),
+        key_bindings=bindings, output=create_output(stdout=sys.stderr), full_screen=False,
+        erase_when_done=True, mouse_support=False)
+    return app.run()
+
+
+def type_in(title: str, help_text: str | None, check: Callable[[str], str | None],
+            names: Sequence[str] = (), back: bool = True) -> Any:
+    """A line of text; `check` returns what is wrong with it, or None. `<` goes back."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.output import create_output
+    from prompt_toolkit.validation import ValidationError, Validator
+
+    class _Check(Validator):
+        def validate(self, document: Any) -> None:
+            text = document.text.strip()
+            if back and text == "<":
+                return
+            problem = check(text)
+            if problem:
+                raise ValidationError(message=problem)
+
+    columns = width()
+    write("\n".join(wrap(title, columns)))
+    if help_text:
+        write("\n".join(wrap(help_text, columns, "  ", "  ")))
+    write("(type, then Enter" + (" · < and Enter to go back)" if back else ")"))
+    session: PromptSession[str] = PromptSession(
+        output=create_output(stdout=sys.stderr), validator=_Check(),
+        validate_while_typing=False, completer=_LastName(names) if names else None,
+        complete_while_typing=False)
+    try:
+        text = session.prompt("> ").strip()
+    except EOFError:
+        raise KeyboardInterrupt from None
+    return BACK if back and text == "<" else text
+
+
+def _LastName(names: Sequence[str]) -> Any:  # noqa: N802 - builds a prompt_toolkit Completer
+    """Tab completes the name being typed, the text after the last comma or "and"."""
+    import re
+
+    from prompt_toolkit.completion import Completer, Completion
+
+    split = re.compile(r",|;|\band\b|&", re.IGNORECASE)
+
+    class Names(Completer):
+        def get_completions(self, document: Any, complete_event: Any) -> Any:
+            part = split.split(document.text_before_cursor)[-1].lstrip()
+            key = part.lower()
+            if len(key) < 2:
+                return
+            for name in names:
+                if name.lower().startswith(key):
+                    yield Completion(name, start_position=-len(part))
+
+    return Names()
