@@ -187,13 +187,13 @@ def _styled() -> bool:
 
 
 def _human(blocks: list[Any], plain: bool, styles: dict[str, str] | None = None) -> str:
-    if plain or not _styled():
-        from spasmcheck.render import plain as plain_text
-
-        return plain_text.draw(blocks)
     from spasmcheck.render import terminal
 
     width = min(shutil.get_terminal_size((80, 24)).columns, terminal.WIDTH)
+    if plain or not _styled():
+        from spasmcheck.render import plain as plain_text
+
+        return plain_text.draw(blocks, width)
     return terminal.draw(blocks, styles, width)
 
 

@@ -78,7 +78,9 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
 
     multi = ticked is not None
     marks: set[int] = {i for i, o in enumerate(options) if o.value in (ticked or set())}
-    state: dict[str, Any] = {"at": 0 if multi else None, "warn": ""}
+    # A checklist starts on its first ticked item (so Enter keeps what is ticked); a single
+    # choice starts on nothing, so Enter alone never answers.
+    state: dict[str, Any] = {"at": min(marks, default=0) if multi else None, "warn": ""}
     keys = {o.key: i for i, o in enumerate(options) if o.key}
 
     def hint() -> str:

@@ -108,10 +108,18 @@ def _screen(step: flow.Step, audience: Audience, back: bool) -> Any:
                 break
             answers[question.id] = value
         else:
-            shown = [q.prompt.for_(audience) for q in step.questions
-                     if answers[q.id] != _calm(q)]
-            note(f"{title} " + ("Yes to: " + "; ".join(shown) if shown else "None of these."), "")
+            note(_screen_line(title, step.questions, answers, audience), "")
             return answers
+
+
+def _screen_line(title: str, questions: Any, given: dict[str, Any], audience: Audience) -> str:
+    """`Do you have any of these now? Yes to: ...` or `... None of these`."""
+    from spasmcheck.render.answers import label
+
+    ticked = [f"Yes to: {q.prompt.for_(audience)}" + (
+        f" ({label(q, given[q.id], audience)})" if q.type is QuestionType.CHOICE else "")
+        for q in questions if given[q.id] != _calm(q)]
+    return f"{title} " + ("; ".join(ticked) if ticked else "None of these")
 
 
 def _calm(question: Question) -> Any:
@@ -184,10 +192,8 @@ def _given_lines(kb: KnowledgeBase, given: dict[str, Any], audience: Audience) -
         asked = [kb.triage.question(i) for i in group.questions if i in given]
         items = [q for q in asked if group.style == "screen" and not flow.is_follow_up(q, group)]
         if items:
-            ticked = [f"{q.prompt.for_(audience)} {label(q, given[q.id], audience)}"
-                      for q in items if given[q.id] != _calm(q)]
             title = group.title.for_(audience) if group.title else ""
-            lines.append((f"{title} " + ("; ".join(ticked) if ticked else "None of these"),
+            lines.append((_screen_line(title, items, given, audience),
                           tuple(q.id for q in items)))
         lines += [(f"{q.prompt.for_(audience)} {label(q, given[q.id], audience)}", (q.id,))
                   for q in asked if q not in items]

@@ -170,7 +170,10 @@ def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
                            "and this result reads them as no: "
                            + " ".join(person["not_asked"])
                            + " If any of them applies, the advice may be more urgent.", "warn"))
-    blocks.append(Heading("Why"))
+    if person["why"]:
+        blocks.append(Heading("Why"))
+    else:
+        blocks.append(Para("Why: none of your answers is a warning sign."))
     for why in person["why"]:
         rows = [("You said", f"{s['question']} {s['answer']}") for s in why["said"]]
         rows.append(("This can mean", why["concern"]))
@@ -178,8 +181,6 @@ def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
             rows.append(("Sources", "; ".join(why["sources"])))
         blocks.append(Item(why["urgency"].upper().replace("_", " "), why["title"],
                            why["urgency"], tuple(rows)))
-    if not person["why"]:
-        blocks.append(Para("None of your answers is a warning sign."))
     blocks += [Heading("What to do next"), Bullets(tuple(person["what_to_do"]))]
     meds = _medicine_lines(result)
     if meds or result["interactions"]:
