@@ -321,7 +321,7 @@ def triage(
         "--batch", help="JSON Lines in (FILE or - for stdin), one assessment a line out.")] = None,
     audience: Annotated[Audience | None, typer.Option(
         "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
-        help="Whose words to use (default patient; asked when interactive).")] = None,
+        help="Whose words to use (default patient).")] = None,
     country: Country = None,
     plain: Plain = False,
     report_file: ReportFile = None,

@@ -6,9 +6,14 @@ reports cannot drift from the JSON. Severity is always a word beside any colour 
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
+
+
+SOURCES = "Sources"  # the row label whose web addresses the formats draw as links
+URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
 class Banner(NamedTuple):
@@ -80,7 +85,7 @@ def _finding(item: dict[str, Any], details: bool = True) -> Item:
         rows.append(("Why", item["mechanism"]))
     rows.append(("What to do", item["advice"]))
     if details:
-        rows.append(("Sources", "; ".join(item["sources"])))
+        rows.append((SOURCES, "; ".join(item["sources"])))
     return Item(item["severity"].upper(), title, item["severity"], tuple(rows))
 
 
@@ -178,7 +183,7 @@ def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
         rows = [("You said", f"{s['question']} {s['answer']}") for s in why["said"]]
         rows.append(("This can mean", why["concern"]))
         if details:
-            rows.append(("Sources", "; ".join(why["sources"])))
+            rows.append((SOURCES, "; ".join(why["sources"])))
         blocks.append(Item(why["urgency"].upper().replace("_", " "), why["title"],
                            why["urgency"], tuple(rows)))
     blocks += [Heading("What to do next"), Bullets(tuple(person["what_to_do"]))]
