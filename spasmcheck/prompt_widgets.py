@@ -201,7 +201,8 @@ def type_in(title: str, help_text: str | None, check: Callable[[str], str | None
     write("\n".join(wrap(title, columns)))
     if help_text:
         write("\n".join(wrap(help_text, columns, "  ", "  ")))
-    write("(type, then Enter" + (" · < and Enter to go back)" if back else ")"))
+    write("\n".join(wrap("(type, then Enter" + (" · < and Enter to go back)" if back else ")"),
+                          columns)))
     session: PromptSession[str] = PromptSession(
         output=create_output(stdout=sys.stderr), validator=_Check(),
         validate_while_typing=False, completer=_LastName(names) if names else None,

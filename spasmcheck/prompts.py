@@ -112,6 +112,18 @@ def _screen(step: flow.Step, audience: Audience, back: bool) -> Any:
             return answers
 
 
+def _said(kb: KnowledgeBase, question: Question, given: dict[str, Any],
+          audience: Audience) -> str:
+    """An answer in words; a checklist that added nothing to the medicines named says so."""
+    from spasmcheck.render.answers import label
+
+    value = given[question.id]
+    named = any(given.get(q.id) for q in kb.triage.questions if q.is_medicines)
+    if question.type is QuestionType.MEDICINE_CHECKLIST and not value and named:
+        return "None besides the medicines named"
+    return label(question, value, audience)
+
+
 def _screen_line(title: str, questions: Any, given: dict[str, Any], audience: Audience) -> str:
     """`Do you have any of these now? Yes to: ...` or `... None of these`."""
     from spasmcheck.render.answers import label
@@ -185,7 +197,6 @@ def _review(kb: KnowledgeBase, given: dict[str, Any], audience: Audience, back: 
 def _given_lines(kb: KnowledgeBase, given: dict[str, Any], audience: Audience) -> list[
         tuple[str, tuple[str, ...]]]:
     """One line per question asked on its own, one per screen (its ticked items, or "none")."""
-    from spasmcheck.render.answers import label
 
     lines = []
     for group in flow.groups(kb):
@@ -195,7 +206,7 @@ def _given_lines(kb: KnowledgeBase, given: dict[str, Any], audience: Audience) -
             title = group.title.for_(audience) if group.title else ""
             lines.append((_screen_line(title, items, given, audience),
                           tuple(q.id for q in items)))
-        lines += [(f"{q.prompt.for_(audience)} {label(q, given[q.id], audience)}", (q.id,))
+        lines += [(f"{q.prompt.for_(audience)} {_said(kb, q, given, audience)}", (q.id,))
                   for q in asked if q not in items]
     return lines
 
