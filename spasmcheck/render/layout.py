@@ -169,7 +169,11 @@ def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
     and the medicines; sources, tips and every answer only with `details` (and in reports).
     `result` is the JSON object plus `person` (data.triage_person)."""
     person = result["person"]
-    blocks: list[Block] = [_level_banner(result)]
+    banner = _level_banner(result)
+    if not person["why"]:  # the reason, in the banner: a calm result stays on one screen
+        banner = banner._replace(lines=(*banner.lines, "Why: none of your answers is a "
+                                                       "warning sign."))
+    blocks: list[Block] = [banner]
     if person["not_asked"]:
         blocks.append(Para(f"{len(person['not_asked'])} warning-sign question(s) had no answer, "
                            "and this result reads them as no: "
@@ -177,8 +181,6 @@ def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
                            + " If any of them applies, the advice may be more urgent.", "warn"))
     if person["why"]:
         blocks.append(Heading("Why"))
-    else:
-        blocks.append(Para("Why: none of your answers is a warning sign."))
     for why in person["why"]:
         rows = [("You said", f"{s['question']} {s['answer']}") for s in why["said"]]
         rows.append(("This can mean", why["concern"]))
