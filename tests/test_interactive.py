@@ -158,6 +158,12 @@ def test_an_unrecognised_name_can_be_typed_again():
     assert "Check incomplete" not in clean(out)
 
 
+def test_a_misspelt_name_offers_close_names_and_one_can_be_picked():
+    person, out = walk({MEDICINES: "sertralin" + ENTER, "unrecognised": "1"})
+    assert "I meant sertraline" in person.screens[person.met.index("unrecognised")]
+    assert "sertraline" in clean(out) and "Check incomplete" not in clean(out)
+
+
 # --- fault 3: one medicine named two ways ------------------------------------------------------
 
 
@@ -264,10 +270,12 @@ def test_review_changes_an_answer_and_asks_the_follow_ups_it_brings():
 # --- Ctrl-C --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("at", ["location", "duration_days", group_of("chest_pain")])
+@pytest.mark.parametrize("at", ["location", "duration_days", group_of("chest_pain"),
+                                "stop_or_continue", MEDICINES])
 def test_ctrl_c_exits_130_without_a_traceback(at):
     child = spawn("--country", "GB")
-    person = Person(child, {at: CTRL_C})
+    plan = {**CAUDA_EQUINA} if at == "stop_or_continue" else {}
+    person = Person(child, {**plan, at: CTRL_C})
     out = person.answer_all()
     child.close()
     assert person.met[-1] == at

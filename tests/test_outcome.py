@@ -80,10 +80,14 @@ def test_why_is_in_the_questions_words_and_no_internal_id_is_shown(kb):
         assert "Not answered" not in text and "read as no" not in text
 
 
-def test_one_pair_of_medicines_is_listed_once():
-    text = triage(MANY, "--plain")
+def test_one_pair_of_medicines_is_listed_once_with_everything_said_about_it():
+    several = NECK + "medications: [fluoxetine, tramadol, ondansetron]\n"
+    text = triage(several, "--plain")
     titles = re.findall(r"^\[[A-Z]+\] (.+)$", text, re.MULTILINE)
-    assert len(titles) == len(set(titles)), titles
+    assert titles and len(titles) == len(set(titles)), titles
+    cited = json.loads(triage(several, "--json"))["interactions"]
+    for finding in cited:  # merged, nothing lost
+        assert words(finding["effect"]) in words(text)
 
 
 @pytest.mark.parametrize("suffix", [".md", ".html"])

@@ -285,6 +285,7 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
         "tips": [] if level > Urgency.ROUTINE and audience is Audience.PATIENT else [
             a.text.for_(audience) for a in guidance if fits(a)],
         "answers_given": given,
-        "not_asked": [questions[key].prompt.for_(audience)
-                      for key in _screen(kb) if key in assessment.unanswered],
+        "not_asked": [] if level is Urgency.EMERGENCY else [  # nothing is more urgent
+            questions[key].prompt.for_(audience)
+            for key in _screen(kb) if key in assessment.unanswered],
     }
