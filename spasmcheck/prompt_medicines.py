@@ -39,9 +39,9 @@ def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: b
     """Names until an empty line; each recognised one is echoed as what it matched."""
     listed: list[Resolution] = []
     title = question.prompt.for_(audience)
-    help_text: str | None = (
-        "Type them all on one line, separated by commas or \"and\", or one a line. Press Enter "
-        "on an empty line when you have finished, or if you take none.")
+    how = ("Type them all at once (commas or \"and\" between them), or one a line. Press Enter "
+           "on an empty line when you have finished, or if you take none.")
+    help_text: str | None = f"{question.help.for_(audience)} {how}" if question.help else how
     words = sorted({entry.name for entry in kb.names.entries()}, key=str.lower)
     while True:
         typed = type_in(title, help_text, _too_long, words, back=back or bool(listed))

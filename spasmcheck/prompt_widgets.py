@@ -72,7 +72,7 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
           ticked: set[Any] | None, back: bool) -> Any:
     from prompt_toolkit.application import Application, get_app
     from prompt_toolkit.key_binding import KeyBindings
-    from prompt_toolkit.layout import HSplit, Layout, Window
+    from prompt_toolkit.layout import Dimension, HSplit, Layout, Window
     from prompt_toolkit.layout.controls import FormattedTextControl
     from prompt_toolkit.output import create_output
 
@@ -92,16 +92,23 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
             parts.append(BACK_HINT)
         return " · ".join(parts)
 
-    def render() -> Any:
-        columns = max(20, get_app().output.get_size().columns - 1)
-        out: list[tuple[str, str]] = []
+    def columns() -> int:
+        return max(20, get_app().output.get_size().columns - 1)
 
-        def add(lines: list[str], style: str = "") -> None:
-            out.extend((style, line + "\n") for line in lines)
+    def lines(parts: list[tuple[str, list[str]]]) -> list[tuple[str, str]]:
+        out = [(style, line + "\n") for style, block in parts for line in block]
+        if out:  # no empty line after the last one
+            out[-1] = (out[-1][0], out[-1][1][:-1])
+        return out
 
-        add(wrap(title, columns), "bold")
+    def head() -> Any:
+        parts = [("bold", wrap(title, columns()))]
         if help_text:
-            add(wrap(help_text, columns, "  ", "  "), "italic")
+            parts.append(("italic", wrap(help_text, columns(), "  ", "  ")))
+        return lines(parts)
+
+    def body() -> Any:
+        out: list[tuple[str, str]] = []
         at = state["at"]
         for i, option in enumerate(options):
             pointer = ">" if i == at else " "
@@ -110,14 +117,27 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
             first = f"{pointer} {box}"
             if i == at:
                 out.append(("[SetCursorPosition]", ""))
-            add(wrap(option.label, columns, first, " " * len(first)),
-                "reverse" if i == at else "")
+            out += lines([("reverse" if i == at else "",
+                           wrap(option.label, columns(), first, " " * len(first)))])
+            out.append(("", "\n"))
+        return out[:-1]
+
+    def foot() -> Any:
+        at = state["at"]
+        parts = []
         if at is not None and options[at].help:
-            add(wrap(options[at].help or "", columns, "  ", "  "), "italic")
-        add(wrap(f"({hint()})", columns), "")
+            parts.append(("italic", wrap(options[at].help or "", columns(), "  ", "  ")))
+        parts.append(("", wrap(f"({hint()})", columns())))
         if state["warn"]:
-            add(wrap(state["warn"], columns), "bold")
-        return out
+            parts.append(("bold", wrap(state["warn"], columns())))
+        return lines(parts)
+
+    def height(part: Callable[[], Any], low: int | None = None) -> Callable[[], Any]:
+        """The title and the keys stay on screen; the list between them scrolls."""
+        def size() -> Any:
+            count = sum(text.count("\n") for _, text in part()) + 1
+            return Dimension(min=low, preferred=count) if low else Dimension.exact(count)
+        return size
 
     bindings = KeyBindings()
 
@@ -173,9 +193,13 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
     def _stop(event: Any) -> None:
         event.app.exit(exception=KeyboardInterrupt())
 
-    control = FormattedTextControl(render, focusable=True, show_cursor=False)
+    listed = Window(FormattedTextControl(body, focusable=True, show_cursor=False),
+                    height=height(body, 3), wrap_lines=False, always_hide_cursor=True,
+                    dont_extend_height=True)
+    frame = HSplit([Window(FormattedTextControl(head), height=height(head)), listed,
+                    Window(FormattedTextControl(foot), height=height(foot))])
     app: Application[Any] = Application(
-        layout=Layout(HSplit([Window(control, wrap_lines=False, always_hide_cursor=True)])),
+        layout=Layout(frame, focused_element=listed),
         key_bindings=bindings, output=create_output(stdout=sys.stderr), full_screen=False,
         erase_when_done=True, mouse_support=False)
     return app.run()

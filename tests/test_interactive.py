@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from person import CTRL_C, DOWN, ENTER, SPACE, Person, clean, spawn
+from person import CTRL_C, DOWN, ENTER, SPACE, UP, Person, clean, spawn
 
 from spasmcheck import knowledge
 from spasmcheck.model import QuestionType
@@ -179,24 +179,42 @@ def test_a_named_medicine_is_ticked_in_the_checklist_and_counted_once():
 # --- fault 4: every question in full at 40, 80 and 120 columns ---------------------------------
 
 
+def unsure_everywhere() -> dict[str, str]:
+    """Keys for "Not sure" on every screen and question (the most alarming choice where there
+    is no "not sure"), going on past the emergency card: every question is then asked on its
+    own, so each can be read in full."""
+    plan = {g.id: UP + ENTER for g in KB.triage.asking if g.style == "screen"}  # "Not sure"
+    for q in KB.triage.questions:
+        if q.type is QuestionType.YES_NO_UNSURE:
+            plan[q.id] = "u"
+        elif q.is_yes_no:
+            plan[q.id] = "y" if q.alarming else "n"
+        elif q.type is QuestionType.CHOICE:
+            plan[q.id] = str(len(q.choices))
+        elif q.type is QuestionType.NUMBER:
+            plan[q.id] = str(q.maximum if q.alarming_direction == "up" else q.minimum) + ENTER
+    return {**plan, "location": "6", "stop_or_continue": "c"}
+
+
 @pytest.mark.parametrize("columns", [40, 80, 120])
 def test_every_question_and_choice_is_shown_in_full(columns):
-    person, out = walk({"location": "6"}, columns=columns)  # the leg: more follow-ups
-    shown = 0
+    person, out = walk(unsure_everywhere(), columns=columns)
+    assert {q.id for q in KB.triage.questions} <= set(person.met), "every question asked"
     for name, screen in zip(person.met, person.screens, strict=True):
         if name in {q.id for q in KB.triage.questions}:
             q = KB.triage.question(name)
             assert clean(q.prompt.patient) in screen, (columns, name)
+            if q.help:
+                assert clean(q.help.patient) in screen, (columns, name)
             for choice in q.choices:
                 assert clean(choice.label.patient) in screen, (columns, choice)
-            shown += 1
         group = next((g for g in KB.triage.asking if g.id == name), None)
         if group is not None:
-            for item in items(screen)[:-2]:  # "None of these", "Not sure"
-                assert any(item.startswith(clean(KB.triage.question(i).prompt.patient))
-                           for i in group.questions), (columns, item)
-            shown += 1
-    assert shown >= 8
+            prompts = [clean(KB.triage.question(i).prompt.patient) for i in group.questions]
+            for item in items(screen)[:-2]:  # then "None of these", "Not sure"
+                assert any(item.startswith(p) for p in prompts), (columns, item)
+    raw = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", " ".join(person.screens) + out)
+    assert "CALL 999 NOW" in raw
     width = max(len(line) for line in re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", out).splitlines())
     assert width <= columns
 
