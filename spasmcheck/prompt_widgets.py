@@ -177,6 +177,10 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
         if not multi:
             event.app.exit(result=options[at].value)
             return
+        if options[at].alone and marks - {at}:  # never clear ticked items by accident
+            state["warn"] = ("Some items are ticked. Untick them with Space first, or press "
+                             "Enter on a ticked item to go on.")
+            return
         if at not in marks:
             toggle(at)
         event.app.exit(result=[options[i].value for i in sorted(marks)])

@@ -130,6 +130,20 @@ def test_enter_on_sertraline_in_the_checklist_ticks_it():
     assert "No medicines listed" not in text
 
 
+def test_enter_on_none_of_these_never_clears_a_ticked_warning_sign():
+    screen = group_of("chest_pain")
+    child = spawn("--country", "GB")
+
+    def tick_then_none(text: str) -> str:
+        child.send(SPACE + UP + UP + ENTER)  # chest pain ticked, then Enter on "None of these"
+        child.expect("Some items are ticked")
+        return DOWN + DOWN + ENTER  # back on the ticked item: go on
+
+    person = Person(child, {screen: tick_then_none})
+    out = person.finish()
+    assert "CALL 999 NOW" in clean(out)
+
+
 # --- fault 2: a comma list of medicines --------------------------------------------------------
 
 
