@@ -57,7 +57,8 @@ def note(text: str, indent: str = "  ") -> None:
 
 
 def choose(title: str, help_text: str | None, options: Sequence[Option], back: bool) -> Any:
-    """One option, picked with the arrows and Enter or with its key; nothing is pre-selected."""
+    """One option: the arrows or its key point at it, Enter confirms; nothing is
+    pre-selected, so Enter alone never answers."""
     return _list(title, help_text, options, None, back)
 
 
@@ -85,9 +86,7 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
 
     def hint() -> str:
         parts = ["up/down move", "Space ticks", "Enter ticks the one you are on and goes on"] \
-            if multi else ["up/down then Enter"]
-        if keys and not multi:
-            parts.append("or press the key before an answer")
+            if multi else ["up/down or the key before an answer, then Enter"]
         if back:
             parts.append(BACK_HINT)
         return " · ".join(parts)
@@ -185,9 +184,12 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
             toggle(at)
         event.app.exit(result=[options[i].value for i in sorted(marks)])
 
-    for key, index in keys.items():
-        if not multi:
-            bindings.add(key)(lambda event, i=index: event.app.exit(result=options[i].value))
+    def point(index: int) -> None:
+        state["at"], state["warn"] = index, ""
+
+    for key, index in keys.items():  # a key points at its answer; Enter confirms, so a
+        if not multi:  # word typed ahead ("yes" and Enter) answers one question, not three
+            bindings.add(key)(lambda event, i=index: point(i))
     if back:
         for key in BACK_KEYS:
             bindings.add(key)(lambda event: event.app.exit(result=BACK))

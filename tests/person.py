@@ -98,8 +98,8 @@ class Person:
 
 def calm(kb: KnowledgeBase, name: str, text: str) -> str:
     """The keys for the calm answer to a prompt (the person has none of the warning signs)."""
-    fixed = {"stop_or_continue": "s", "review": "r", "more_medicines": ENTER,
-             "unrecognised": "k", "retype": ENTER}
+    fixed = {"stop_or_continue": "s" + ENTER, "review": "r" + ENTER, "more_medicines": ENTER,
+             "unrecognised": "k" + ENTER, "retype": ENTER}
     if name in fixed:
         return fixed[name]
     if any(g.id == name for g in kb.triage.asking):
@@ -108,9 +108,9 @@ def calm(kb: KnowledgeBase, name: str, text: str) -> str:
     if question.type.value == "number":
         return {"age": "40", "duration_days": "3"}.get(name, str(question.minimum)) + ENTER
     if question.is_yes_no:
-        return "y" if question.alarming is False else "n"
+        return ("y" if question.alarming is False else "n") + ENTER
     if question.type.value == "choice":
-        return "1"
+        return "1" + ENTER
     if question.type.value == "medicines":
         return ENTER
     if "[x]" in text:  # a checklist with the medicines already named ticked: keep them

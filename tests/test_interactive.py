@@ -61,8 +61,8 @@ def group_of(question_id: str) -> str:
 
 # --- the three cases whose prompt counts the README reports ----------------------------------
 
-BENIGN = {"location": "1"}  # neck; every warning sign "None of these"
-CAUDA_EQUINA = {"location": "3", group_of("bladder_bowel_change"):
+BENIGN = {"location": "1" + ENTER}  # neck; every warning sign "None of these"
+CAUDA_EQUINA = {"location": "3" + ENTER, group_of("bladder_bowel_change"):
                 tick(prompt_of("bladder_bowel_change"))}
 DRUG_REACTION = {group_of("muscle_jerks_or_sweating"): tick(prompt_of("muscle_jerks_or_sweating")),
                  MEDICINES: "Zoloft" + ENTER}
@@ -130,6 +130,15 @@ def test_enter_on_sertraline_in_the_checklist_ticks_it():
     assert "No medicines listed" not in text
 
 
+def test_a_word_typed_ahead_answers_one_question_only():
+    yes_no = [q for q in KB.triage.questions if q.is_yes_no and q.ask_when is None
+              and group_of(q.id) in {g.id for g in KB.triage.asking if g.style == "one"}]
+    calm_word = {q.id: ("yes" if q.alarming is False else "no") + ENTER for q in yes_no}
+    person, out = walk(calm_word)
+    assert any(name in calm_word for name in person.met), person.met
+    assert "SELF-CARE" in out, person.met  # the Enter after "yes" ticked no warning sign
+
+
 def test_enter_on_none_of_these_never_clears_a_ticked_warning_sign():
     screen = group_of("chest_pain")
     child = spawn("--country", "GB")
@@ -156,7 +165,7 @@ def test_a_comma_list_is_several_medicines_each_shown_as_recognised():
 
 
 def test_an_unrecognised_name_can_be_kept_and_the_top_says_the_check_is_incomplete():
-    person, out = walk({MEDICINES: "Zoloft, Zyzzyvamol" + ENTER, "unrecognised": "k"})
+    person, out = walk({MEDICINES: "Zoloft, Zyzzyvamol" + ENTER, "unrecognised": "k" + ENTER})
     assert "unrecognised" in person.met
     text = clean(out)
     banner = text[:text.index("Why")]
@@ -165,7 +174,7 @@ def test_an_unrecognised_name_can_be_kept_and_the_top_says_the_check_is_incomple
 
 
 def test_an_unrecognised_name_can_be_typed_again():
-    person, out = walk({MEDICINES: "Zolofft" + ENTER, "unrecognised": "t",
+    person, out = walk({MEDICINES: "Zolofft" + ENTER, "unrecognised": "t" + ENTER,
                         "retype": "Zoloft" + ENTER})
     assert "retype" in person.met
     assert "Zoloft = sertraline" in clean(" ".join(person.screens) + out)
@@ -173,7 +182,7 @@ def test_an_unrecognised_name_can_be_typed_again():
 
 
 def test_a_misspelt_name_offers_close_names_and_one_can_be_picked():
-    person, out = walk({MEDICINES: "sertralin" + ENTER, "unrecognised": "1"})
+    person, out = walk({MEDICINES: "sertralin" + ENTER, "unrecognised": "1" + ENTER})
     assert "I meant sertraline" in person.screens[person.met.index("unrecognised")]
     assert "sertraline" in clean(out) and "Check incomplete" not in clean(out)
 
@@ -200,14 +209,14 @@ def unsure_everywhere() -> dict[str, str]:
     plan = {g.id: UP + ENTER for g in KB.triage.asking if g.style == "screen"}  # "Not sure"
     for q in KB.triage.questions:
         if q.type is QuestionType.YES_NO_UNSURE:
-            plan[q.id] = "u"
+            plan[q.id] = "u" + ENTER
         elif q.is_yes_no:
-            plan[q.id] = "y" if q.alarming else "n"
+            plan[q.id] = ("y" if q.alarming else "n") + ENTER
         elif q.type is QuestionType.CHOICE:
-            plan[q.id] = str(len(q.choices))
+            plan[q.id] = str(len(q.choices)) + ENTER
         elif q.type is QuestionType.NUMBER:
             plan[q.id] = str(q.maximum if q.alarming_direction == "up" else q.minimum) + ENTER
-    return {**plan, "location": "6", "stop_or_continue": "c"}
+    return {**plan, "location": "6" + ENTER, "stop_or_continue": "c" + ENTER}
 
 
 @pytest.mark.parametrize("columns", [40, 80, 120])
@@ -236,8 +245,8 @@ def test_every_question_and_choice_is_shown_in_full(columns):
 @pytest.mark.parametrize("columns", [40, 80])
 def test_the_emergency_card_fits_the_terminal(columns):
     child = spawn("--country", "GB", columns=columns)
-    person = Person(child, {**CAUDA_EQUINA, "stop_or_continue": "c"})
-    person.plan["review"] = "r"
+    person = Person(child, {**CAUDA_EQUINA, "stop_or_continue": "c" + ENTER})
+    person.plan["review"] = "r" + ENTER
     out = person.finish()
     card = clean(re.sub("[│╭╮╰╯─]", " ", person.screens[person.met.index("stop_or_continue")]))
     assert "CALL 999 NOW" in card and clean(flag("cauda_equina")) in card
@@ -259,7 +268,7 @@ def test_enter_alone_never_answers_a_yes_no_question():
     def stray_enter_then_no(text: str) -> str:
         child.send(ENTER)
         child.expect("Choose an answer first")
-        return "y" if yes_no.alarming is False else "n"
+        return ("y" if yes_no.alarming is False else "n") + ENTER
 
     person = Person(child, {yes_no.id: stray_enter_then_no})
     out = person.finish()
@@ -277,7 +286,7 @@ def answers_in_turn(*keys: str):
 
 def test_going_back_changes_an_earlier_answer():
     person, out = walk({"duration_days": answers_in_turn("<" + ENTER, "3" + ENTER),
-                        "location": answers_in_turn("1", "2")})
+                        "location": answers_in_turn("1" + ENTER, "2" + ENTER)})
     assert person.met[:4] == ["location", "duration_days", "location", "duration_days"]
     review = person.screens[person.met.index("review")]
     assert "Upper back, between the shoulder blades" in review
@@ -289,8 +298,8 @@ def test_review_changes_an_answer_and_asks_the_follow_ups_it_brings():
     cramp = clean(prompt_of("cramp_over_10_min"))[:40]
     # At the review, the first "Change:" line is where it hurts (the pointer starts on
     # nothing: down once is "show my result", twice the first answer).
-    person, out = walk({"location": answers_in_turn("1", "6"),
-                        "review": answers_in_turn(DOWN + DOWN + ENTER, "r")})
+    person, out = walk({"location": answers_in_turn("1" + ENTER, "6" + ENTER),
+                        "review": answers_in_turn(DOWN + DOWN + ENTER, "r" + ENTER)})
     assert "Change: Where are the spasms" in person.screens[person.met.index("review")]
     assert person.met.count("location") == 2
     again = person.met.index("location", person.met.index("review"))

@@ -173,15 +173,15 @@ def test_interactive_clinician_gets_clinician_words():
     kb = knowledge.load()
     chest = kb.triage.question("chest_pain")
     child.expect("Main site of spasm")
-    child.send("1")  # neck
+    child.send("1\r")  # neck
     child.expect("Duration")
     child.send("2\r")
     child.expect("Preceding trauma")
-    child.send("1")
+    child.send("1\r")
     child.expect(chest.prompt.clinician[:25])
     child.send("\r")  # Enter ticks the first item, chest pain
     child.expect("What would you like to do")
-    child.send("s")
+    child.send("s\r")
     child.expect(pexpect.EOF)
     child.close()
     assert "CALL 999 NOW" in child.before
