@@ -52,7 +52,7 @@ def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: b
             continue
         if not typed:
             names = [r.input for r in listed]
-            note("Medicines: " + (", ".join(names) if names else "none"))
+            note("Medicines: " + (", ".join(names) if names else "none"), "")
             return names
         for name in split_names(typed, lambda n: kb.names.lookup(n) is not None):
             found = _settle(kb, name)
@@ -123,5 +123,5 @@ def ask_checklist(kb: KnowledgeBase, question: Question, given: dict[str, Any],
         return BACK
     new = [kb.interactions.drugs[d].name for d in ticked if d is not None and d not in named]
     shown = [kb.interactions.drugs[d].name for d in ticked if d is not None]
-    note(f"{question.prompt.for_(audience)} " + (", ".join(shown) if shown else "None"))
+    note(f"{question.prompt.for_(audience)} " + (", ".join(shown) if shown else "None"), "")
     return new

@@ -9,9 +9,11 @@ way back from every question. Ctrl-C raises KeyboardInterrupt (the CLI exits 130
 from __future__ import annotations
 
 import shutil
+import signal
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from spasmcheck.render.safe import printable
@@ -25,6 +27,37 @@ class _Back:
 BACK: Any = _Back()  # returned when the person asks for the previous question
 BACK_KEYS = ("<", "b", "left")
 BACK_HINT = "< back"
+
+
+_CTRL_C: list[bool] = []  # set by SIGINT between prompts; the next prompt raises it
+
+
+@contextmanager
+def ctrl_c_between_prompts() -> Iterator[None]:
+    """Ctrl-C pressed while no prompt is reading keys (between two prompts, or while one
+    starts) is kept and raised by the next prompt, instead of landing inside prompt_toolkit's
+    event loop, which would print it and carry on."""
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: _CTRL_C.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _CTRL_C.clear()
+
+
+def _check_ctrl_c() -> None:
+    if _CTRL_C:
+        _CTRL_C.clear()
+        raise KeyboardInterrupt
+
+
+def _exit_on_ctrl_c(app: Any) -> Callable[[], None]:
+    """Run as a prompt starts, once it handles Ctrl-C itself: one pressed just before ends it."""
+    def check() -> None:
+        if _CTRL_C:
+            _CTRL_C.clear()
+            app.exit(exception=KeyboardInterrupt())
+    return check
 
 
 class Option(NamedTuple):
@@ -196,6 +229,7 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
 
     @bindings.add("c-c")
     @bindings.add("c-d")
+    @bindings.add("<sigint>")
     def _stop(event: Any) -> None:
         event.app.exit(exception=KeyboardInterrupt())
 
@@ -208,7 +242,10 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
         layout=Layout(frame, focused_element=listed),
         key_bindings=bindings, output=create_output(stdout=sys.stderr), full_screen=False,
         erase_when_done=True, mouse_support=False)
-    return app.run()
+    _check_ctrl_c()
+    answer = app.run(pre_run=_exit_on_ctrl_c(app))
+    _check_ctrl_c()
+    return answer
 
 
 def type_in(title: str, help_text: str | None, check: Callable[[str], str | None],
@@ -237,10 +274,12 @@ def type_in(title: str, help_text: str | None, check: Callable[[str], str | None
         output=create_output(stdout=sys.stderr), validator=_Check(),
         validate_while_typing=False, completer=_LastName(names) if names else None,
         complete_while_typing=False)
+    _check_ctrl_c()
     try:
-        text = session.prompt("> ").strip()
+        text = session.prompt("> ", pre_run=_exit_on_ctrl_c(session.app)).strip()
     except EOFError:
         raise KeyboardInterrupt from None
+    _check_ctrl_c()
     return BACK if back and text == "<" else text
 
 

@@ -30,7 +30,14 @@ def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact) -> tuple
     answers (or has chosen to stop at an emergency). Returns raw answers for validation."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise NoTerminalError(NO_TERMINAL)
-    audience = audience or Audience.PATIENT
+    from spasmcheck.prompt_widgets import ctrl_c_between_prompts
+
+    with ctrl_c_between_prompts():
+        return _ask(kb, audience or Audience.PATIENT, contact)
+
+
+def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
+        dict[str, Any], Audience]:
     given: dict[str, Any] = {}
     history: list[tuple[str, ...]] = []  # the questions each step answered, for going back
     warned: frozenset[str] = frozenset()  # emergency flags the card has been shown for

@@ -322,3 +322,13 @@ def test_ctrl_c_exits_130_without_a_traceback(at):
     assert person.met[-1] == at
     assert child.exitstatus == 130
     assert "Traceback" not in out and "stopped (Ctrl-C)" in out
+
+
+def test_ctrl_c_right_after_an_answer_still_stops():
+    """Pressed while no prompt is reading keys (one ends, the next starts)."""
+    child = spawn("--country", "GB")
+    person = Person(child, {"location": "1" + ENTER + CTRL_C})
+    out = person.answer_all()
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in out and "Unhandled exception" not in out
