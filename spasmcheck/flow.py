@@ -7,7 +7,7 @@ come from redflags.yaml, so a question added to the table is asked without a cod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
 from spasmcheck.answers import MEDICATIONS, Answers, validate
@@ -59,8 +59,11 @@ def is_follow_up(question: Question, group: AskGroup) -> bool:
     return bool(reads & set(group.questions))
 
 
-def next_step(kb: KnowledgeBase, given: Given) -> Step | None:
-    """The first group with a question still to ask, or None when everything is answered."""
+def next_step(kb: KnowledgeBase, given: Given,
+              singly: Collection[str] = ()) -> Step | None:
+    """The first group with a question still to ask, or None when everything is answered.
+    A screen item in `singly` (the person was not sure, or ticked a choice) is asked on its
+    own, one at a time, before the screen's follow-ups."""
     tables = kb.triage
     for group in groups(kb):
         pending = [q for q in (tables.question(i) for i in group.questions)
@@ -69,6 +72,9 @@ def next_step(kb: KnowledgeBase, given: Given) -> Step | None:
             continue
         if group.style == "screen":
             items = tuple(q for q in pending if not is_follow_up(q, group))
+            alone = [q for q in items if q.id in singly]
+            if alone:
+                return Step(group, (alone[0],), False)
             if items:
                 return Step(group, items, True)
         return Step(group, (pending[0],), False)

@@ -21,6 +21,7 @@ NO_TERMINAL = ("spasmcheck triage asks its questions in a terminal, and there is
                "Pass the answers instead: spasmcheck triage --answers FILE (YAML or JSON, "
                "or - for stdin); the README lists the answer keys.")
 STOP, CONTINUE, RESULT = "stop", "continue", "result"
+ON_ITS_OWN = "ask on its own"  # a screen item left to be asked by itself
 NONE_OF_THESE, NOT_SURE = "none of these", "not sure"
 
 
@@ -39,24 +40,28 @@ def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact) -> tuple
 def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
         dict[str, Any], Audience]:
     given: dict[str, Any] = {}
+    singly: set[str] = set()  # screen items to ask on their own ("Not sure", a ticked choice)
     history: list[tuple[str, ...]] = []  # the questions each step answered, for going back
     warned: frozenset[str] = frozenset()  # emergency flags the card has been shown for
+
+    def undo(ids: set[str]) -> dict[str, Any]:
+        singly.difference_update(ids)
+        return flow.without(kb, given, ids)
+
     while True:
-        step = flow.next_step(kb, given)
+        step = flow.next_step(kb, given, singly)
         if step is None:
             change = _review(kb, given, audience, bool(history))
-            if change is RESULT:
+            if change == RESULT:
                 break
-            if change is BACK:
-                given = flow.without(kb, given, set(history.pop()))
-            else:
-                given = flow.without(kb, given, set(change))
+            given = undo(set(history.pop()) if change is BACK else set(change))
             continue
         answered = _ask_step(kb, step, given, audience, back=bool(history))
         if answered is BACK:
-            given = flow.without(kb, given, set(history.pop()))
+            given = undo(set(history.pop()))
             continue
-        given.update(answered)
+        singly.update(key for key, value in answered.items() if value == ON_ITS_OWN)
+        given.update({key: value for key, value in answered.items() if value != ON_ITS_OWN})
         history.append(tuple(answered))
         level, flags = flow.urgency(kb, given)
         if level is Urgency.EMERGENCY and not flags <= warned:
@@ -67,15 +72,11 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
                 Option("Answer the rest too (the advice to get help now stays)", CONTINUE, "c"),
             ], back=True)
             if choice is BACK:
-                given = flow.without(kb, given, set(history.pop()))
+                given = undo(set(history.pop()))
                 warned = frozenset()
             elif choice == STOP:
                 break
-    return _raw(kb, given), audience
-
-
-def _raw(kb: KnowledgeBase, given: dict[str, Any]) -> dict[str, Any]:
-    return flow.answers(kb, given).as_dict()
+    return flow.answers(kb, given).as_dict(), audience
 
 
 # --- one step ----------------------------------------------------------------------------------
@@ -92,31 +93,25 @@ def _ask_step(kb: KnowledgeBase, step: flow.Step, given: dict[str, Any], audienc
 
 def _screen(step: flow.Step, audience: Audience, back: bool) -> Any:
     """One list of warning signs; ticked means the alarming answer, unticked the calm one.
-    "Not sure" asks each unticked item on its own, with "Not sure" offered there too."""
+    "Not sure" leaves each unticked item to be asked on its own next (with "Not sure"
+    offered), one at a time, so an emergency answer among them stops the questions at once."""
     title = step.group.title.for_(audience) if step.group.title else ""
     options = [Option(q.prompt.for_(audience), q.id, help=q.help.for_(audience) if q.help
                       else None) for q in step.questions]
     options += [Option("None of these", NONE_OF_THESE, alone=True),
                 Option("Not sure about some of these", NOT_SURE)]
-    while True:
-        ticked = tick(title, None, options, set(), back)
-        if ticked is BACK:
-            return BACK
-        answers: dict[str, Any] = {}
-        for question in step.questions:
-            if question.id in ticked:
-                value = _ask_one(question, audience, True) \
-                    if question.type is QuestionType.CHOICE else question.alarming
-            elif NOT_SURE in ticked:
-                value = _ask_one(question, audience, True)
-            else:
-                value = _calm(question)
-            if value is BACK:
-                break
-            answers[question.id] = value
+    ticked = tick(title, None, options, set(), back)
+    if ticked is BACK:
+        return BACK
+    answers: dict[str, Any] = {}
+    for question in step.questions:
+        if question.id in ticked:  # a ticked choice is asked next, for its level
+            answers[question.id] = ON_ITS_OWN if question.type is QuestionType.CHOICE \
+                else question.alarming
         else:
-            note(_screen_line(title, step.questions, answers, audience), "")
-            return answers
+            answers[question.id] = ON_ITS_OWN if NOT_SURE in ticked else _calm(question)
+    note(_screen_line(title, step.questions, answers, audience), "")
+    return answers
 
 
 def _said(kb: KnowledgeBase, question: Question, given: dict[str, Any],
@@ -132,12 +127,18 @@ def _said(kb: KnowledgeBase, question: Question, given: dict[str, Any],
 
 
 def _screen_line(title: str, questions: Any, given: dict[str, Any], audience: Audience) -> str:
-    """`Do you have any of these now? Yes to: ...` or `... None of these`."""
+    """`Do you have any of these now? Yes to: ...; Not sure about: ...` or `... None of
+    these` (items still to be asked on their own are left out)."""
     from spasmcheck.render.answers import label
 
-    ticked = [f"Yes to: {q.prompt.for_(audience)}" + (
-        f" ({label(q, given[q.id], audience)})" if q.type is QuestionType.CHOICE else "")
-        for q in questions if given[q.id] != _calm(q)]
+    ticked = []
+    for q in questions:
+        value = given.get(q.id, ON_ITS_OWN)
+        if value in (ON_ITS_OWN, _calm(q)):
+            continue
+        said = "Not sure about" if value == UNSURE else "Yes to"
+        level = f" ({label(q, value, audience)})" if q.type is QuestionType.CHOICE else ""
+        ticked.append(f"{said}: {q.prompt.for_(audience)}{level}")
     return f"{title} " + ("; ".join(ticked) if ticked else "None of these")
 
 

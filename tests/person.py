@@ -70,7 +70,7 @@ class Person:
             key = clean(heading)[:40]
             for match in re.finditer(re.escape(key), text):
                 before = text[max(0, match.start() - 10):match.start()]
-                if any(mark in before for mark in ("] ", "Change: ", "Yes to: ")):
+                if any(mark in before for mark in ("] ", "Change: ", "Yes to: ", "about: ")):
                     continue
                 if match.start() > where:
                     best, where = name, match.start()

@@ -153,6 +153,17 @@ def test_enter_on_none_of_these_never_clears_a_ticked_warning_sign():
     assert "CALL 999 NOW" in clean(out)
 
 
+def test_not_sure_asks_each_sign_on_its_own_and_an_emergency_answer_stops_at_once():
+    screen = group_of("chest_pain")
+    first = KB.triage.question(next(g for g in KB.triage.asking if g.id == screen).questions[0])
+    person, out = walk({screen: UP + ENTER, first.id: "u" + ENTER})  # "Not sure", then it
+    at = person.met.index(screen)
+    assert person.met[at + 1] == first.id  # asked on its own, "Not sure" offered
+    assert "u) Not sure" in person.screens[at + 1]
+    assert person.met[at + 2] == "stop_or_continue"  # before the other signs are asked
+    assert "CALL 999 NOW" in clean(out)
+
+
 # --- fault 2: a comma list of medicines --------------------------------------------------------
 
 
