@@ -18,6 +18,7 @@ MEDICATIONS = "medications"
 MAX_ANSWERS_BYTES = 1024 * 1024
 MAX_MEDICINES = 200
 MAX_NAME_LENGTH = 200
+MAX_PROBLEMS = 20  # listed in one error; the rest are counted
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 _UNSURE = {"unsure", "not sure", "not_sure", "notsure", "don't know", "dont know", "unknown"}
@@ -45,7 +46,8 @@ def validate(raw: Any, tables: TriageTables) -> Answers:
     for key, value in raw.items():
         question, as_given = schema.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
         if question is None:
-            hint = get_close_matches(str(key), schema, n=1)
+            hint = get_close_matches(str(key), schema, n=1) if len(problems) < MAX_PROBLEMS \
+                else None  # past the cap the hint is never shown: skip its cost
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
         elif as_given(value):
@@ -61,10 +63,27 @@ def validate(raw: Any, tables: TriageTables) -> Answers:
     if len(medications) > MAX_MEDICINES:
         problems.append(f"{MEDICATIONS}: at most {MAX_MEDICINES} medicines, got {len(medications)}")
     if problems:
+        if len(problems) > MAX_PROBLEMS:
+            problems[MAX_PROBLEMS:] = [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
         more = f"\nvalid keys: {_valid_keys(tables)}"
         raise AnswersError("the answers cannot be used:\n  " + "\n  ".join(problems) + more)
     ordered = {q.id: values[q.id] for q in tables.questions if q.id in values}
     return Answers(ordered, tuple(dict.fromkeys(medications)))
+
+
+def require_core(answers: Answers, tables: TriageTables) -> None:
+    """Refuse an answer set that says nothing a triage can stand on (`{}`, or only an age).
+
+    A file or batch line must give where, how long (the `core: true` questions) or at least one
+    warning-sign (`screen: true`) answer; a partial set is assessed, with its gaps named.
+    """
+    needed = [q.id for q in tables.questions if q.core or q.screen]
+    if not any(key in answers.values for key in needed):
+        core = ", ".join(q.id for q in tables.questions if q.core)
+        screen = ", ".join(q.id for q in tables.questions if q.screen and not q.core)
+        raise AnswersError("the answers give none of the core questions, so no level can be "
+                           f"given: answer at least where and how long ({core}) and the "
+                           f"warning-sign questions ({screen})")
 
 
 Schema = dict[str, tuple[Question, Callable[[Any], bool]]]
@@ -105,6 +124,9 @@ def _as_given(question: Question) -> Callable[[Any], bool]:
 def answer_value(question: Question, value: Any) -> Any:
     """One answer in its canonical form, or ValueError saying what is valid."""
     if question.type is QuestionType.CHOICE:
+        word = value.strip().lower() if isinstance(value, str) else None
+        if word in _UNSURE and UNSURE in question.values:
+            return UNSURE
         if value not in question.values:
             raise ValueError(f"{_show(value)} is not valid; use one of: "
                              + ", ".join(question.values))
@@ -178,7 +200,7 @@ def parse_text(text: str, name: str) -> Any:
     from spasmcheck.yamlsource import parse
 
     try:
-        return parse(text, name).data
+        return parse(text, name, plain_numbers=True).data
     except LocatedError as error:
         raise AnswersError(error.message) from None
 

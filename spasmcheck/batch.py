@@ -1,40 +1,42 @@
 """Streaming batch mode: JSON Lines in, one JSON line out per input line, in input order.
 
-Input is shared among worker processes (one per core): the parent cuts it into blocks of
-whole lines as it arrives and deals them out in turn; each worker answers its blocks and writes
-the results itself when their turn comes, so the output is in input order and no result passes
-through the parent. Results stream (a line that arrives alone is answered at once) and memory
-stays flat however long the input. Without real file descriptors (tests) or on one core, one
-process answers line by line. A bad line gets an error object (its id, line number and
-message) and the run goes on; the exit code says that some lines failed.
+Input is shared among worker processes, one per core (spasmcheck.batchpool), so the output
+is in input order and no result passes through the parent. Results stream (a line that arrives
+alone is answered at once) and memory stays flat however long the input, or a line in it.
+Without real file descriptors (tests) or on one core, one process answers line by line. A bad
+line gets an error object (its id, line number and message) and the run goes on; the exit code
+says that some lines failed. The command line's options are each line's defaults (Defaults).
+SIGTERM and SIGHUP stop a run as Ctrl-C does; output holds whole lines only, always.
 """
 
 from __future__ import annotations
 
-import gc
 import io
 import json
+import math
 import multiprocessing
 import os
-import select
 import signal
 import stat
-import struct
 import sys
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
 
 from spasmcheck import interactions
-from spasmcheck.answers import validate
+from spasmcheck.answers import require_core, validate
 from spasmcheck.emergency import Contact
-from spasmcheck.errors import ExitCode, SpasmcheckError
-from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import jsonlines
 from spasmcheck.triage import assess
 
 MAX_LINE_BYTES = 1024 * 1024
+MAX_NAME_LENGTH = 200  # characters in a medicine, drug or country name, as on the command line
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 BAR_WIDTH = 24  # characters of the progress bar
@@ -44,28 +46,85 @@ class LineError(Exception):
     """A batch line that cannot be used; the run goes on."""
 
 
-def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
-        threshold: Severity | Urgency | None, country: str | None = None) -> int:
-    """Process a whole stream, writing results to stdout; returns the exit code."""
-    from spasmcheck.cli import emit
+@dataclass(frozen=True)
+class Defaults:
+    """What the command line sets for every line that does not set its own."""
 
+    drug: Drug | None = None
+    conditions: tuple[str, ...] = ()
+    age: int | None = None
+    country: str | None = None
+
+
+def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
+        threshold: Severity | Urgency | None, defaults: Defaults = Defaults()) -> int:
+    """Process a whole stream, writing results to stdout; returns the exit code."""
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
-    work = (kind, kb, audience, threshold, country)
+    work = (kind, kb, audience, threshold, defaults)
     try:
         size = _size(handle)
-        with Progress(sys.stderr, size) as progress:
-            workers = _workers(handle)
+        workers = _workers(handle)
+        # SIGTERM and SIGHUP stop a run as Ctrl-C does: workers first, whole lines only.
+        with Progress(sys.stderr, size) as progress, \
+                _handling((signal.SIGTERM, signal.SIGHUP), lambda signum, _: _stopped(signum)):
             if workers > 1:
-                _parallel(work, handle.fileno(), workers, outcome, progress)
+                from spasmcheck import batchpool
+
+                batchpool.run(work, handle.fileno(), workers, outcome, progress)
             else:
-                for line in process(kind, handle, kb, audience, threshold, outcome, country):
-                    emit(line)
-                    progress.tick(1, handle.tell() if size else None)
+                _serial(work, handle, outcome, progress, size)
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
     return outcome.exit_code
+
+
+@contextmanager
+def _handling(signums: tuple[int, ...], handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """`handler` for these signals meanwhile (only the main thread may set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before)
+
+
+def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
+            size: int | None) -> None:
+    """One process, line by line. A stopping signal that arrives while a line is written is
+    noted and acted on once it is out, so the line is always whole (cheaper than holding
+    signals back for each line); at any other time, waiting for input included, it stops the
+    run at once."""
+    from spasmcheck.cli import emit
+
+    kind, kb, audience, threshold, defaults = work
+    writing, arrived = [False], []
+
+    def note(signum: int, _frame: object) -> None:
+        if writing[0]:
+            arrived.append(signum)
+        else:
+            _stopped(signum)
+
+    with _handling((signal.SIGINT, signal.SIGTERM, signal.SIGHUP), note):
+        for line in process(kind, _lines(handle), kb, audience, threshold, outcome, defaults):
+            writing[0] = True
+            emit(line, hold_signals=False)
+            writing[0] = False
+            if arrived:
+                _stopped(arrived[0])
+            progress.tick(1, handle.tell() if size else None)
+
+
+def _stopped(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Stopped(signum)
 
 
 def _size(handle: IO[bytes]) -> int | None:
@@ -86,180 +145,37 @@ def _workers(handle: IO[bytes]) -> int:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    chosen = os.environ.get(WORKERS_ENV, "")
-    return max(1, int(chosen)) if chosen.isdigit() else min(os.cpu_count() or 1, 8)
+    from spasmcheck.batchpool import MAX_WORKERS
+
+    chosen = os.environ.get(WORKERS_ENV, "").strip()
+    if not chosen:
+        return min(os.cpu_count() or 1, 8)
+    if not (chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= MAX_WORKERS):
+        raise UsageError(f"{WORKERS_ENV}={chosen!r}: use a whole number from 1 to {MAX_WORKERS}")
+    return int(chosen)
 
 
-Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, str | None]
+Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, Defaults]
 
 
-def _parallel(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress) -> None:
-    """Answer the input on `fd` with `workers` forked processes, writing in input order.
-
-    The parent deals block `n` to worker `n % workers` through that worker's inbox pipe. A
-    worker writes its results for a block to stdout when it holds the turn, a token passed
-    round a ring of pipes in block order, so output stays in order and memory is one block's
-    results per worker however long the input.
-    """
-    from multiprocessing.connection import wait
-
-    from spasmcheck.cli import _silence_stdout
-
-    context = multiprocessing.get_context("fork")
-    ring = [os.pipe() for _ in range(workers)]
-    inboxes = [os.pipe() for _ in range(workers)]
-    answered = context.Array("q", workers, lock=False)
-    reports = context.SimpleQueue()
-    sys.stdout.flush()
-    processes = [context.Process(target=_worker, daemon=True,
-                                 args=(work, number, inboxes, ring, answered, reports))
-                 for number in range(workers)]
-    gc.freeze()  # the collector leaves inherited objects alone, so their pages stay shared
-    dealing = [write for _, write in inboxes]
-    try:
-        # Ctrl-C is held back while forking: a worker ignores it from its first instruction.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            for process_ in processes:
-                process_.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for read, write in inboxes:
-            os.close(read)  # so a worker that has gone makes dealing to it fail at once
-            os.set_blocking(write, False)
-        os.write(ring[0][1], TURN)
-        sentinels = [p.sentinel for p in processes]
-        dealt = 0
-        try:
-            for index, (first, block) in enumerate(_blocks(fd)):
-                frame = _FRAME.pack(first, len(block)) + block
-                if not _deal(dealing[index % workers], frame, sentinels):
-                    break  # a worker stopped: its report says why
-                dealt += len(block)
-                progress.tick(sum(answered) - progress.count, dealt)
-        except BrokenPipeError:
-            pass  # the same, seen first as its inbox closing
-        for write in dealing:
-            os.close(write)  # end of input: each worker finishes its last block
-        dealing = []
-        pending = {p.sentinel for p in processes}
-        while pending:
-            pending -= set(wait(list(pending), timeout=0.25))
-            progress.tick(sum(answered) - progress.count)
-            if any(p.exitcode not in (None, 0) for p in processes):
-                raise RuntimeError("a batch worker process ended unexpectedly")
-        problems = []
-        for _ in processes:
-            failed, unknown, over, problem = reports.get()
-            outcome.failed |= failed
-            outcome.unknown |= unknown
-            outcome.over_threshold |= over
-            problems.append(problem)
-    finally:
-        for write in dealing:
-            os.close(write)
-        for process_ in processes:
-            if process_.is_alive():
-                process_.terminate()
-            if process_.pid is not None:
-                process_.join()
-        for read, write in ring:
-            os.close(read)
-            os.close(write)
-    if "broken pipe" in problems:
-        import typer
-
-        _silence_stdout()
-        raise typer.Exit(ExitCode.BROKEN_PIPE)
-    for problem in problems:
-        if problem:
-            raise RuntimeError(problem)
+def process_block(work: Work, block: bytes, first: int, outcome: Outcome) -> bytes:
+    """The results of a block of lines whose first is line `first`, as UTF-8."""
+    kind, kb, audience, threshold, defaults = work
+    lines = block.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    return "".join(process(kind, lines, kb, audience, threshold, outcome, defaults,
+                           first)).encode("utf-8")
 
 
-TURN, STOP = b".", b"!"
-BLOCK_BYTES = 8 * 1024  # of input; a worker holds one block's results until its turn
-_FRAME = struct.Struct("<QQ")  # a dealt block: the number of its first line, its length
-
-
-def _worker(work: Work, number: int, inboxes: list[tuple[int, int]],
-            ring: list[tuple[int, int]], answered: Any, reports: Any) -> None:
-    """Answer the blocks dealt to worker `number`; report the outcome and any problem."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    for index, (read, write) in enumerate(inboxes):
-        os.close(write)  # so the inbox ends when the parent closes its end
-        if index != number:
-            os.close(read)
-    kind, kb, audience, threshold, country = work
-    outcome = Outcome()
-    problem = ""
-    mine, following = ring[number][0], ring[(number + 1) % len(ring)][1]
-    inbox = os.fdopen(inboxes[number][0], "rb")
-    try:
-        while header := inbox.read(_FRAME.size):
-            first, size = _FRAME.unpack(header)
-            lines = inbox.read(size).split(b"\n")
-            if not lines[-1]:
-                lines.pop()
-            text = "".join(process(kind, lines, kb, audience, threshold, outcome, country,
-                                   first)).encode("utf-8")
-            if os.read(mine, 1) != TURN:  # a worker before this one has stopped
-                problem = "stopped"
-                break
-            _write_all(1, text)
-            os.write(following, TURN)
-            answered[number] += len(lines)
-    except BrokenPipeError:
-        problem = "broken pipe"
-    except Exception as error:  # a bug: the parent reports it
-        problem = f"batch worker: {type(error).__name__}: {error}"
-    if problem:
-        os.write(following, STOP)
-        problem = "" if problem == "stopped" else problem
-    reports.put((outcome.failed, outcome.unknown, outcome.over_threshold, problem))
-
-
-def _deal(fd: int, frame: bytes, sentinels: list[int]) -> bool:
-    """Write a frame to a worker's inbox as room appears; False once any worker has ended."""
-    view = memoryview(frame)
-    while view:
-        ended, _, _ = select.select(sentinels, [fd], [])
-        if ended:
-            return False
-        view = view[_write_some(fd, view):]
-    return True
-
-
-def _write_some(fd: int, view: memoryview) -> int:
-    try:
-        return os.write(fd, view)
-    except BlockingIOError:
-        return 0
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _blocks(fd: int) -> Iterator[tuple[int, bytes]]:
-    """(number of its first line, whole lines) per block, as soon as the lines have arrived."""
-    number = 1
-    carry: list[bytes] = []
-    while data := os.read(fd, BLOCK_BYTES):
-        cut = data.rfind(b"\n") + 1
-        if not cut:
-            carry.append(data)
-            continue
-        carry.append(data[:cut])
-        block = b"".join(carry)
-        carry = [data[cut:]] if cut < len(data) else []
-        yield number, block
-        number += block.count(b"\n")
-    rest = b"".join(carry)  # a last line without a newline
-    if rest:
-        yield number, rest
+def _lines(handle: IO[bytes]) -> Iterator[bytes]:
+    """The input's lines; of one longer than the limit only enough to refuse it is kept."""
+    keep = MAX_LINE_BYTES + 1
+    while line := handle.readline(keep):
+        if len(line) == keep and not line.endswith(b"\n"):
+            while (rest := handle.readline(64 * 1024)) and not rest.endswith(b"\n"):
+                pass  # skipped, so memory stays bounded however long the line
+        yield line
 
 
 def _open(source: str) -> IO[bytes]:
@@ -288,20 +204,20 @@ class Outcome:
 
 def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audience,
             threshold: Severity | Urgency | None, outcome: Outcome,
-            country: str | None = None, start: int = 1) -> Iterator[str]:
+            defaults: Defaults = Defaults(), start: int = 1) -> Iterator[str]:
     """One output line (with its newline) per non-blank input line.
 
-    `country` is the default emergency number for triage lines without their own.
+    `defaults` are the command line's options, for lines that do not set their own.
     """
-    handle = _interactions_line if kind == "interactions" else partial(
-        _triage_line, country=country, contacts={})
+    handle = partial(_interactions_line, defaults=defaults) if kind == "interactions" else \
+        partial(_triage_line, defaults=defaults, contacts={})
     for number, raw in enumerate(lines, start=start):
         if not raw.strip():
             continue
         line_id: Any = None
         try:
             item = _decode(raw)
-            line_id = item.get("id")
+            line_id = _line_id(item)
             text, worst, unknown = handle(item, line_id, number, kb, audience)
         except (LineError, SpasmcheckError) as problem:
             outcome.failed = True
@@ -318,7 +234,7 @@ def _decode(raw: bytes) -> dict[str, Any]:
     if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:  # its newline does not count
         raise LineError("the line is longer than 1 MB")
     try:
-        item = json.loads(raw.decode("utf-8"))
+        item = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise LineError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except ValueError as exc:
@@ -330,6 +246,29 @@ def _decode(raw: bytes) -> dict[str, Any]:
     return item
 
 
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key appears twice (JSON parsers differ on which wins)."""
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise LineError(f"duplicate key {key!r}")
+            seen.add(key)
+    return out
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique)  # one, not one per line
+
+
+def _line_id(item: dict[str, Any]) -> Any:
+    """The line's id, echoed in its result; NaN and infinities have no JSON spelling."""
+    line_id = item.get("id")
+    if isinstance(line_id, float) and not math.isfinite(line_id):
+        raise LineError("id must be text or a finite number")
+    return line_id
+
+
 def _keys(item: dict[str, Any], allowed: frozenset[str], required: str) -> None:
     if not item.keys() <= allowed:
         extra = sorted(set(item) - allowed)
@@ -338,12 +277,38 @@ def _keys(item: dict[str, Any], allowed: frozenset[str], required: str) -> None:
         raise LineError(f"missing field {required!r}")
 
 
-_INTERACTIONS_FIELDS = frozenset({"id", "meds", "drug"})
+_INTERACTIONS_FIELDS = frozenset({"id", "meds", "drug", "conditions", "age"})
 _TRIAGE_FIELDS = frozenset({"id", "answers", "drug", "country"})
 
 
+def _name(item: dict[str, Any], key: str) -> str | None:
+    """An optional text field of a line, within the name length limit."""
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise LineError(f"{key} must be non-empty text")
+    if len(value) > MAX_NAME_LENGTH:
+        raise LineError(f"{key} is longer than {MAX_NAME_LENGTH} characters")
+    return value
+
+
+def _candidate(item: dict[str, Any], kb: KnowledgeBase, defaults: Defaults) -> Drug:
+    """The line's own `drug`, else the command line's `--drug`, else the tables' default."""
+    name = _name(item, "drug")
+    if name is None:
+        return defaults.drug or interactions.candidate_drug(kb, None)
+    try:
+        return interactions.candidate_drug(kb, name)
+    except SpasmcheckError:
+        valid = ", ".join(kb.interactions.candidates)
+        raise LineError(f"drug {name!r} is not one of the drugs spasmcheck checks against; "
+                        f"choose one of: {valid}") from None
+
+
 def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                       audience: Audience) -> tuple[str, Severity | None, bool]:
+                       audience: Audience, defaults: Defaults,
+                       ) -> tuple[str, Severity | None, bool]:
     _keys(item, _INTERACTIONS_FIELDS, "meds")
     meds = item["meds"]
     names = [m.strip() for m in meds if type(m) is str] if type(meds) is list else None
@@ -351,31 +316,38 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: Know
         raise LineError("meds must be a list of non-empty medicine names")
     if len(meds) > 1000:
         raise LineError("at most 1000 medicines in one line")
-    drug = item.get("drug")
-    if drug is not None and not isinstance(drug, str):
-        raise LineError("drug must be a medicine name")
-    candidate = interactions.candidate_drug(kb, drug)
-    report = interactions.check(names, kb, candidate)
+    if any(len(name) > MAX_NAME_LENGTH for name in names):
+        raise LineError(f"a medicine name is longer than {MAX_NAME_LENGTH} characters")
+    candidate = _candidate(item, kb, defaults)
+    conditions = defaults.conditions
+    if item.get("conditions") is not None:
+        given = item["conditions"]
+        if type(given) is not list or not all(type(c) is str for c in given) or len(given) > 100:
+            raise LineError("conditions must be a list of condition ids (at most 100)")
+        conditions = tuple(interactions.resolve_condition(kb, c) for c in given)
+    age = defaults.age if item.get("age") is None else item["age"]
+    if age is not None and (type(age) is not int or not 0 <= age <= 130):
+        raise LineError("age must be a whole number of years (0 to 130)")
+    report = interactions.check(names, kb, candidate, conditions, age)
     text = jsonlines.interactions(line_id, number, report, kb, audience)
-    return text, report.worst, bool(report.unknown)
+    return text, report.worst, report.incomplete
 
 
 def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                 audience: Audience, country: str | None, contacts: dict[str | None, Contact],
+                 audience: Audience, defaults: Defaults, contacts: dict[str | None, Contact],
                  ) -> tuple[str, Urgency, bool]:
     """One assessment; `contacts` keeps the emergency contact of each country met this run."""
     from spasmcheck import emergency
 
     _keys(item, _TRIAGE_FIELDS, "answers")
-    for key in ("drug", "country"):
-        if item.get(key) is not None and not isinstance(item[key], str):
-            raise LineError(f"{key} must be text")
-    candidate = interactions.candidate_drug(kb, item.get("drug"))
-    asked = item.get("country") or country
+    candidate = _candidate(item, kb, defaults)
+    asked = _name(item, "country") or defaults.country
     contact = contacts.get(asked) or contacts.setdefault(asked, emergency.contact(kb, asked))
-    assessment = assess(validate(item["answers"], kb.triage), kb, candidate)
+    given = validate(item["answers"], kb.triage)
+    require_core(given, kb.triage)
+    assessment = assess(given, kb, candidate)
     text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
-    return text, assessment.urgency, bool(assessment.interactions.unknown)
+    return text, assessment.urgency, assessment.interactions.incomplete
 
 
 class Progress:

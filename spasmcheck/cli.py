@@ -9,16 +9,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from spasmcheck import __version__
-from spasmcheck.errors import ExitCode, SpasmcheckError, UsageError
+from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped, UsageError
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.render import formats
+from spasmcheck.render.formats import Format, Kind, Result
+
+if TYPE_CHECKING:
+    from spasmcheck.fhir_meds import MedicationRecord
 
 app = typer.Typer(
     name="spasmcheck",
@@ -33,13 +39,19 @@ app.add_typer(data_app, name="data")
 app.add_typer(meds_app, name="meds")
 
 DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", envvar="SPASMCHECK_DATA_DIR", show_envvar=True, file_okay=False,
+    "--data-dir", envvar="SPASMCHECK_DATA_DIR", show_envvar=True, readable=False,
     help="Use the tables in this folder instead of the built-in ones.")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print only JSON on stdout (schema 1).")]
+AsJson = Annotated[bool, typer.Option(
+    "--json", help="Print only JSON on stdout (schema 1); the same as --format json.")]
+FormatOpt = Annotated[Format | None, typer.Option(
+    "--format", case_sensitive=False,
+    help="Output format: rich (the default: colour on a terminal, plain text elsewhere), plain, "
+         "json, md, html, or fhir (a FHIR R4 Bundle; interactions and triage only).")]
 AudienceOpt = Annotated[Audience, typer.Option(
     "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
     help="Whose words to use.")]
-Plain = Annotated[bool, typer.Option("--plain", help="Plain text: no colour, no boxes.")]
+Plain = Annotated[bool, typer.Option(
+    "--plain", help="Plain text: no colour, no boxes; the same as --format plain.")]
 Country = Annotated[str | None, typer.Option(
     "--country", envvar="SPASMCHECK_COUNTRY", show_envvar=True,
     help="Country code for the emergency number (GB, US, AU, EU...). Default: from the locale.")]
@@ -48,6 +60,9 @@ ReportFile = Annotated[Path | None, typer.Option(
 Force = Annotated[bool, typer.Option("--force", help="Let --report replace an existing file.")]
 CandidateOpt = Annotated[str | None, typer.Option(
     "--drug", help="The drug about to be taken (default: the tables' default candidate).")]
+FhirOpt = Annotated[str | None, typer.Option(
+    "--fhir", help="Also check the medicines of a FHIR record (R4/R5 Bundle or medication "
+                   "resource, JSON; - for stdin).")]
 
 
 def _complete_medicine(incomplete: str) -> list[str]:
@@ -69,14 +84,15 @@ def _version(value: bool) -> None:
     if not value:
         return
     from spasmcheck.knowledge import load, resolve_data_dir
+    from spasmcheck.render.safe import printable
 
     line = f"spasmcheck {__version__}"
     try:
         kb = load(resolve_data_dir(None))
         tables = "; ".join(f"{m.table} {m.version} (reviewed {m.reviewed})" for m in kb.tables)
-        line += f"\ntables ({kb.origin}): {tables}"
+        line += "\n" + printable(f"tables ({kb.origin}): {tables}")
     except SpasmcheckError as error:
-        line += f"\ntables: cannot be loaded: {error.message}"
+        line += "\n" + printable(f"tables: cannot be loaded: {error.message}")
     typer.echo(line)
     raise typer.Exit()
 
@@ -96,16 +112,22 @@ def main() -> None:
     Exits with os._exit once the output is flushed: tearing down the tables' objects at
     interpreter exit costs a few milliseconds on every run and achieves nothing.
     """
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        _notice("spasmcheck: cannot write the output: stdout is closed")
+        os._exit(ExitCode.OUTPUT_ERROR)
     try:
         app()
         code: Any = 0
     except SystemExit as done:
         code = done.code
+        if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            code = ExitCode.BROKEN_PIPE  # Click's own answer to EPIPE (while writing --help)
+    except OSError as error:  # writing --version or --help failed
+        code = _write_failed(error)
     try:
         sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        code = ExitCode.BROKEN_PIPE
+    except OSError as error:
+        code = _write_failed(error)
     sys.stderr.flush()
     if code is None or isinstance(code, int):
         os._exit(code or 0)
@@ -127,13 +149,18 @@ def _run(body: Callable[[], int]) -> None:
         _notice("\nspasmcheck: stopped (Ctrl-C) before the result was complete; no report "
                 "was written.")
         code = ExitCode.INTERRUPTED
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        _notice(f"spasmcheck: stopped ({name}) before the result was complete; no report was "
+                "written.")
+        code = 128 + stop.signum
     except (typer.Exit, typer.Abort):
         raise
     except Exception as error:  # a bug: say so plainly; SPASMCHECK_DEBUG=1 shows the traceback
         if os.environ.get("SPASMCHECK_DEBUG"):
             raise
         _notice(f"spasmcheck: internal error ({type(error).__name__}: {error}). This is a bug; "
-                "please report it with the command you ran. Nothing was printed.")
+                "please report it with the command you ran.")
         code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
 
@@ -142,10 +169,24 @@ def _notice(text: str) -> None:
     from spasmcheck.render.safe import printable
 
     try:
-        sys.stderr.write(printable(text).replace("\\x0a", "\n") + "\n")
+        sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass
+
+
+def _write_failed(error: OSError) -> int:
+    """The exit code for stdout that cannot be written: 141 for a closed pipe, else 8."""
+    _silence_stdout()
+    if isinstance(error, BrokenPipeError):
+        return ExitCode.BROKEN_PIPE
+    _notice(f"spasmcheck: {cannot_write(error)}")
+    return ExitCode.OUTPUT_ERROR
+
+
+def cannot_write(error: OSError) -> str:
+    """The one line that says stdout could not be written, and why."""
+    return f"cannot write the output: {error.strerror or error}"
 
 
 def _silence_stdout() -> None:
@@ -153,14 +194,22 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def emit(text: str) -> None:
+STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+def emit(text: str, hold_signals: bool = True) -> None:
     """Write a whole result to stdout; a reader that goes away ends the run quietly (141).
+
+    Ctrl-C, SIGTERM and SIGHUP are held back while it writes, so stdout never ends in the
+    middle of a result: they take effect once the last byte is out. (Batch mode, writing line
+    after line, notes them itself and passes `hold_signals=False`.)
 
     Bytes go out in a loop that checks what was written: when the reader closes the pipe in
     the middle of one large write, the buffered writer reports a short write rather than an
     error, and only the next write fails.
     """
     data = text.encode(sys.stdout.encoding or "utf-8", "replace")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING) if hold_signals else None
     try:
         sys.stdout.flush()
         out = sys.stdout.buffer
@@ -171,6 +220,12 @@ def emit(text: str) -> None:
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(ExitCode.BROKEN_PIPE) from None
+    except OSError as error:  # a full disk, a device that refuses writes
+        _silence_stdout()
+        raise OutputError(cannot_write(error)) from None
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _kb(data_dir: Path | None) -> KnowledgeBase:
@@ -186,40 +241,32 @@ def _styled() -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
-def _human(blocks: list[Any], plain: bool, styles: dict[str, str] | None = None) -> str:
-    from spasmcheck.render import terminal
+def _format(fmt: Format | None, as_json: bool, plain: bool, kind: Kind,
+            report_file: Path | None = None, batch: str | None = None) -> Format:
+    """The one output format, checked against the command before any work is done."""
+    chosen = formats.choose(fmt, as_json, plain)
+    formats.check(chosen, kind)
+    if batch is not None and fmt not in (None, Format.JSON):
+        raise UsageError(f"--batch writes JSON Lines; --format {fmt.value} cannot be used with it")
+    if report_file is not None:
+        from spasmcheck.report import report_format
 
-    width = min(shutil.get_terminal_size((80, 24)).columns, terminal.WIDTH)
-    if plain or not _styled():
-        from spasmcheck.render import plain as plain_text
-
-        return plain_text.draw(blocks, width)
-    return terminal.draw(blocks, styles, width)
+        report_format(report_file)
+    return chosen
 
 
-def _dump(result: Any) -> str:
-    return json.dumps(result, indent=2) + "\n"  # ASCII: safe whatever the names held
-
-
-def _output(shaped: dict[str, Any], kind: str, as_json: bool, plain: bool,
-            report_file: Path | None, force: bool, title: str,
-            styles: dict[str, str] | None = None, view: dict[str, Any] | None = None,
-            details: bool = True) -> None:
-    """Write the report file (if asked), then the result to stdout in the chosen format.
-    `view` adds what only a person reads; reports always carry the details."""
-    blocks: list[Any] = []
-    if report_file is not None or not as_json:  # the JSON path never loads the layout code
-        from spasmcheck.render import layout
-
-        build = getattr(layout, f"{kind}_blocks")
-        blocks = build(view or shaped, details)
+def _output(result: Result, fmt: Format, report_file: Path | None = None,
+            force: bool = False, details: bool = True) -> None:
+    """Write the report file (if asked), then the result to stdout in the chosen format."""
+    screen = formats.Screen(_styled(), shutil.get_terminal_size((80, 24)).columns,
+                            details=details)
     if report_file is not None:
         from spasmcheck import report
 
-        full = blocks if details else build(view or shaped, True)
-        report.write(report_file, report.render(full, report_file, title), force)
+        text = formats.render(report.report_format(report_file), result, screen)
+        report.write(report_file, text, force)
         _notice(f"spasmcheck: report written to {report_file}")
-    emit(_dump(shaped) if as_json else _human(blocks, plain, styles))
+    emit(formats.render(fmt, result, screen))
 
 
 def _parse_fail_on(value: str | None, kind: type[Severity] | type[Urgency]) -> Any:
@@ -244,12 +291,14 @@ def interactions(
     condition: Annotated[list[str] | None, typer.Option(
         "--condition", "-c", help="A health condition id (see docs); repeat for more.")] = None,
     age: Annotated[int | None, typer.Option("--age", min=0, max=130, help="Age in years.")] = None,
+    fmt: FormatOpt = None,
     as_json: AsJson = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 10 when a finding is at least this severe "
                           "(contraindicated, major, moderate, minor).")] = None,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="JSON Lines in (FILE or - for stdin), one result a line out.")] = None,
+    fhir: FhirOpt = None,
     audience: AudienceOpt = Audience.PATIENT,
     plain: Plain = False,
     report_file: ReportFile = None,
@@ -262,24 +311,44 @@ def interactions(
         from spasmcheck import interactions as engine
         from spasmcheck.render import data
 
+        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Severity)
-        kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
+        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
+        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
-            return batch_mode.run("interactions", batch, kb, audience, threshold)
-        names = _checked_names(med or [])
-        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
-        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
+            _refuse_in_batch(("--med", bool(med)), ("--report", report_file is not None),
+                             ("--fhir", fhir is not None))
+            defaults = batch_mode.Defaults(candidate if drug else None, tuple(conditions), age)
+            return batch_mode.run("interactions", batch, kb, audience, threshold, defaults)
+        record = _read_fhir(fhir, kb) if fhir is not None else None
+        names = (record.names if record else []) + _checked_names(med or [], record is None)
+        if not names:
+            from spasmcheck.fhir_meds import FhirError
+
+            raise FhirError(f"{_source_name(fhir)}: the record lists no medicine in use "
+                            "and no --med was given")
         result = engine.check(names, kb, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
-        _output(shaped, "interactions", as_json, plain, report_file, force,
-                f"spasmcheck: medicines and {candidate.name}")
+        if record is not None:
+            shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
+        _output(Result(Kind.INTERACTIONS, shaped, f"spasmcheck: medicines and {candidate.name}",
+                       outcome=result, kb=kb), shown_as, report_file, force)
         if threshold is not None and result.worst is not None and result.worst >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.incomplete else ExitCode.OK
 
     _run(body)
+
+
+def _refuse_in_batch(*given: tuple[str, bool]) -> None:
+    """Options that only make sense for one check are refused, never silently ignored."""
+    used = [option for option, present in given if present]
+    if used:
+        raise UsageError(f"{' and '.join(used)} cannot be used with --batch: each line gives "
+                         "its own input and the results go to stdout, one a line")
 
 
 MAX_MEDS = 1000
@@ -290,8 +359,8 @@ def _arg(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _checked_names(names: list[str]) -> list[str]:
-    if not names:
+def _checked_names(names: list[str], required: bool = True) -> list[str]:
+    if not names and required:
         raise UsageError("give at least one medicine with --med NAME (repeat for more)")
     if len(names) > MAX_MEDS:
         raise UsageError(f"{len(names)} medicines given; at most {MAX_MEDS} in one check "
@@ -313,12 +382,14 @@ def triage(
         "--answers", "-a", help="Answers file (YAML or JSON; - for stdin) instead of questions.")
     ] = None,
     drug: CandidateOpt = None,
+    fmt: FormatOpt = None,
     as_json: AsJson = False,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 10 when the level is at least this urgent "
                           "(emergency, urgent, soon, routine, self_care).")] = None,
     batch: Annotated[str | None, typer.Option(
         "--batch", help="JSON Lines in (FILE or - for stdin), one assessment a line out.")] = None,
+    fhir: FhirOpt = None,
     audience: Annotated[Audience | None, typer.Option(
         "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
         help="Whose words to use (default patient).")] = None,
@@ -335,11 +406,16 @@ def triage(
     def body() -> int:
         from spasmcheck import emergency, interactions
         from spasmcheck import triage as engine
-        from spasmcheck.answers import validate
+        from spasmcheck.answers import require_core, validate
         from spasmcheck.render import data
 
+        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Urgency)
-        kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
+        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+        if batch is not None:
+            _refuse_in_batch(("--answers", answers is not None),
+                             ("--report", report_file is not None), ("--fhir", fhir is not None))
         contact = emergency.contact(kb, _arg(country) if country else None)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
@@ -347,25 +423,35 @@ def triage(
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
+            defaults = batch_mode.Defaults(candidate if drug else None,
+                                           country=_arg(country) if country else None)
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
-                                  _arg(country) if country else None)
-        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+                                  defaults)
+        if fhir == "-" and answers == "-":
+            raise UsageError("--fhir and --answers cannot both read stdin")
+        record = _read_fhir(fhir, kb) if fhir is not None else None
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:
             from spasmcheck import prompts
 
             raw, chosen = prompts.ask(kb, audience, contact)
-        result = engine.assess(validate(raw, kb.triage), kb, candidate)
+        given = validate(raw, kb.triage)
+        if answers is not None:
+            require_core(given, kb.triage)
+        if record is not None:
+            given = given._replace(medications=tuple(dict.fromkeys(
+                (*given.medications, *record.names))))
+        result = engine.assess(given, kb, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
-        view = None if as_json and report_file is None else {
-            **shaped, "person": data.triage_person(result, kb, chosen, contact)}
-        _output(shaped, "triage", as_json, plain, report_file, force,
-                "spasmcheck: spasm check summary",
-                {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, view, details)
+        if record is not None:
+            shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
+        _output(Result(Kind.TRIAGE, shaped, "spasmcheck: spasm check summary",
+                       {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, result, kb),
+                shown_as, report_file, force, details)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.interactions.unknown else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.interactions.incomplete else ExitCode.OK
 
     _run(body)
 
@@ -386,52 +472,185 @@ def _read_answers(source: str) -> Any:
     return parse_text(decode(data, name), name)
 
 
+def _source_name(source: str | None) -> str:
+    return "<stdin>" if source == "-" else str(source)
+
+
+def _read_fhir(source: str, kb: KnowledgeBase) -> MedicationRecord:
+    """The medicines of a FHIR record file (or stdin), exit 4 when it cannot be used."""
+    from spasmcheck import fhir_meds
+
+    name = _source_name(source)
+    try:
+        if source == "-":
+            data = sys.stdin.buffer.read(fhir_meds.MAX_RECORD_BYTES + 1)
+        else:
+            with open(_arg(source), "rb") as handle:
+                data = handle.read(fhir_meds.MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        raise fhir_meds.FhirError(f"cannot read FHIR file {name}: {exc.strerror}") from None
+    try:
+        return fhir_meds.read(fhir_meds.decode(data, name), kb)
+    except fhir_meds.FhirError as error:
+        if error.message.startswith(name):
+            raise
+        raise fhir_meds.FhirError(f"{name}: {error.message}") from None
+
+
+def _record_summary(record: MedicationRecord, source: str | None,
+                    notices: bool) -> dict[str, Any]:
+    """Which entries of the record were checked and which skipped (JSON `record`); the human
+    formats get the same as notices on stderr."""
+    shaped = {
+        "source": _source_name(source),
+        "used": [{"entry": m.entry, "resource": m.resource, "written": m.written,
+                  "checked_as": list(m.names), "rxnorm": list(m.by_code)} for m in record.used],
+        "skipped": [{"entry": s.entry, "resource": s.resource, "written": s.written,
+                     "reason": s.reason} for s in record.skipped],
+        "other_resources": record.ignored,
+    }
+    if notices:
+        _notice(f"spasmcheck: from {shaped['source']}: {len(record.used)} medicine entries "
+                f"used, {len(record.skipped)} skipped")
+        for med in record.used:
+            how = f" (RxNorm {', '.join(med.by_code)})" if med.by_code else ""
+            _notice(f"  used     {med.entry}: {med.written}{how}")
+        for skip in record.skipped:
+            _notice(f"  skipped  {skip.entry}: {skip.written}: {skip.reason}")
+    return shaped
+
+
+# --- the CDS Hooks service --------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback unless "
+                                                     "told otherwise).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535,
+                                      help="Port (0 picks a free one).")] = 8080,
+    db: Annotated[Path | None, typer.Option(
+        "--db", dir_okay=False, help="Feedback database (default: "
+                                     "$XDG_DATA_HOME/spasmcheck/feedback.sqlite3).")] = None,
+    jwks: Annotated[Path | None, typer.Option(
+        "--jwks", dir_okay=False, help="JSON Web Key Set of the record systems allowed to call: "
+                                       "requests then need a valid RS384/ES384 bearer token.")
+    ] = None,
+    public_url: Annotated[str | None, typer.Option(
+        "--public-url", help="Base URL callers use (tokens' aud); default http://HOST:PORT.")
+    ] = None,
+    cors_origin: Annotated[list[str] | None, typer.Option(
+        "--cors-origin", help="A browser origin allowed to call (repeat; * for any).")] = None,
+    report_feedback: Annotated[bool, typer.Option(
+        "--report-feedback", help="Summarise the feedback database and exit.")] = False,
+    audience: Annotated[Audience, typer.Option(
+        "--audience", case_sensitive=False, help="Whose words the cards use.")
+    ] = Audience.CLINICIAN,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the CDS Hooks service (order-select, order-sign) for record systems."""
+
+    def body() -> int:
+        from importlib.util import find_spec
+
+        from spasmcheck import feedback
+
+        path = db or feedback.default_path()
+        if report_feedback:
+            if not path.exists():
+                raise UsageError(f"no feedback database at {path}")
+            store = feedback.FeedbackStore(path)
+            emit(feedback.report_text(store.summary()))
+            return ExitCode.OK
+        needed = ["starlette", "uvicorn"] + (["jwt", "cryptography"] if jwks else [])
+        missing = [name for name in needed if find_spec(name) is None]
+        if missing:
+            raise UsageError(f"spasmcheck serve needs the serve extra ({', '.join(missing)} "
+                             "missing): pip install 'spasmcheck[serve]'")
+        from spasmcheck import serve as server
+
+        kb = _kb(data_dir)
+        tokens = server.TokenCheck(jwks) if jwks else None
+        store = feedback.FeedbackStore(path)
+        sock = server.bind(host, port)
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        options = server.Options(kb, audience, store, public_url or f"http://{shown}:{bound}",
+                                 tokens, tuple(cors_origin or ()))
+        tables = kb.interactions.meta
+        _notice(f"spasmcheck: CDS Hooks service on http://{shown}:{bound}/cds-services "
+                f"(interaction tables {tables.version}, reviewed {tables.reviewed}; "
+                f"feedback in {path}); Ctrl-C stops")
+        from datetime import date
+
+        from spasmcheck.render.discovery import REVIEW_EVERY_DAYS
+
+        for meta in kb.tables:
+            age = (date.today() - date.fromisoformat(meta.reviewed)).days
+            if age > REVIEW_EVERY_DAYS:
+                _notice(f"spasmcheck: warning: the {meta.table} table was last reviewed "
+                        f"{age} days ago ({meta.reviewed}); cards may miss newer evidence")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            _notice("spasmcheck: listening beyond this machine: put it behind HTTPS"
+                    + ("" if jwks else " and give --jwks so only trusted systems can call"))
+        server.run(options, sock)
+        _notice("spasmcheck: service stopped")
+        return ExitCode.OK
+
+    _run(body)
+
+
 # --- discovery -------------------------------------------------------------------------------
 
 
 @app.command()
-def redflags(as_json: AsJson = False, audience: AudienceOpt = Audience.PATIENT,
-             plain: Plain = False, data_dir: DataDir = None) -> None:
+def redflags(fmt: FormatOpt = None, as_json: AsJson = False,
+             audience: AudienceOpt = Audience.PATIENT, plain: Plain = False,
+             data_dir: DataDir = None) -> None:
     """List the red flags with their levels and sources."""
 
     def body() -> int:
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.REDFLAGS)
         shaped = discovery.redflags_result(kb, audience)
-        emit(_dump(shaped) if as_json else _human(discovery.redflags_blocks(shaped), plain))
+        _output(Result(Kind.REDFLAGS, shaped, "spasmcheck: red flags"), shown_as)
         return ExitCode.OK
 
     _run(body)
 
 
 @meds_app.command("search")
-def meds_search(text: str, as_json: AsJson = False, plain: Plain = False,
-                data_dir: DataDir = None) -> None:
+def meds_search(text: str, fmt: FormatOpt = None, as_json: AsJson = False,
+                plain: Plain = False, data_dir: DataDir = None) -> None:
     """Known medicines whose names contain TEXT, with brands and classes."""
 
     def body() -> int:
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.SEARCH)
         shaped = discovery.search_result(kb, _arg(text))
-        emit(_dump(shaped) if as_json else _human(discovery.search_blocks(shaped), plain))
+        _output(Result(Kind.SEARCH, shaped, "spasmcheck: medicine search"), shown_as)
         return ExitCode.OK if shaped["matches"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)
 
 
 @meds_app.command("show")
-def meds_show(name: str, as_json: AsJson = False, audience: AudienceOpt = Audience.PATIENT,
-              plain: Plain = False, data_dir: DataDir = None) -> None:
+def meds_show(name: str, fmt: FormatOpt = None, as_json: AsJson = False,
+              audience: AudienceOpt = Audience.PATIENT, plain: Plain = False,
+              data_dir: DataDir = None) -> None:
     """Everything spasmcheck knows about one medicine: names, classes, every rule."""
 
     def body() -> int:
         from spasmcheck.render import discovery
 
         kb = _kb(data_dir)
+        shown_as = _format(fmt, as_json, plain, Kind.SHOW)
         shaped = discovery.show_result(kb, _arg(name), audience)
-        emit(_dump(shaped) if as_json else _human(discovery.show_blocks(shaped), plain))
+        _output(Result(Kind.SHOW, shaped, "spasmcheck: medicine details"), shown_as)
         return ExitCode.OK if shaped["drugs"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)
@@ -447,7 +666,7 @@ def data_check(as_json: AsJson = False, data_dir: DataDir = None) -> None:
 
         kb, problems = knowledge.check(data_dir)
         shaped = discovery.check_result(kb, problems, str(data_dir or knowledge.BUILTIN))
-        emit(_dump(shaped) if as_json else discovery.check_text(shaped))
+        emit(json.dumps(shaped, indent=2) + "\n" if as_json else discovery.check_text(shaped))
         return ExitCode.DATA_ERROR if problems else ExitCode.OK
 
     _run(body)

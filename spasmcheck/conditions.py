@@ -200,9 +200,13 @@ def parse(doc: Document, path: Path, vocab: Vocabulary) -> Condition:
 
 def _check_value(doc: Document, path: Path, question: Question, value: Any) -> Any:
     if question.type is QuestionType.CHOICE:
-        if value not in question.values:
+        if value not in question.levels:
+            read = question.unsure_reads.get(value)
+            if read is not None:
+                raise doc.error(path, f"{value!r} is read as {read!r} automatically; compare "
+                                      f"with {read!r}")
             raise doc.error(path, f"{value!r} is not a value of {question.id}; "
-                                  f"valid: {', '.join(question.values)}")
+                                  f"valid: {', '.join(question.levels)}")
         return value
     if question.type is QuestionType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):

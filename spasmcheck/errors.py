@@ -1,7 +1,8 @@
 """Errors a person can act on, and the exit codes that scripts rely on.
 
 Each error carries its exit code, so the CLI maps an outcome to the same code whatever the
-output format. The table is documented in the README; tests hold the two together.
+output format. The README's table documents them, and
+`tests/test_robustness.py::test_readme_exit_code_table_matches_exit_code` holds the two together.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ class ExitCode(IntEnum):
     DATA_ERROR = 5  # a table is missing, unreadable or fails validation
     NO_TERMINAL = 6  # interactive triage needs a terminal; pass --answers instead
     BATCH_LINE_ERRORS = 7  # batch mode: some lines were rejected (each has an error object)
-    OUTPUT_ERROR = 8  # a report file exists (use --force) or cannot be written
+    OUTPUT_ERROR = 8  # a report file exists (use --force), or a report or stdout cannot be written
     FAIL_ON = 10  # --fail-on threshold reached
-    INTERNAL = 70  # a bug in spasmcheck (the message asks for a report)
+    INTERNAL = 70  # a bug in spasmcheck (the message asks for a report), or a killed worker
+    HANGUP = 129  # SIGHUP (the terminal went away)
     INTERRUPTED = 130  # Ctrl-C
     BROKEN_PIPE = 141  # stdout was closed early (for example `| head -c1`)
+    TERMINATED = 143  # SIGTERM
 
 
 class SpasmcheckError(Exception):
@@ -84,3 +87,14 @@ class AnswersError(SpasmcheckError):
     """Answers that cannot be used; the message lists what is valid."""
 
     exit_code = ExitCode.BAD_ANSWERS
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: the run stops as for Ctrl-C, with exit 128 + the signal.
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` on the way swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

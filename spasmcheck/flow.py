@@ -104,6 +104,6 @@ def urgency(kb: KnowledgeBase, given: Given) -> tuple[Urgency, frozenset[str]]:
     """The level the answers so far reach, and the red flags at that level."""
     from spasmcheck.triage import assess
 
-    result = assess(answers(kb, given), kb)
+    result = assess(answers(kb, given), kb, finished=False)  # the rest is still to come
     return result.urgency, frozenset(h.flag.id for h in result.hits
                                      if h.urgency is result.urgency)

@@ -12,12 +12,14 @@ from spasmcheck.model import (
     PairRule,
     Product,
     Side,
+    Text,
 )
-from spasmcheck.names import Entry, NameIndex, fold
+from spasmcheck.names import Entry, NameIndex, NameWords, fold
 from spasmcheck.reader import (
     FINDING_FIELDS,
     Reader,
     collecting,
+    declared_ids,
     finding,
     keyed,
     read_meta,
@@ -31,7 +33,8 @@ from spasmcheck.yamlsource import Path
 @collecting
 def build_interactions(r: Reader) -> InteractionTables:
     top(r, {"sources", "classes", "drugs", "candidates", "same_drug", "unknown_medicine", "rules"},
-         {"conditions", "products", "group_rules", "cautions"}, "interactions")
+         {"conditions", "products", "group_rules", "cautions", "listed_twice", "already_taking",
+          "age_not_given"}, "interactions")
     meta = read_meta(r, "interactions")
     sources = read_sources(r)
 
@@ -56,15 +59,16 @@ def build_interactions(r: Reader) -> InteractionTables:
         if r._present(("conditions",)) else {}
 
     def build_drug(path: Path) -> Drug:
-        r.mapping(path, {"id", "classes"}, {"brands", "other_names", "rxcui"})
+        r.mapping(path, {"id", "classes"}, {"brands", "other_names", "rxcui", "moiety"})
         own = r.refs((*path, "classes"), classes, "class", required=False)
         every = frozenset().union(*(expanded.get(c, frozenset({c})) for c in own))
         return Drug(r.ident((*path, "id")), r.strings((*path, "brands")),
                     r.strings((*path, "other_names")), own, every,
-                    r.optional_string((*path, "rxcui")))
+                    r.optional_string((*path, "rxcui")), r.optional_string((*path, "moiety")))
 
     drugs: dict[str, Drug] = {}
     where: dict[str, Path] = {}  # a name's path, to locate duplicate names
+    moieties: list[tuple[Path, Drug]] = []
     for path, drug in r.each(("drugs",), lambda p: (p, build_drug(p))):
         if drug.id in drugs:
             r.problems.append(r.fail((*path, "id"), f"drug {drug.id!r} is listed twice"))
@@ -72,6 +76,13 @@ def build_interactions(r: Reader) -> InteractionTables:
         for key in ("id", "brands", "other_names"):
             names = [drug.name] if key == "id" else r.strings((*path, key))
             where.update(dict.fromkeys(names, (*path, key)))
+        if drug.moiety is not None:
+            moieties.append(((*path, "moiety"), drug))
+    for path, drug in moieties:
+        target = drugs.get(drug.moiety or "")
+        if target is None or target.id == drug.id or target.moiety is not None:
+            r.problems.append(r.fail(path, f"moiety {drug.moiety!r} must name another drug "
+                                           "that has no moiety of its own"))
 
     def build_product(path: Path) -> Product:
         r.mapping(path, {"name", "ingredients"}, {"other_names"})
@@ -100,23 +111,32 @@ def build_interactions(r: Reader) -> InteractionTables:
     default = r.choice(("candidates", "default"), candidates)
     r.mapping(("same_drug",), FINDING_FIELDS, {"mechanism"})
     same_drug = finding(r, ("same_drug",), sources)
+    twice = {}
+    for key in ("listed_twice", "already_taking"):
+        if r._present((key,)):
+            r.mapping((key,), FINDING_FIELDS, {"mechanism"})
+            twice[key] = finding(r, (key,), sources)
     unknown_medicine = r.text(("unknown_medicine",))
 
+    def min_age(path: Path) -> int | None:
+        return r.integer((*path, "min_age"), 1, 130) if r._present((*path, "min_age")) else None
+
     def build_rule(path: Path) -> PairRule:
-        r.mapping(path, FINDING_FIELDS | {"id", "a", "b"}, {"mechanism", "replaces"})
+        r.mapping(path, FINDING_FIELDS | {"id", "a", "b"},
+                  {"mechanism", "replaces", "min_age", "lowered_because"})
         return PairRule(r.ident((*path, "id")), side((*path, "a")), side((*path, "b")),
-                        finding(r, path, sources), frozenset(r.strings((*path, "replaces"))))
+                        finding(r, path, sources), frozenset(r.strings((*path, "replaces"))),
+                        min_age(path), r.optional_string((*path, "lowered_because")))
 
     rules = r.each(("rules",), build_rule)
     rule_ids = unique_ids(r, "rules", [rule.id for rule in rules])
-    for i, rule in enumerate(rules):
-        for other in sorted(rule.replaces - rule_ids):
-            r.problems.append(r.fail(("rules", i, "replaces"), f"unknown rule {other!r}"))
+    _check_replaces(r, rules, rule_ids)
 
     def build_group(path: Path) -> GroupRule:
-        r.mapping(path, FINDING_FIELDS | {"id", "class", "min_count"}, {"mechanism"})
+        r.mapping(path, FINDING_FIELDS | {"id", "class", "min_count"}, {"mechanism", "min_age"})
         return GroupRule(r.ident((*path, "id")), r.choice((*path, "class"), classes),
-                         r.integer((*path, "min_count"), 2, 50), finding(r, path, sources))
+                         r.integer((*path, "min_count"), 2, 50), finding(r, path, sources),
+                         min_age(path))
 
     groups = r.each(("group_rules",), build_group) if r._present(("group_rules",)) else []
 
@@ -135,11 +155,40 @@ def build_interactions(r: Reader) -> InteractionTables:
     cautions = r.each(("cautions",), build_caution) if r._present(("cautions",)) else []
     unique_ids(r, "group_rules", [g.id for g in groups])
     unique_ids(r, "cautions", [c.id for c in cautions])
+    if r._present(("age_not_given",)):
+        age_not_given = r.text(("age_not_given",))
+    else:
+        age_not_given = Text("", "")
+        if any(rule.min_age is not None for rule in rules) or \
+                any(group.min_age is not None for group in groups):
+            r.problems.append(r.fail(("rules",), "age_not_given is needed: a rule has a min_age"))
     tables = InteractionTables(meta, sources, classes, health, drugs, tuple(products), default,
                                candidates, same_drug, unknown_medicine, tuple(rules),
-                               tuple(groups), tuple(cautions))
+                               tuple(groups), tuple(cautions),
+                               twice.get("listed_twice", same_drug),
+                               twice.get("already_taking", same_drug), age_not_given)
     _check_names(r, tables, where)
     return tables
+
+
+def _check_replaces(r: Reader, rules: list[PairRule], rule_ids: set[str]) -> None:
+    """Every replaced rule exists, and a rule that replaces a more severe one says why.
+
+    A rule that has a problem of its own (and was not built) still counts as declared, so one
+    broken rule gives one error, not one more for each rule that replaces it."""
+    by_id = {rule.id: rule for rule in rules}
+    declared = declared_ids(r, "rules")
+    for rule in rules:
+        at = declared[rule.id][0]
+        for other in sorted(rule.replaces - rule_ids - set(declared)):
+            r.problems.append(r.fail(("rules", at, "replaces"), f"unknown rule {other!r}"))
+        stronger = sorted(other for other in rule.replaces & rule_ids
+                          if by_id[other].finding.severity > rule.finding.severity)
+        if stronger and not rule.lowered_because:
+            worst = by_id[stronger[0]].finding.severity.label
+            r.problems.append(r.fail(("rules", at, "severity"), (
+                f"{rule.finding.severity.label} is less severe than the rule it replaces "
+                f"({stronger[0]}: {worst}); raise it, or give lowered_because")))
 
 
 def _ancestors(cid: str, classes: dict[str, DrugClass], r: Reader) -> frozenset[str]:
@@ -186,7 +235,13 @@ def _check_names(r: Reader, tables: InteractionTables, where: dict[str, Path]) -
             seen.setdefault(key, entry)
 
 
-def build_names(tables: InteractionTables) -> NameIndex:
-    return NameIndex(name_entries(tables))
+def folded_names(tables: InteractionTables) -> dict[str, tuple[str, ...]]:
+    """Each name, folded, and the drugs it means: what a word list must not hide."""
+    return {fold(entry.name): entry.drugs for entry in name_entries(tables)}
+
+
+def build_names(tables: InteractionTables, name_words: NameWords) -> NameIndex:
+    """The name index, built once with the tables so that the cache keeps it."""
+    return NameIndex(name_entries(tables), name_words)
 
 

@@ -2,9 +2,9 @@
 
 Every given medicine is checked against the candidate (the drug the person is about to take)
 and against every other given medicine, through pair rules (drug or class on each side), group
-rules (three or more CNS-active medicines...), duplicates of one ingredient, and the
-candidate's cautions for the person's conditions and age. A name that is not recognised is
-reported as unknown: it never counts as "no interaction".
+rules (three or more CNS-active medicines...), duplicates of one active moiety, and the
+cautions of every one of these medicines for the person's conditions and age. A name that is
+not recognised is reported as unknown: it never counts as "no interaction".
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from spasmcheck.errors import UsageError
-from spasmcheck.model import Caution, Drug, Finding, KnowledgeBase, PairRule, Severity
+from spasmcheck.model import Caution, Drug, Finding, KnowledgeBase, PairRule, Severity, Text
 from spasmcheck.names import Resolution
 
 
@@ -26,6 +26,7 @@ class Interaction(NamedTuple):
     drugs: tuple[str, ...]  # generic ids; the candidate first when it is involved
     finding: Finding
     condition: str | None = None  # cautions: the condition id, or None for an age caution
+    applies_from_age: int | None = None  # a rule for an age group, when no age was given
 
     @property
     def severity(self) -> Severity:
@@ -42,6 +43,11 @@ class Report(NamedTuple):
     @property
     def unknown(self) -> tuple[Resolution, ...]:
         return tuple([med for med in self.medications if not med.drugs])
+
+    @property
+    def incomplete(self) -> bool:
+        """A name was not recognised, or only partly: the check did not cover everything."""
+        return any(med.status != "known" for med in self.medications)
 
     @property
     def worst(self) -> Severity | None:
@@ -84,43 +90,78 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     index = _index(kb)
     known = index.names.get
     resolved = tuple([known(name) or index.resolve(name) for name in meds])
-    found: list[Interaction] = []
+    if any(med.suggestions for med in resolved):
+        resolved = tuple([_not_offering(med, kb, candidate) for med in resolved])
 
-    # Each drug once, the candidate first, with the position of the medicine that brought it;
-    # a drug brought again by another medicine (or the candidate itself) is a duplicate.
+    # Each drug once, the candidate first. Ingredients of one product are never paired with
+    # each other, and a drug is never paired with another form of its active moiety (that is a
+    # duplicate): both need to know which medicines brought a drug, worked out only when some
+    # medicine is a product or something came twice.
     first_from = {candidate.id: -1}
+    repeated = shared = False
     for position, med in enumerate(resolved):
+        if len(med.drugs) > 1:
+            shared = True
         for drug_id in med.drugs:
-            if first_from.setdefault(drug_id, position) != position and \
-                    all(i.drugs[0] != drug_id for i in found):
-                found.append(Interaction("same_drug", "same_drug", (drug_id,), tables.same_drug))
-
+            if first_from.setdefault(drug_id, position) != position:
+                repeated = True
     drugs = list(first_from)
     traits = index.drugs.get
-    kinds, groups = zip(*[traits(drug_id) or index.traits(drug_id) for drug_id in drugs],
-                        strict=True)
+    kinds, groups, active = zip(*[traits(drug_id) or index.traits(drug_id)
+                                  for drug_id in drugs], strict=True)
+    repeated = repeated or len(set(active)) != len(active)
+    brought: dict[str, list[int]] = {}
+    found: list[Interaction] = []
+    if repeated or shared:
+        shared = True
+        brought = _brought(candidate, resolved)
+        if repeated:
+            found = _duplicates(kb, resolved, drugs, active, brought)
+
+    reported: set[tuple[str, str, str]] = set()
     for number, first in enumerate(drugs):
         partners = index.partners[kinds[number]]
         later = kinds[number + 1:]
         if partners.keys().isdisjoint(later):
             continue
-        for second, kind in zip(drugs[number + 1:], later, strict=True):
-            found.extend(Interaction("pair", rule.id, (first, second), rule.finding)
-                         for rule in partners.get(kind, ()))
+        for other in range(number + 1, len(drugs)):
+            rules = partners.get(kinds[other])
+            if not rules or (shared and _one_medicine(number, other, drugs, active, brought)):
+                continue
+            for rule in rules:
+                finding, from_age = rule.finding, None
+                if rule.min_age is not None:
+                    if age is not None and age < rule.min_age:
+                        continue
+                    if age is None:
+                        finding, from_age = _from_age(kb, finding, rule.min_age), rule.min_age
+                if shared:  # two forms of one moiety meet the same partner: report it once
+                    key = (rule.id, active[number], active[other])
+                    if key in reported:
+                        continue
+                    reported.add(key)
+                found.append(Interaction("pair", rule.id, (first, drugs[other]), finding,
+                                         None, from_age))
 
-    members: dict[int, list[str]] = {}
-    for drug_id, in_groups in zip(drugs, groups, strict=True):
+    members: dict[int, dict[str, str]] = {}
+    for drug_id, moiety, in_groups in zip(drugs, active, groups, strict=True):
         for number in in_groups:
-            members.setdefault(number, []).append(drug_id)
+            members.setdefault(number, {}).setdefault(moiety, drug_id)
     for number, listed in members.items():
-        rule = tables.group_rules[number]
-        if len(listed) >= rule.min_count:
-            found.append(Interaction("group", rule.id, tuple(listed), rule.finding))
+        group = tables.group_rules[number]
+        if len(listed) >= group.min_count:
+            at = _at_age(kb, group.finding, group.min_age, age)
+            if at is not None:
+                found.append(Interaction("group", group.id, tuple(listed.values()), *at))
 
     if conditions or age is not None:
-        found += [Interaction("caution", caution.id, (candidate.id,), caution.finding,
-                              caution.condition)
-                  for caution in _cautions(kb, candidate.id) if caution.applies(conditions, age)]
+        seen: set[tuple[str, str]] = set()
+        for drug_id, moiety in zip(drugs, active, strict=True):
+            for caution in _cautions(kb, drug_id):
+                if (caution.id, moiety) not in seen and caution.applies(conditions, age):
+                    seen.add((caution.id, moiety))
+                    found.append(Interaction("caution", caution.id, (drug_id,),
+                                             caution.finding, caution.condition))
 
     if len(found) > 1:
         found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != candidate.id, i.rule_id,
@@ -128,10 +169,97 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
+def _not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug) -> Resolution:
+    """Without the suggestions that name the candidate: "did you mean" must never turn an
+    unknown medicine (nizatidine) into the very drug it is checked against (tizanidine)."""
+    kept = tuple([name for name in med.suggestions
+                  if candidate.id not in (kb.names.resolve(name).drugs)])
+    return med if kept == med.suggestions else med._replace(suggestions=kept)
+
+
+def _brought(candidate: Drug, resolved: tuple[Resolution, ...]) -> dict[str, list[int]]:
+    """Every drug with the positions of the medicines that brought it (-1: the candidate)."""
+    brought: dict[str, list[int]] = {candidate.id: [-1]}
+    for position, med in enumerate(resolved):
+        for drug_id in med.drugs:
+            brought.setdefault(drug_id, []).append(position)
+    return brought
+
+
+def _one_medicine(first: int, second: int, drugs: list[str], active: tuple[str, ...],
+                  brought: dict[str, list[int]]) -> bool:
+    """Two forms of one moiety, or two ingredients that one listed product brings together."""
+    if active[first] == active[second]:
+        return True
+    other = brought[drugs[second]]
+    return any(position >= 0 and position in other for position in brought[drugs[first]])
+
+
+def _duplicates(kb: KnowledgeBase, resolved: tuple[Resolution, ...],
+                drugs: list[str], active: tuple[str, ...],
+                brought: dict[str, list[int]]) -> list[Interaction]:
+    """One finding per active moiety that more than one medicine (or the candidate) brings."""
+    by_moiety: dict[str, tuple[list[str], list[int]]] = {}
+    for drug_id, moiety in zip(drugs, active, strict=True):
+        ids, positions = by_moiety.setdefault(moiety, ([], []))
+        ids.append(drug_id)
+        positions += [p for p in brought[drug_id] if p not in positions]
+    tables = kb.interactions
+    found = []
+    for moiety, (ids, positions) in by_moiety.items():
+        if len(positions) < 2:
+            continue
+        listed = [p for p in positions if p >= 0]
+        if -1 in positions:
+            rule, finding = "already_taking", tables.already_taking
+        elif len({frozenset(resolved[p].drugs) for p in listed}) == 1:
+            rule, finding = "listed_twice", tables.listed_twice
+        else:
+            rule, finding = "same_drug", tables.same_drug
+        names = [_shown(resolved[p]) for p in listed]
+        found.append(Interaction("same_drug", rule, tuple(ids), _named(
+            finding, tables.drugs[moiety].name, _join(names))))
+    return found
+
+
+def _shown(med: Resolution) -> str:
+    """A listed medicine by the table's spelling of the name it was matched by."""
+    return med.entry.name if med.entry is not None else med.input
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _named(finding: Finding, drug: str, names: str) -> Finding:
+    effect, mechanism, advice = (text.fill(drug=drug, names=names)
+                                 for text in (finding.effect, finding.mechanism, finding.advice))
+    return finding._replace(effect=effect, mechanism=mechanism, advice=advice)
+
+
+def _at_age(kb: KnowledgeBase, finding: Finding, min_age: int | None,
+            age: int | None) -> tuple[Finding, None, int | None] | None:
+    """A rule written for an age group: None below it; with no age given, the finding says
+    the age it applies from (and keeps its severity: an unknown age is not read as young)."""
+    if min_age is None or (age is not None and age >= min_age):
+        return finding, None, None
+    if age is not None:
+        return None
+    return _from_age(kb, finding, min_age), None, min_age
+
+
 @lru_cache(maxsize=256)
-def _cautions(kb: KnowledgeBase, candidate_id: str) -> tuple[Caution, ...]:
-    candidate = kb.interactions.drugs[candidate_id]
-    return tuple(c for c in kb.interactions.cautions if c.drug.matches(candidate))
+def _from_age(kb: KnowledgeBase, finding: Finding, min_age: int) -> Finding:
+    note = kb.interactions.age_not_given.fill(age=str(min_age))
+    effect = Text(f"{note.patient} {finding.effect.patient}",
+                  f"{note.clinician} {finding.effect.clinician}")
+    return finding._replace(effect=effect)
+
+
+@lru_cache(maxsize=1024)
+def _cautions(kb: KnowledgeBase, drug_id: str) -> tuple[Caution, ...]:
+    drug = kb.interactions.drugs[drug_id]
+    return tuple(c for c in kb.interactions.cautions if c.drug.matches(drug))
 
 
 MEMO_SIZE = 65536  # names as typed are unbounded: their memo is not
@@ -152,7 +280,7 @@ class _Index:
         self.names: dict[str, Resolution] = {}
         self.kinds: dict[tuple[frozenset[int], frozenset[int]], int] = {}
         self.sides: list[tuple[frozenset[int], frozenset[int]]] = []
-        self.drugs: dict[str, tuple[int, tuple[int, ...]]] = {}
+        self.drugs: dict[str, tuple[int, tuple[int, ...], str]] = {}
         self.partners: list[dict[int, tuple[PairRule, ...]]] = []
 
     def resolve(self, name: str) -> Resolution:
@@ -163,8 +291,8 @@ class _Index:
                 self.names[name] = resolution
         return resolution
 
-    def traits(self, drug_id: str) -> tuple[int, tuple[int, ...]]:
-        """The drug's kind, and the group rules it counts towards (by index in the table)."""
+    def traits(self, drug_id: str) -> tuple[int, tuple[int, ...], str]:
+        """The drug's kind, the group rules it counts towards (by index), and its moiety."""
         traits = self.drugs.get(drug_id)
         if traits is None:
             drug = self.tables.drugs[drug_id]
@@ -175,7 +303,7 @@ class _Index:
                 self._add_kind(sides)
             groups = tuple(number for number, rule in enumerate(self.tables.group_rules)
                            if rule.class_id in drug.all_classes)
-            traits = self.drugs[drug_id] = (self.kinds[sides], groups)
+            traits = self.drugs[drug_id] = (self.kinds[sides], groups, drug.active)
         return traits
 
     def _add_kind(self, sides: tuple[frozenset[int], frozenset[int]]) -> None:

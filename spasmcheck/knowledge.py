@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
+import stat
 import sys
 import zlib
 from collections.abc import Callable
@@ -26,7 +28,10 @@ if TYPE_CHECKING:
     from spasmcheck.yamlsource import Document
 
 BUILTIN = "built-in"
-TABLE_FILES = ("interactions.yaml", "redflags.yaml", "countries.yaml")
+TABLE_FILES = ("interactions.yaml", "redflags.yaml", "countries.yaml", "names.yaml")
+# Tables a clinic's folder may leave out: the built-in one is used (the word lists of names are
+# not a clinic's choice, and folders made before they existed keep working).
+OPTIONAL_FILES = ("names.yaml",)
 MAX_TABLE_BYTES = 5 * 1024 * 1024
 DATA_DIR_ENV = "SPASMCHECK_DATA_DIR"
 CACHE_DIR_ENV = "SPASMCHECK_CACHE_DIR"
@@ -49,7 +54,14 @@ def resolve_data_dir(option: str | None) -> Path | None:
 
 def load(data_dir: Path | None = None) -> KnowledgeBase:
     """The knowledge base for a folder of tables (None: built-in), loaded once per process."""
-    return _load(str(data_dir.resolve()) if data_dir is not None else None)
+    if data_dir is None:
+        return _load(None)
+    try:
+        folder = data_dir.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: RuntimeError before Python 3.13
+        raise DataError([LocatedError(str(data_dir), None, "", "the tables folder cannot be "
+                                      "reached (a loop of symbolic links)")]) from None
+    return _load(str(folder))
 
 
 @lru_cache(maxsize=4)
@@ -72,16 +84,22 @@ def _load(folder: str | None) -> KnowledgeBase:
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
     """Validate parsed tables into a KnowledgeBase, or raise DataError listing every problem."""
     from spasmcheck.country_table import build_countries
-    from spasmcheck.interaction_table import build_interactions, build_names
+    from spasmcheck.interaction_table import build_interactions, build_names, folded_names
+    from spasmcheck.name_table import build_name_words
     from spasmcheck.redflag_table import build_triage
 
     problems: list[LocatedError] = []
-    countries = triage = None
+    countries = triage = name_words = None
     try:
         interactions = build_interactions(docs["interactions.yaml"])
-    except DataError as error:  # redflags.yaml cannot be checked without it
+    except DataError as error:  # redflags.yaml and names.yaml cannot be checked without it
         more = _problems(build_countries, docs["countries.yaml"])
         raise DataError(error.problems + more) from None
+    try:
+        name_words = build_name_words(interactions, folded_names(interactions))(
+            docs["names.yaml"])
+    except DataError as error:
+        problems += error.problems
     try:
         triage = build_triage(docs["redflags.yaml"], interactions)
     except DataError as error:
@@ -90,9 +108,10 @@ def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
         countries = build_countries(docs["countries.yaml"])
     except DataError as error:
         problems += error.problems
-    if problems or triage is None or countries is None:
+    if problems or triage is None or countries is None or name_words is None:
         raise DataError(problems)
-    return KnowledgeBase(origin, interactions, triage, countries, build_names(interactions))
+    return KnowledgeBase(origin, interactions, triage, countries,
+                         build_names(interactions, name_words))
 
 
 def _problems(builder: Callable[[Document], object], doc: Document) -> list[LocatedError]:
@@ -121,7 +140,9 @@ def check(data_dir: Path | None) -> tuple[KnowledgeBase | None, list[LocatedErro
 
 
 def _display(directory: Path, name: str, origin: str) -> str:
-    return f"data/{name}" if origin == BUILTIN else str(directory / name)
+    if origin == BUILTIN or (name in OPTIONAL_FILES and not (directory / name).exists()):
+        return f"data/{name}"
+    return str(directory / name)
 
 
 def _read_tables(directory: Path, origin: str) -> dict[str, str]:
@@ -131,11 +152,13 @@ def _read_tables(directory: Path, origin: str) -> dict[str, str]:
     texts: dict[str, str] = {}
     for name in TABLE_FILES:
         path = directory / name
+        if name in OPTIONAL_FILES and origin != BUILTIN and not path.exists():
+            path = builtin_data_dir() / name
         shown = _display(directory, name, origin)
         try:
-            if path.stat().st_size > MAX_TABLE_BYTES:
-                raise DataError([LocatedError(shown, None, "", "the table is larger than 5 MB")])
-            texts[name] = path.read_bytes().decode("utf-8")
+            texts[name] = _read_table(path).decode("utf-8")
+        except _Unusable as problem:
+            raise DataError([LocatedError(shown, None, "", str(problem))]) from None
         except FileNotFoundError:
             raise DataError([LocatedError(shown, None, "", "the table is missing")]) from None
         except UnicodeDecodeError as exc:
@@ -147,6 +170,26 @@ def _read_tables(directory: Path, origin: str) -> dict[str, str]:
     return texts
 
 
+class _Unusable(Exception):
+    """A table path that is not a file that can be read whole."""
+
+
+def _read_table(path: Path) -> bytes:
+    """A regular file's bytes, at most MAX_TABLE_BYTES: a FIFO, a device (/dev/zero) or a link
+    to one would hang or never end, so it is refused before a byte is read.
+
+    O_NONBLOCK lets the open of a FIFO return at once instead of waiting for a writer.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Unusable("cannot be read: not a regular file (a pipe, a device or a folder)")
+        data = handle.read(MAX_TABLE_BYTES + 1)
+    if len(data) > MAX_TABLE_BYTES:
+        raise _Unusable("the table is larger than 5 MB")
+    return data
+
+
 def _cache_key(texts: dict[str, str], origin: str) -> str:
     """Content checksums (CRC-32 and Adler-32) and lengths of every table, the tool version and
     a stamp of the validating code (so a new check is never skipped by an old cache entry).
@@ -156,7 +199,8 @@ def _cache_key(texts: dict[str, str], origin: str) -> str:
     code = Path(__file__).parent
     stamps = [(code / name).stat() for name in ("reader.py", "interaction_table.py",
                                                  "redflag_table.py", "country_table.py",
-                                                 "model.py", "conditions.py")]
+                                                 "name_table.py", "names.py", "model.py",
+                                                 "conditions.py")]
     parts = [__version__, sys.version, origin,
              *(f"{s.st_size:x}-{s.st_mtime_ns:x}" for s in stamps)]
     for name in TABLE_FILES:
@@ -173,13 +217,18 @@ def cache_dir() -> Path | None:
     chosen = os.environ.get(CACHE_DIR_ENV)
     if chosen:
         return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid and is ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "spasmcheck"
 
 
 def cache_file(folder: Path, key: str) -> Path:
     """The cache entry for tables with this key."""
     return folder / f"tables-{key}.pickle"
+
+
+_CACHE_NAME = re.compile(r"tables-[0-9a-f]{16}\.pickle")  # exactly what cache_file writes
 
 
 def _cache_read(key: str) -> KnowledgeBase | None:
@@ -212,6 +261,10 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
 
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(folder):  # it would never be read: say so rather than write each run
+            sys.stderr.write(f"spasmcheck: not caching the tables in {folder}: others can "
+                             f"write to it (chmod go-w it, or set {CACHE_DIR_ENV})\n")
+            return
         fd, tmp = tempfile.mkstemp(prefix=".tables-", dir=folder)
     except OSError:
         return
@@ -219,8 +272,9 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
         with os.fdopen(fd, "wb") as out:
             pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache_file(folder, key))
-        old = sorted(folder.glob("tables-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for stale in old[:-_CACHE_KEEP]:
+        ours = [folder / name for name in os.listdir(folder) if _CACHE_NAME.fullmatch(name)]
+        ours.sort(key=lambda p: p.stat().st_mtime)
+        for stale in ours[:-_CACHE_KEEP]:
             stale.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError):
         return

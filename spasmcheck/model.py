@@ -96,7 +96,10 @@ class Source(NamedTuple):
 class Advice(NamedTuple):
     text: Text
     sources: tuple[str, ...]
-    when: Condition | None = None  # shown only when the answers meet this (e.g. a leg cramp)
+    # safety_net only: the level the words promise for the answers in `when` (checked by tests)
+    urgency: Urgency | None = None
+    when: Condition | None = None
+    shown_when: Condition | None = None  # shown only when the answers meet it (a leg cramp)
 
 
 # --- interactions.yaml -----------------------------------------------------------------------
@@ -115,10 +118,16 @@ class Drug(NamedTuple):
     classes: tuple[str, ...]  # as written in the table
     all_classes: frozenset[str]  # with every parent class, transitively
     rxcui: str | None
+    moiety: str | None = None  # the drug id whose active moiety this is (another form of it)
 
     @property
     def name(self) -> str:
         return self.id.replace("_", " ")
+
+    @property
+    def active(self) -> str:
+        """The active moiety: two drugs with the same one are one medicine twice."""
+        return self.moiety or self.id
 
 
 class Product(NamedTuple):
@@ -153,6 +162,8 @@ class PairRule(NamedTuple):
     b: Side
     finding: Finding
     replaces: frozenset[str]
+    min_age: int | None = None  # written for people of this age and over (Beers: 65)
+    lowered_because: str | None = None  # why it is less severe than a rule it replaces
 
 
 class GroupRule(NamedTuple):
@@ -160,6 +171,7 @@ class GroupRule(NamedTuple):
     class_id: str
     min_count: int
     finding: Finding
+    min_age: int | None = None
 
 
 class Caution(NamedTuple):
@@ -193,11 +205,14 @@ class InteractionTables(NamedTuple):
     products: tuple[Product, ...]
     default_candidate: str
     candidates: tuple[str, ...]
-    same_drug: Finding
+    same_drug: Finding  # one ingredient reached through two different medicines
     unknown_medicine: Text  # what to do about a name the tables do not know
     rules: tuple[PairRule, ...]
     group_rules: tuple[GroupRule, ...]
     cautions: tuple[Caution, ...]
+    listed_twice: Finding  # the same medicine named twice (Zoloft and sertraline)
+    already_taking: Finding  # a listed medicine is the candidate itself
+    age_not_given: Text  # said before a rule written for an age group when no age is given
 
 
 # --- redflags.yaml ---------------------------------------------------------------------------
@@ -218,6 +233,7 @@ UNSURE = "unsure"
 class Choice(NamedTuple):
     value: str
     label: Text
+    read_as: str | None = None  # a "not sure" choice: the value rules read it as
 
 
 class Question(NamedTuple):
@@ -230,16 +246,32 @@ class Question(NamedTuple):
     alarming: bool | None  # yes/no questions: the answer that raises concern
     minimum: int | None
     maximum: int | None
-    alarming_direction: str  # numbers: "up", "down" or "none"
+    alarming_direction: str  # numbers: "up", "down", "both" (away from `calm`) or "none"
     ask_when: Condition | None
     screen: bool
     class_id: str | None  # medicine_checklist: the class listed by name
     condition: str | None  # an interactions.yaml condition implied by the alarming answer
+    calm: int | None = None  # numbers with direction "both": the least alarming value
+    core: bool = False  # an answers file must give a core or screen question
+    implied_by: Condition | None = None  # not answered: read as alarming when this holds
+    unsure_when: Condition | None = None  # not answered: read as "unsure" when this holds
     group: str | None = None  # redflags.yaml `asking`: the group it is asked in
 
     @property
     def values(self) -> tuple[str, ...]:
+        """Every valid answer, a "not sure" choice included."""
         return tuple(choice.value for choice in self.choices)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The values rules compare with, in table order (least alarming first when ordered):
+        every value but a "not sure" choice, which is read as one of these."""
+        return tuple(choice.value for choice in self.choices if choice.read_as is None)
+
+    @property
+    def unsure_reads(self) -> dict[str, str]:
+        """A "not sure" choice value -> the value rules read it as."""
+        return {c.value: c.read_as for c in self.choices if c.read_as is not None}
 
     @property
     def is_yes_no(self) -> bool:
@@ -275,6 +307,17 @@ class AskGroup(NamedTuple):
     questions: tuple[str, ...]  # question ids, in table order
 
 
+class Notice(NamedTuple):
+    """Words shown plainly at the top of a result when `when` holds (a child's answers...),
+    and the advice sections they hold back."""
+
+    id: str
+    when: Condition
+    text: Text
+    withhold: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
 class Level(NamedTuple):
     urgency: Urgency
     label: Text
@@ -296,6 +339,7 @@ class TriageTables(NamedTuple):
     medicine_tips: tuple[Advice, ...]
     clinician_guidance: tuple[Advice, ...]
     disclaimer: Text
+    notices: tuple[Notice, ...] = ()
     asking: tuple[AskGroup, ...] = ()  # empty: every question on its own, in table order
     call_if: Text | None = None  # below emergency: when to call the emergency number
 
@@ -346,4 +390,5 @@ class KnowledgeBase:
 
     @property
     def tables(self) -> list[Meta]:
-        return [self.interactions.meta, self.triage.meta, self.countries.meta]
+        tables = [self.interactions.meta, self.triage.meta, self.countries.meta]
+        return tables + [self.names.meta] if self.names.meta is not None else tables

@@ -54,7 +54,7 @@ def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: b
             names = [r.input for r in listed]
             note("Medicines: " + (", ".join(names) if names else "none"), "")
             return names
-        for name in split_names(typed, lambda n: kb.names.lookup(n) is not None):
+        for name in split_names(typed, lambda n: _one_name(kb, n)):
             found = _settle(kb, name)
             if found is None:
                 continue
@@ -67,6 +67,12 @@ def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: b
             note(_recognised(kb, found))
         title = "Any other medicines? Type them, or press Enter if that is all."
         help_text = "Listed so far: " + ", ".join(r.input for r in listed) if listed else None
+
+
+def _one_name(kb: KnowledgeBase, name: str) -> bool:
+    """A name the tables know as one medicine or product (not several read together)."""
+    entry = kb.names.lookup(name)
+    return entry is not None and entry.kind != "combination"
 
 
 def _too_long(text: str) -> str | None:

@@ -43,6 +43,7 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
     singly: set[str] = set()  # screen items to ask on their own ("Not sure", a ticked choice)
     history: list[tuple[str, ...]] = []  # the questions each step answered, for going back
     warned: frozenset[str] = frozenset()  # emergency flags the card has been shown for
+    going_on = False  # the person chose to answer the rest: the card is not shown again
 
     def undo(ids: set[str]) -> dict[str, Any]:
         singly.difference_update(ids)
@@ -64,7 +65,7 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
         given.update({key: value for key, value in answered.items() if value != ON_ITS_OWN})
         history.append(tuple(answered))
         level, flags = flow.urgency(kb, given)
-        if level is Urgency.EMERGENCY and not flags <= warned:
+        if level is Urgency.EMERGENCY and not going_on and not flags <= warned:
             warned |= flags
             _emergency_card(kb, given, contact, audience)
             choice = choose("What would you like to do?", None, [
@@ -76,6 +77,8 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
                 warned = frozenset()
             elif choice == STOP:
                 break
+            else:
+                going_on = True
     return flow.answers(kb, given).as_dict(), audience
 
 
@@ -230,6 +233,7 @@ def _emergency_card(kb: KnowledgeBase, given: dict[str, Any], contact: Contact,
     from spasmcheck.render import data, layout, terminal
     from spasmcheck.triage import assess
 
-    shaped = data.triage_result(assess(flow.answers(kb, given), kb), kb, audience, contact)
+    assessment = assess(flow.answers(kb, given), kb, finished=False)
+    shaped = data.triage_result(assessment, kb, audience, contact)
     card = layout.emergency_card(shaped)
     write("\n" + terminal.draw([card], width=min(width() + 1, terminal.WIDTH)))

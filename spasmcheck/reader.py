@@ -228,10 +228,25 @@ def keyed(r: Reader, path: Path, build: Callable[[Path], T]) -> T:
     return build(path)
 
 
+def declared_ids(r: Reader, section: str) -> dict[str, list[int]]:
+    """The `id` of every entry of a list section, built or not, with the entries' indexes."""
+    entries = r.get((section,)) if r._present((section,)) else []
+    where: dict[str, list[int]] = {}
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            where.setdefault(entry["id"].strip(), []).append(index)
+    return where
+
+
 def unique_ids(r: Reader, section: str, ids: list[str]) -> set[str]:
+    """The ids, each once; an id used twice is located at its second use."""
     seen: set[str] = set()
+    where = declared_ids(r, section)
     for ident in ids:
         if ident in seen:
-            r.problems.append(r.fail((section,), f"id {ident!r} is used twice"))
+            places = where.get(ident, [])
+            path = (section, places[1], "id") if len(places) > 1 else (section,)
+            first = r.doc.line((section, places[0])) if places else None
+            r.problems.append(r.fail(path, f"id {ident!r} is used twice (first at line {first})"))
         seen.add(ident)
     return seen

@@ -7,6 +7,7 @@ an answer becomes more alarming, so the level (the highest fired flag) never dro
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from spasmcheck import conditions
 from spasmcheck.model import (
@@ -15,6 +16,7 @@ from spasmcheck.model import (
     Choice,
     InteractionTables,
     Level,
+    Notice,
     Question,
     QuestionType,
     RedFlag,
@@ -35,7 +37,10 @@ _STYLE = re.compile(rf"^(?:(?:bold|dim|italic|underline|reverse) +)*(?:{_COLOUR}
 
 QUESTION_FIELDS = {"id", "type", "prompt"}
 QUESTION_OPTIONAL = {"help", "choices", "ordered", "alarming", "min", "max", "alarming_direction",
-                     "ask_when", "screen", "class", "condition", "group"}
+                     "calm", "ask_when", "screen", "core", "class", "condition", "implied_by",
+                     "unsure_when", "group"}
+ADVICE_SECTIONS = ("self_care", "safety_net", "medicine_tips", "clinician_guidance")
+WITHHOLDABLE = ("self_care", "medicine_tips", "clinician_guidance")  # never the safety net
 
 
 def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables:
@@ -45,8 +50,8 @@ def build_triage(doc: Document, interactions: InteractionTables) -> TriageTables
 def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     doc = r.doc
     top(r, {"sources", "levels", "default_level", "questions", "red_flags", "disclaimer"},
-         {"interaction_steps", "caution_steps", "self_care", "safety_net", "medicine_tips",
-          "clinician_guidance", "asking", "call_if"},
+         {"interaction_steps", "caution_steps", *ADVICE_SECTIONS, "notices", "asking",
+          "call_if"},
          "redflags")
     meta = read_meta(r, "redflags")
     sources = read_sources(r)
@@ -110,14 +115,40 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     _check_reads(r, questions, flags)
 
     def build_advice(path: Path) -> Advice:
-        r.mapping(path, {"text", "sources"}, {"when"})
-        when = conditions.parse(doc, (*path, "when"), vocab) \
-            if r._present((*path, "when")) else None
+        promises = path[0] == "safety_net"
+        r.mapping(path, {"text", "sources"},
+                  {"urgency", "when", "shown_when"} if promises else {"shown_when"})
+        urgency = when = None
+        if r._present((*path, "urgency")) or r._present((*path, "when")):
+            r.mapping(path, {"text", "sources", "urgency", "when"}, {"shown_when"})
+            urgency = Urgency.parse(r.choice((*path, "urgency"), [u.label for u in Urgency]))
+            when = conditions.parse(doc, (*path, "when"), vocab)
+        shown_when = conditions.parse(doc, (*path, "shown_when"), vocab) \
+            if r._present((*path, "shown_when")) else None
         return Advice(r.text((*path, "text")), r.refs((*path, "sources"), sources, "source"),
-                      when)
+                      urgency, when, shown_when)
 
     def advice(section: str) -> tuple[Advice, ...]:
         return tuple(r.each((section,), build_advice)) if r._present((section,)) else ()
+
+    def build_notice(path: Path) -> Notice:
+        r.mapping(path, {"id", "when", "text", "sources"}, {"withhold"})
+        when = conditions.parse(doc, (*path, "when"), vocab)
+        for problem in _monotonic(when, questions):
+            r.problems.append(r.fail((*path, "when"), problem))
+        withhold = r.get((*path, "withhold")) if r._present((*path, "withhold")) else []
+        if not isinstance(withhold, list):
+            raise r.fail((*path, "withhold"), "a list of advice sections: "
+                         + ", ".join(WITHHOLDABLE))
+        for i, section in enumerate(withhold):
+            if section not in WITHHOLDABLE:
+                raise r.fail((*path, "withhold", i), f"{section!r} is not an advice section a "
+                             "notice may hold back; use " + ", ".join(WITHHOLDABLE)
+                             + " (the safety net is always shown)")
+        return Notice(r.ident((*path, "id")), when, r.text((*path, "text")), tuple(withhold),
+                      r.refs((*path, "sources"), sources, "source"))
+
+    notices = tuple(r.each(("notices",), build_notice)) if r._present(("notices",)) else ()
 
     def steps(section: str) -> dict[Severity, Text]:
         if not r._present((section,)):
@@ -129,7 +160,7 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
                           tuple(questions.values()), tuple(flags), steps("interaction_steps"),
                           steps("caution_steps"), advice("self_care"),
                           advice("safety_net"), advice("medicine_tips"),
-                          advice("clinician_guidance"), r.text(("disclaimer",)))
+                          advice("clinician_guidance"), r.text(("disclaimer",)), notices)
     if r._present(("call_if",)):
         tables = tables._replace(call_if=r.text(("call_if",)))
     if r._present(("asking",)):
@@ -216,10 +247,10 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
     r.mapping(path, QUESTION_FIELDS, QUESTION_OPTIONAL)
     kind = QuestionType(r.choice((*path, "type"), [t.value for t in QuestionType]))
     allowed = {
-        QuestionType.CHOICE: {"choices", "ordered"},
-        QuestionType.YES_NO: {"alarming", "condition"},
-        QuestionType.YES_NO_UNSURE: {"alarming", "condition"},
-        QuestionType.NUMBER: {"min", "max", "alarming_direction"},
+        QuestionType.CHOICE: {"choices", "ordered", "core"},
+        QuestionType.YES_NO: {"alarming", "condition", "implied_by", "unsure_when"},
+        QuestionType.YES_NO_UNSURE: {"alarming", "condition", "implied_by", "unsure_when"},
+        QuestionType.NUMBER: {"min", "max", "alarming_direction", "calm", "core"},
         QuestionType.MEDICINES: set(),
         QuestionType.MEDICINE_CHECKLIST: {"class"},
     }[kind] | {"help", "ask_when", "screen", "group"}
@@ -229,12 +260,18 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
     choices: tuple[Choice, ...] = ()
     if kind is QuestionType.CHOICE:
         def build_choice(p: Path) -> Choice:
-            r.mapping(p, {"value", "label"})
-            return Choice(r.ident((*p, "value")), r.text((*p, "label")))
+            r.mapping(p, {"value", "label"}, {"read_as"})
+            return Choice(r.ident((*p, "value")), r.text((*p, "label")),
+                          r.ident((*p, "read_as")) if r._present((*p, "read_as")) else None)
         choices = tuple(build_choice((*path, "choices", i))
                         for i in range(len(r.get((*path, "choices")))))
-        if len(choices) < 2:
+        plain = [c.value for c in choices if c.read_as is None]
+        if len(plain) < 2:
             raise r.fail((*path, "choices"), "a choice question needs at least two choices")
+        for i, choice in enumerate(choices):
+            if choice.read_as is not None and choice.read_as not in plain:
+                raise r.fail((*path, "choices", i, "read_as"), f"{choice.read_as!r} is not "
+                             "another choice of this question; use one of: " + ", ".join(plain))
     needed = {QuestionType.CHOICE: "ordered", QuestionType.NUMBER: "alarming_direction"}.get(kind)
     if needed and not r._present((*path, needed)):
         raise r.fail(path, f"a {kind.value} question must say `{needed}`: the red-flag check "
@@ -243,8 +280,20 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
     maximum = r.integer((*path, "max")) if kind is QuestionType.NUMBER else None
     if minimum is not None and maximum is not None and minimum > maximum:
         raise r.fail((*path, "max"), "max is below min")
-    ask_when = conditions.parse(r.doc, (*path, "ask_when"), vocab) \
-        if r._present((*path, "ask_when")) else None
+    ask_when, implied_by, unsure_when = (
+        conditions.parse(r.doc, (*path, key), vocab) if r._present((*path, key)) else None
+        for key in ("ask_when", "implied_by", "unsure_when"))
+    for key, read_when in (("implied_by", implied_by), ("unsure_when", unsure_when)):
+        for problem in _monotonic(read_when, vocab.questions) if read_when else ():
+            r.problems.append(r.fail((*path, key), problem))
+    direction = r.choice((*path, "alarming_direction"), ["up", "down", "both", "none"]) \
+        if r._present((*path, "alarming_direction")) else "none"
+    calm = r.integer((*path, "calm")) if r._present((*path, "calm")) else None
+    if (direction == "both") != (calm is not None):
+        raise r.fail(path, "`calm` (the least alarming value) goes with, and only with, "
+                           "alarming_direction: both")
+    if calm is not None and not minimum <= calm <= maximum:  # type: ignore[operator]
+        raise r.fail((*path, "calm"), "calm is outside min-max")
     return Question(
         id=r.ident((*path, "id")), type=kind, prompt=r.text((*path, "prompt")),
         help=r.optional_text((*path, "help")), choices=choices,
@@ -252,22 +301,26 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
         alarming=r.boolean((*path, "alarming"), True) if kind in (
             QuestionType.YES_NO, QuestionType.YES_NO_UNSURE) else None,
         minimum=minimum, maximum=maximum,
-        alarming_direction=r.choice((*path, "alarming_direction"), ["up", "down", "none"])
-        if r._present((*path, "alarming_direction")) else "none",
+        alarming_direction=direction,
         ask_when=ask_when, screen=r.boolean((*path, "screen")),
         class_id=r.choice((*path, "class"), interactions.classes)
         if kind is QuestionType.MEDICINE_CHECKLIST else None,
         condition=r.choice((*path, "condition"), interactions.conditions)
         if r._present((*path, "condition")) else None,
+        calm=calm, core=r.boolean((*path, "core")), implied_by=implied_by,
+        unsure_when=unsure_when,
         group=r.ident((*path, "group")) if r._present((*path, "group")) else None,
     )
 
 
-def _monotonic(condition: conditions.Condition, questions: dict[str, Question]) -> list[str]:
+def _monotonic(condition: conditions.Condition,
+              questions: Mapping[str, Question]) -> list[str]:
     """Why a red-flag condition could stop holding as an answer gets MORE alarming, if it could.
 
     The level is the highest fired flag, so it can never drop as answers worsen provided every
     condition is upward-closed: no `not`, and comparisons that keep holding for worse answers.
+    A number alarming both ways (age) grows more alarming away from its `calm` value, so it may
+    be compared upwards from above that value and downwards from below it.
     """
     if isinstance(condition, conditions.Not):
         return ["red flags may not use `not`: a more alarming answer could lower the level"]
@@ -286,13 +339,19 @@ def _monotonic(condition: conditions.Condition, questions: dict[str, Question]) 
     if question.type is QuestionType.CHOICE:
         if not question.ordered:
             return []
-        order = list(question.values)
+        order = list(question.levels)
         chosen = {value} if op == "==" else set(value) if op == "in" else set()
         lowest = min((order.index(v) for v in chosen), default=len(order))
         ok = op in ("==", "in") and chosen == set(order[lowest:])
         return [] if ok else [f"{worse}; use `in` with every value from the lowest one up "
                               f"({', '.join(order)})"]
     direction = question.alarming_direction
+    if direction == "both":
+        calm = question.calm
+        ok = (op == ">" and value >= calm) or (op == ">=" and value > calm) or \
+            (op == "<" and value <= calm) or (op == "<=" and value < calm)
+        return [] if ok else [f"{worse}; {key} is more alarming going away from {calm} either "
+                              f"way: compare with > or >= above {calm}, < or <= below it"]
     ok = direction == "none" or (op in (">=", ">") if direction == "up" else op in ("<=", "<"))
     return [] if ok else [f"{worse}; {key} is more alarming going {direction}"]
 

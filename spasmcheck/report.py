@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 from spasmcheck.errors import OutputError, UsageError
-from spasmcheck.render import html, markdown
-from spasmcheck.render.layout import Block
-
-FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+from spasmcheck.render.formats import REPORT_SUFFIXES, Format
 
 
-def report_format(path: Path) -> str:
+def report_format(path: Path) -> Format:
     """The report format from the file name; UsageError for anything else."""
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
+    fmt = REPORT_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
         raise UsageError(f"--report {path}: the file name must end in .md or .html")
-    return kind
-
-
-def render(blocks: list[Block], path: Path, title: str, now: datetime | None = None) -> str:
-    stamp = (now or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
-    drawer = html.draw if report_format(path) == "html" else markdown.draw
-    return drawer(blocks, title, stamp)
+    return fmt
 
 
 def write(path: Path, text: str, force: bool) -> None:
@@ -35,14 +26,15 @@ def write(path: Path, text: str, force: bool) -> None:
         raise OutputError(f"cannot write {path}: the folder {folder} does not exist")
     if path.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to replace it")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:  # a short prefix: the report's own name may already be as long as a name can be
+        fd, tmp = tempfile.mkstemp(prefix=".spasmcheck-", dir=folder)
     except OSError as exc:
         raise OutputError(f"cannot write in {folder}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         if force:
+            _keep_mode(path, tmp)
             os.replace(tmp, path)
         else:
             os.link(tmp, path)  # fails if the file appeared meanwhile: never overwrite
@@ -53,3 +45,13 @@ def write(path: Path, text: str, force: bool) -> None:
     finally:  # on success, failure or Ctrl-C alike, no temporary file is left behind
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _keep_mode(path: Path, tmp: str) -> None:
+    """A replaced report keeps its permissions; a new one is private to its owner (0600)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(info.st_mode):
+        os.chmod(tmp, stat.S_IMODE(info.st_mode))

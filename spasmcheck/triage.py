@@ -2,7 +2,10 @@
 
 Every red flag is evaluated (the first matching tier of each gives its urgency) and the level is
 the highest of them, so a red flag always wins and no answer can cancel another. "Not sure" is
-read as the alarming answer. The person's medicines go through the one interaction engine.
+read as the alarming answer. A question left out is read as calm, except where the tables say
+otherwise: a follow-up opened by an alarming answer, or a question whose `unsure_when` holds, is
+read as "not sure"; one whose `implied_by` medicine is listed is read as its alarming answer.
+The person's medicines go through the one interaction engine.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from typing import Any, NamedTuple
 
 from spasmcheck import interactions
 from spasmcheck.answers import MEDICATIONS, Answers
-from spasmcheck.conditions import Facts, Predicate, compile_condition, holds
+from spasmcheck.conditions import Facts, Predicate, compile_condition, holds, keys_of
 from spasmcheck.model import (
     UNSURE,
     Drug,
     KnowledgeBase,
+    Notice,
     Question,
+    QuestionType,
     RedFlag,
     Text,
     Tier,
@@ -48,26 +53,56 @@ class Assessment(NamedTuple):
     next_steps: tuple[Text, ...]  # in the order to act on them
     interactions: interactions.Report
     answers: Answers
-    unanswered: tuple[str, ...]  # question ids with no answer (read as the calm answer)
+    unanswered: tuple[str, ...]  # question ids with no answer, read as the calm answer
+    read_as_unsure: tuple[str, ...] = ()  # question ids with no answer, read as "not sure"
+    notices: tuple[Notice, ...] = ()  # shown plainly at the top (a child's answers...)
+    withheld: frozenset[str] = frozenset()  # advice sections the notices hold back
+    # warning-sign questions not answered, in asking order: the emergency screen (read as no;
+    # a follow-up only when its ask_when holds) and every question read as "not sure"
+    unanswered_screen: tuple[str, ...] = ()
+
+
+class _Reading(NamedTuple):
+    """How a question left out is read: each predicate gets the facts so far."""
+
+    question: Question
+    implied_by: Predicate | None  # a listed medicine stands in for the alarming answer
+    gate: Predicate | None  # the follow-up's ask_when
+    gate_keys: tuple[str, ...]  # the answers the ask_when reads
+    unsure_when: Predicate | None
 
 
 class _Questions(NamedTuple):
     """What the engine needs to know about the question list, worked out once per table."""
 
-    alarming: dict[str, Any]  # question id -> its alarming answer (yes/no questions)
     order: dict[str, int]  # answer key -> position, for listing reasons in asking order
     answer_ids: tuple[str, ...]  # every question that is not a medicine list
     implied: tuple[tuple[str, str, Any], ...]  # (question, interactions condition, answer)
+    readings: tuple[_Reading, ...]  # yes/no questions that may be read when left out
+    calm: dict[str, Any]  # question id -> its calmest answer (yes/no and ordered choices)
+    reads: dict[str, dict[Any, Any]]  # question id -> {"not sure" answer: value read}
 
 
 @lru_cache(maxsize=8)
 def _questions(kb: KnowledgeBase) -> _Questions:
     questions = kb.triage.questions
     answer_ids = tuple(q.id for q in questions if not q.is_medicines)
-    return _Questions({q.id: q.alarming for q in questions if q.is_yes_no},
-                      {key: i for i, key in enumerate((*answer_ids, MEDICATIONS))}, answer_ids,
+    readings = tuple(
+        _Reading(q, _compile(q.implied_by), _compile(q.ask_when),
+                 tuple(keys_of(q.ask_when)) if q.ask_when else (), _compile(q.unsure_when))
+        for q in questions if q.is_yes_no and (q.implied_by or q.ask_when or q.unsure_when))
+    calm: dict[str, Any] = {q.id: not q.alarming for q in questions if q.is_yes_no}
+    calm |= {q.id: q.levels[0] for q in questions if q.type is QuestionType.CHOICE and q.ordered}
+    reads: dict[str, dict[Any, Any]] = {q.id: {UNSURE: q.alarming} for q in questions
+                                        if q.type is QuestionType.YES_NO_UNSURE}
+    reads |= {q.id: q.unsure_reads for q in questions if q.unsure_reads}
+    return _Questions({key: i for i, key in enumerate((*answer_ids, MEDICATIONS))}, answer_ids,
                       tuple((q.id, q.condition, q.alarming) for q in questions
-                            if q.condition and q.alarming is not None))
+                            if q.condition and q.alarming is not None), readings, calm, reads)
+
+
+def _compile(condition: Any) -> Predicate | None:
+    return compile_condition(condition) if condition is not None else None
 
 
 @lru_cache(maxsize=8)
@@ -77,9 +112,10 @@ def _compiled(kb: KnowledgeBase) -> tuple[tuple[RedFlag, tuple[tuple[Tier, Predi
 
 
 def effective_values(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
-    """Answers as rules read them: "unsure" becomes the alarming answer of its question."""
-    alarming = _questions(kb).alarming
-    return {key: (alarming[key] if value == UNSURE else value)
+    """Answers as rules read them: "unsure" becomes the alarming answer of a yes/no question,
+    and a choice question's "not sure" the value its table says (`read_as`)."""
+    reads = _questions(kb).reads
+    return {key: (reads[key][value] if key in reads and value in reads[key] else value)
             for key, value in answers.values.items()}
 
 
@@ -92,21 +128,78 @@ def implied_conditions(values: dict[str, Any], kb: KnowledgeBase) -> tuple[str, 
 
 def facts(answers: Answers, report: interactions.Report, kb: KnowledgeBase) -> Facts:
     """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
-    return _facts(effective_values(answers, kb), report, kb)
+    return _facts(effective_values(answers, kb), report.medications, kb)
 
 
-def _facts(values: dict[str, Any], report: interactions.Report, kb: KnowledgeBase) -> Facts:
-    taken = [kb.interactions.drugs[d] for med in report.medications for d in med.drugs]
+def _facts(values: dict[str, Any], medications: tuple[Any, ...], kb: KnowledgeBase) -> Facts:
+    taken = [kb.interactions.drugs[d] for med in medications for d in med.drugs]
     return Facts(values, frozenset().union(*(drug.all_classes for drug in taken)),
                  frozenset(drug.id for drug in taken))
 
 
-def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -> Assessment:
+def read_left_out(facts_now: Facts, answers: Answers, kb: KnowledgeBase) -> tuple[
+        tuple[str, ...], frozenset[str]]:
+    """Fill in, in asking order, the yes/no questions the tables read when left out.
+
+    A listed medicine named by `implied_by` stands in for the alarming answer. A follow-up whose
+    ask_when is opened by an alarming answer (yes or "not sure" to a yes/no gate, anything above
+    the calmest value of an ordered choice, a listed medicine) is read as "not sure", as is a
+    question whose `unsure_when` holds: a missing answer a rule needs is never calm after an
+    alarming one. Returns the questions read as "not sure" and those read from medicines.
+    """
+    known = _questions(kb)
+    values = facts_now.values
+    assert isinstance(values, dict)
+    unsure: list[str] = []
+    from_medicines: set[str] = set()
+    for reading in known.readings:
+        question_id = reading.question.id
+        if question_id in answers.values:
+            continue
+        if reading.implied_by is not None and reading.implied_by(facts_now) is not None:
+            values[question_id] = reading.question.alarming
+            from_medicines.add(question_id)
+        elif (reading.gate is not None and _opened(reading, facts_now, known.calm)) or (
+                reading.unsure_when is not None and reading.unsure_when(facts_now) is not None):
+            values[question_id] = reading.question.alarming
+            unsure.append(question_id)
+    return tuple(unsure), frozenset(from_medicines)
+
+
+def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
+    """Whether an alarming answer (not just any answer) opened this follow-up."""
+    assert reading.gate is not None
+    if reading.gate(facts_now) is None:
+        return False
+    values = facts_now.values
+    alarming = False
+    for key in reading.gate_keys:
+        if key == MEDICATIONS:
+            alarming = True
+        elif key not in values:
+            return False
+        elif key in calm and values[key] != calm[key]:
+            alarming = True
+    return alarming
+
+
+def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
+           finished: bool = True) -> Assessment:
+    """`finished=False` while an interview is still asking: a follow-up not asked yet is not
+    read as "not sure" (it is about to be asked), so the emergency card waits for its answer."""
     tables = kb.triage
     values = effective_values(answers, kb)
-    report = interactions.check(answers.medications, kb, candidate, implied_conditions(values, kb),
+    conditions = implied_conditions(values, kb)
+    report = interactions.check(answers.medications, kb, candidate, conditions,
                                 answers.values.get("age"))
-    facts_now = _facts(values, report, kb)
+    facts_now = _facts(values, report.medications, kb)
+    read_as_unsure, from_medicines = read_left_out(facts_now, answers, kb) if finished else \
+        ((), frozenset())
+    if read_as_unsure or from_medicines:
+        now_implied = implied_conditions(values, kb)
+        if now_implied != conditions:  # a question read from its follow-up gate or medicine
+            report = interactions.check(answers.medications, kb, candidate, now_implied,
+                                        answers.values.get("age"))
     order = _questions(kb).order
 
     hits = []
@@ -114,18 +207,50 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None) -
         for tier, when in tiers:
             because = when(facts_now)
             if because is not None:
+                if from_medicines & because:
+                    because = (because - from_medicines) | {MEDICATIONS}
                 hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
                 break
     hits.sort(key=lambda hit: -hit.urgency)
     urgency = max((hit.urgency for hit in hits), default=tables.default_level)
 
+    notices = tuple(notice for notice, when in _notices(kb) if when(facts_now) is not None)
+    withheld = frozenset(section for notice in notices for section in notice.withhold)
     steps = [hit.do_now for hit in hits]
     steps += _medicine_steps(report, tables)
-    if urgency <= Urgency.ROUTINE:
+    if urgency <= Urgency.ROUTINE and "self_care" not in withheld:
         steps += [advice.text for advice in tables.self_care]
-    unanswered = tuple(q for q in _questions(kb).answer_ids if q not in answers.values)
+    left_out = set(read_as_unsure) | from_medicines
+    unanswered = tuple(q for q in _questions(kb).answer_ids
+                       if q not in answers.values and q not in left_out)
+    screen_gaps = tuple(q for q, gate_keys, applies in _screen(kb)
+                        if q in read_as_unsure or (q in unanswered and (
+                            applies is None or (gate_keys <= facts_now.values.keys()
+                                                and applies(facts_now) is not None)))
+                        ) if unanswered or read_as_unsure else ()
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
-                      unanswered)
+                      unanswered, read_as_unsure, notices, withheld, screen_gaps)
+
+
+@lru_cache(maxsize=8)
+def _screen(kb: KnowledgeBase) -> tuple[tuple[str, frozenset[str], Predicate | None], ...]:
+    """The questions whose gap is named under the level: the emergency screen and follow-ups
+    (read as no), and any question read as "not sure". Each comes with its ask_when and the
+    answers that opens on: a follow-up read as no is named only once its gate is answered and
+    opens it (until then the gate is the gap)."""
+    return tuple((q.id, keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
+                  _compile(q.ask_when) if q.screen or q.ask_when else _never)
+                 for q in kb.triage.questions if not q.is_medicines)
+
+
+def _never(facts_now: Facts) -> None:
+    """Not a warning-sign question: named only when read as "not sure"."""
+    return None
+
+
+@lru_cache(maxsize=8)
+def _notices(kb: KnowledgeBase) -> tuple[tuple[Notice, Predicate], ...]:
+    return tuple((notice, compile_condition(notice.when)) for notice in kb.triage.notices)
 
 
 def _medicine_steps(report: interactions.Report, tables: TriageTables) -> list[Text]:

@@ -44,6 +44,8 @@ def dotted(path: Path) -> str:
 
 
 MAX_DEPTH = 64
+MAX_DIGITS = 100  # no count, dose or age needs more; Python refuses past 4,300 anyway
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:-[ \t]+)*", re.MULTILINE)
 
 
@@ -65,8 +67,13 @@ def too_deep(text: str) -> bool:
                for prefix in _BLOCK_PREFIX.findall(text) if prefix)
 
 
-def parse(text: str, name: str) -> Document:
-    """Parse one YAML document; any problem is a LocatedError naming `name` and the line."""
+def parse(text: str, name: str, plain_numbers: bool = False) -> Document:
+    """Parse one YAML document; any problem is a LocatedError naming `name` and the line.
+
+    With `plain_numbers` (answers), only plain decimals are numbers: YAML 1.1 reads `065` as
+    octal 53, `1:05` as 65 (base 60) and `0x41` as 65, none of which a person means by an age.
+    Such text is kept as text, so the answer check refuses it with the valid range.
+    """
     import yaml
 
     if too_deep(text):
@@ -84,7 +91,7 @@ def parse(text: str, name: str) -> Document:
         raise LocatedError(name, None, "", f"not valid YAML: {exc}") from None
     if node is None:
         return Document(name, None, {})
-    builder = _Builder(name, yaml)
+    builder = _Builder(name, yaml, plain_numbers)
     try:
         data = builder.build(node, ())
     except RecursionError:
@@ -95,9 +102,10 @@ def parse(text: str, name: str) -> Document:
 class _Builder:
     """Turns a composed node tree into Python values, recording lines as it goes."""
 
-    def __init__(self, name: str, yaml: Any) -> None:
+    def __init__(self, name: str, yaml: Any, plain_numbers: bool = False) -> None:
         self.name = name
         self.yaml = yaml
+        self.plain_numbers = plain_numbers
         self.constructor = yaml.constructor.SafeConstructor()
         self.lines: dict[Path, int] = {}
         self.seen: set[int] = set()
@@ -105,10 +113,7 @@ class _Builder:
     def build(self, node: Any, path: Path) -> Any:
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, self.yaml.ScalarNode):
-            try:
-                return self.constructor.construct_object(node, deep=True)
-            except self.yaml.YAMLError as exc:
-                raise self._error(node, path, f"bad value: {exc}") from None
+            return self._scalar(node, path)
         # Aliases reuse the node object: a second visit means `*alias`, which we refuse.
         if id(node) in self.seen:
             raise self._error(node, path, "YAML aliases (*name) are not allowed here")
@@ -125,13 +130,27 @@ class _Builder:
                 raise self._error(key_node, path, "mapping keys must be plain scalars")
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self._error(key_node, path, "merge keys (<<) are not allowed here")
-            key = self.constructor.construct_object(key_node, deep=True)
+            key = self._scalar(key_node, path)
             if isinstance(key, bool) or not isinstance(key, str | int):
                 raise self._error(key_node, path, f"mapping key {key!r} is not a name; quote it")
             if key in out:
                 raise self._error(key_node, (*path, key), f"duplicate key {key!r}")
             out[key] = self.build(value_node, (*path, key))
         return out
+
+    def _scalar(self, node: Any, path: Path) -> Any:
+        if node.tag == "tag:yaml.org,2002:int":
+            digits = node.value.replace("_", "").lstrip("+-")
+            if len(digits) > MAX_DIGITS:
+                raise self._error(node, path, f"a number of more than {MAX_DIGITS} digits")
+            if self.plain_numbers and not _DECIMAL.fullmatch(node.value):
+                return node.value
+            if self.plain_numbers:
+                return int(node.value, 10)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (self.yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise self._error(node, path, f"bad value: {exc}") from None
 
     def _error(self, node: Any, path: Path, message: str) -> LocatedError:
         return LocatedError(self.name, node.start_mark.line + 1, dotted(path), message)

@@ -9,13 +9,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from spasmcheck import batch, knowledge
+from spasmcheck import batch, batchpool, knowledge
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
 from spasmcheck.model import UNSURE, Audience, QuestionType
@@ -168,7 +170,7 @@ def test_a_file_shared_among_workers_comes_back_whole_and_in_order(tmp_path):
     lines[2500] = "oops"
     path = tmp_path / "lists.jsonl"
     path.write_bytes("\n".join(lines).encode())  # no newline after the last line
-    assert path.stat().st_size > 4 * batch.BLOCK_BYTES
+    assert path.stat().st_size > 4 * batchpool.BLOCK_BYTES
 
     serial = _batch(path, "1")
     out = [json.loads(line) for line in serial.stdout.splitlines()]
@@ -330,3 +332,228 @@ def test_a_long_run_draws_its_progress_bar_on_the_terminal(tmp_path):
     assert child.exitstatus == ExitCode.OK
     with out.open() as results:
         assert sum(1 for _ in results) == 150000
+
+
+def test_a_partly_recognised_line_matches_one_shot_and_the_run_exits_3():
+    meds = ["Tylenol Sinus", "Sertraline HCl 100mg tab"]
+    result, out = run("interactions", [json.dumps({"id": "p", "meds": meds})])
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    one_shot = json.loads(runner.invoke(app, ["interactions", "--med", meds[0], "--med",
+                                              meds[1], "--json"]).stdout)
+    assert {k: v for k, v in out[0].items() if k not in ("id", "line")} == one_shot
+    assert out[0]["summary"]["partial"] == 1 and out[0]["summary"]["known"] == 1
+
+
+def test_suggestions_never_offer_each_lines_own_candidate():
+    lines = [json.dumps({"id": n, "meds": ["Tylenol tizatidine"], "drug": drug})
+             for n, drug in enumerate(["baclofen", "tizanidine", "baclofen"])]
+    result, out = run("interactions", lines)
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    offered = [o["medications"][0]["suggestions"] for o in out]
+    assert "tizanidine" in offered[0] and "tizanidine" in offered[2]
+    assert "tizanidine" not in offered[1]
+
+
+# --- options and line fields (issue 14) ------------------------------------------------------
+
+
+def test_command_line_options_are_the_default_for_lines_without_their_own():
+    """`--drug`, `--condition` and `--age` apply to each line that does not set its own."""
+    lines = [json.dumps({"id": 1, "meds": ["fluvoxamine"]}),
+             json.dumps({"id": 2, "meds": ["fluvoxamine"], "drug": "cyclobenzaprine"}),
+             json.dumps({"id": 3, "meds": ["metformin"]}),
+             json.dumps({"id": 4, "meds": ["metformin"], "conditions": []})]
+    result, out = run("interactions", lines, "--drug", "tizanidine", "--condition", "liver_disease")
+    assert result.exit_code == 0, result.stderr
+    assert out[0]["candidate"] == "tizanidine"
+    assert out[0]["summary"]["worst"] == "contraindicated"  # as the one-shot check says
+    assert out[1]["candidate"] == "cyclobenzaprine"
+    assert [i["rule"] for i in out[2]["interactions"]] == ["tizanidine_liver_impairment"]
+    assert out[3]["interactions"] == []
+    result, out = run("interactions", [json.dumps({"meds": ["metformin"]}),
+                                       json.dumps({"meds": ["metformin"], "age": 40})],
+                      "--age", "70")
+    assert [i["rule"] for i in out[0]["interactions"]] == ["cyclobenzaprine_age_65"]
+    assert out[1]["interactions"] == []
+
+
+def test_triage_lines_take_the_drug_option_as_their_default():
+    answers = {"location": "neck", "duration_days": 2, "medications": ["fluvoxamine"]}
+    result, out = run("triage", [json.dumps({"id": 1, "answers": answers}),
+                                 json.dumps({"id": 2, "answers": answers,
+                                             "drug": "cyclobenzaprine"})],
+                      "--drug", "tizanidine")
+    assert result.exit_code == 0, result.stderr
+    assert [o["candidate"] for o in out] == ["tizanidine", "cyclobenzaprine"]
+
+
+@pytest.mark.parametrize(("kind", "option"), [
+    ("interactions", ["--med", "sertraline"]), ("interactions", ["--report", "r.md"]),
+    ("triage", ["--answers", "a.yaml"]), ("triage", ["--report", "r.html"])])
+def test_options_batch_cannot_honour_are_refused(kind, option):
+    result = runner.invoke(app, [kind, "--batch", "-", *option], input='{"meds": []}\n')
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert f"{option[0]} cannot be used with --batch" in result.stderr
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": 1, "answers": {"chest_pain": true, "chest_pain": false}}',
+    '{"id": 1, "answers": {"chest_pain": true}, "answers": {}}'])
+def test_a_duplicate_key_in_a_triage_line_is_an_error_not_the_last_value(line):
+    result, out = run("triage", [line])
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert "duplicate key" in out[0]["error"]["message"]
+
+
+def test_a_duplicate_key_in_an_interactions_line_is_an_error():
+    result, out = run("interactions", ['{"meds": ["phenelzine"], "meds": ["ibuprofen"]}'])
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert out[0]["error"]["message"] == "duplicate key 'meds'"
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e309"])
+def test_an_id_json_cannot_spell_is_refused(value):
+    result = runner.invoke(app, ["interactions", "--batch", "-"],
+                           input=f'{{"id": {value}, "meds": ["sertraline"]}}\n')
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    out = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(name))
+    assert out["id"] is None and "finite" in out["error"]["message"]
+
+
+def test_line_names_have_the_command_lines_length_limit():
+    lines = [json.dumps({"meds": ["x" * 201]}), json.dumps({"meds": ["a"], "drug": "x" * 201})]
+    result, out = run("interactions", lines)
+    assert result.exit_code == ExitCode.BATCH_LINE_ERRORS
+    assert all("longer than 200 characters" in o["error"]["message"] for o in out)
+
+
+def test_a_bad_drug_in_a_line_names_the_field_not_the_option():
+    result, out = run("interactions", [json.dumps({"meds": ["a"], "drug": "sertraline"})])
+    message = out[0]["error"]["message"]
+    assert message.startswith("drug 'sertraline' is not one of") and "--drug" not in message
+
+
+# --- signals: whole lines only, workers stop with the parent (issue 14) ----------------------
+
+
+def _many_lines(tmp_path, count=40000):
+    path = tmp_path / "lists.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "meds": ["sertraline", "tramadol", "Percocet"]})
+                            + "\n" for i in range(count)))
+    return path
+
+
+def _whole_lines_in_order(stdout: bytes) -> int:
+    """Every line is a complete result, ids in input order; returns how many."""
+    assert stdout.endswith(b"\n"), stdout[-200:]
+    ids = [json.loads(line)["id"] for line in stdout.splitlines()]
+    assert ids == list(range(len(ids)))
+    return len(ids)
+
+
+def _rest(run) -> tuple[bytes, bytes]:
+    """The rest of stdout (past what readline buffered) and stderr, once the run has ended."""
+    rest = run.stdout.read()
+    run.wait(timeout=60)
+    return rest, run.stderr.read()
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signum", "code", "workers"), [
+    (signal.SIGINT, ExitCode.INTERRUPTED, "1"),
+    (signal.SIGTERM, ExitCode.TERMINATED, "2"), (signal.SIGTERM, ExitCode.TERMINATED, "1"),
+    (signal.SIGHUP, ExitCode.HANGUP, "2")])
+def test_a_stopping_signal_leaves_only_whole_lines_and_no_worker_behind(tmp_path, signum, code,
+                                                                        workers):
+    """stdout reaches its end (every process holding it has gone) right after the exit."""
+    with subprocess.Popen(_command(str(_many_lines(tmp_path))), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=_workers(workers)) as run:
+        assert run.stdout is not None
+        first = run.stdout.readline()
+        run.send_signal(signum)
+        rest, stderr = _rest(run)
+    assert run.returncode == code, stderr
+    assert f"stopped ({signal.Signals(signum).name if signum != signal.SIGINT else 'Ctrl-C'})" \
+        in stderr.decode()
+    assert 1 <= _whole_lines_in_order(first + rest) < 40000
+
+
+@pytest.mark.slow
+def test_a_worker_killed_in_the_middle_of_a_write_still_leaves_whole_lines(tmp_path):
+    """The pipe is left full so a worker is stopped in the middle of its write, then every
+    worker is killed: the parent finishes the line, and says what happened."""
+    with subprocess.Popen(_command(str(_many_lines(tmp_path))), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=_workers("2")) as run:
+        assert run.stdout is not None
+        first = run.stdout.readline()
+        workers = _children(run.pid)
+        for _ in range(100):  # until the pipe is full and every worker waits
+            if all(Path(f"/proc/{worker}/stat").read_text().split()[2] == "S"
+                   for worker in workers):
+                break
+            time.sleep(0.05)
+        for worker in workers:
+            os.kill(worker, signal.SIGKILL)
+        rest, stderr = _rest(run)
+    assert run.returncode == ExitCode.INTERNAL
+    assert b"killed (signal 9); the lines on stdout are whole" in stderr
+    assert _whole_lines_in_order(first + rest) >= 1
+
+
+def test_workers_env_must_be_a_sensible_number(tmp_path):
+    path = _many_lines(tmp_path, 3)
+    for value in ("600", "0", "\u00b2", "two"):
+        done = subprocess.run(_command(str(path)), capture_output=True, timeout=60,
+                              env=_workers(value))
+        assert done.returncode == ExitCode.USAGE, done.stderr
+        assert b"SPASMCHECK_WORKERS" in done.stderr and b"1 to 64" in done.stderr
+        assert done.stdout == b""
+
+
+# --- reads with a bound (issue 14) -----------------------------------------------------------
+
+LONG = 5 * batch.MAX_LINE_BYTES
+
+
+def test_a_line_without_end_is_not_held_whole_by_the_reader_in_one_process():
+    source = io.BytesIO(b"x" * LONG + b"\n" + b'{"meds": ["sertraline"]}\n')
+    lines = list(batch._lines(source))
+    assert [len(line) for line in lines] == [batch.MAX_LINE_BYTES + 1, 25]
+    outcome = batch.Outcome()
+    out = [json.loads(line) for line in batch.process("interactions", lines, KB,
+                                                      Audience.PATIENT, None, outcome)]
+    assert out[0]["error"]["message"] == "the line is longer than 1 MB"
+    assert (out[1]["line"], out[1]["medications"][0]["input"]) == (2, "sertraline")
+
+
+def test_a_line_without_end_is_not_held_whole_by_the_dealer_of_the_workers(tmp_path):
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(b'{"meds": ["a"]}\n' + b"x" * LONG + b"\n" + b'{"meds": ["b"]}\n')
+    with open(path, "rb") as handle:
+        blocks = list(batchpool.blocks(handle.fileno()))
+    assert max(len(block) for _, block in blocks) <= batch.MAX_LINE_BYTES + 2 * \
+        batchpool.BLOCK_BYTES
+    lines = b"".join(block for _, block in blocks).split(b"\n")
+    assert [len(line) for line in lines] == [15, batch.MAX_LINE_BYTES + 1, 15, 0]
+    assert [first for first, _ in blocks] == [1, 2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_run_waiting_for_input_stops_at_once(signum):
+    """One process (as on one core): a signal while it waits for the next line stops it."""
+    with subprocess.Popen(_command("-"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=_workers("1")) as run:
+        assert run.stdin is not None and run.stdout is not None
+        run.stdin.write(b'{"id": 0, "meds": ["sertraline"]}\n')
+        run.stdin.flush()
+        assert json.loads(run.stdout.readline())["id"] == 0
+        run.send_signal(signum)
+        assert run.wait(timeout=30) == 128 + signum
+        run.stdin.close()

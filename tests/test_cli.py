@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from spasmcheck.cli import app
 from spasmcheck.errors import ExitCode
+from spasmcheck.render.formats import Format
 
 runner = CliRunner()
 SPASMCHECK = shutil.which("spasmcheck")
@@ -60,7 +61,8 @@ def test_known_medicine_with_nothing_found_says_so():
     assert "NO INTERACTION FOUND" in result.stdout
 
 
-@pytest.mark.parametrize("fmt", [[], ["--json"], ["--plain"]])
+@pytest.mark.parametrize("fmt", [[], ["--json"], ["--plain"],
+                                 *(["--format", f.value] for f in Format)])
 @pytest.mark.parametrize(("meds", "code"), [
     (["sertraline"], ExitCode.OK),
     (["nosuchdrug"], ExitCode.UNKNOWN_MEDICINE),
@@ -221,3 +223,56 @@ def test_no_file_is_written_unless_asked(tmp_path):
                    capture_output=True, timeout=60, env=env, check=False)
     written = sorted(p.relative_to(home).parts[:2] for p in home.rglob("*") if p.is_file())
     assert written and all(parts == (".cache", "spasmcheck") for parts in written)
+
+
+@pytest.mark.parametrize("form", ["plain", "markdown", "html"])
+def test_a_partly_recognised_name_is_told_in_every_output_and_exits_3(tmp_path, form):
+    args = ["interactions", "--med", "Advil Sinus Congestion", "--med", "Zoloft 50 mg tab"]
+    if form == "plain":
+        result = invoke(*args, "--plain")
+        text = result.stdout
+    else:
+        report = tmp_path / ("report.md" if form == "markdown" else "report.html")
+        result = invoke(*args, "--plain", "--report", str(report))
+        text = report.read_text("utf-8")
+    assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
+    flat = " ".join(text.split())
+    assert "PARTLY RECOGNISED" in flat
+    assert "Only ibuprofen was checked" in flat
+    assert "NOT checked" in flat
+    assert "NO INTERACTION FOUND" not in flat
+
+
+def test_label_names_are_checked_and_exit_0():
+    result = invoke("interactions", "--med", "Sertraline HCl 100mg tab",
+                    "--med", "Hydrocodone/APAP 7.5/325", "--json")
+    assert result.exit_code == 0
+    meds = json.loads(result.stdout)["medications"]
+    assert [m["matched"] for m in meds] == [["sertraline"], ["hydrocodone", "acetaminophen"]]
+
+
+def test_meds_show_says_when_a_name_is_only_partly_recognised():
+    result = invoke("meds", "show", "Tylenol Sinus", "--plain")
+    flat = " ".join(result.stdout.split())
+    assert "only partly recognised" in flat and "'sinus' may mean more medicines" in flat
+    assert "partly" not in invoke("meds", "show", "Tylenol", "--plain").stdout
+
+
+def test_plain_output_says_listed_twice_and_the_age_a_rule_is_for():
+    result = invoke("interactions", "--med", "Zoloft", "--med", "sertraline", "--med",
+                    "gabapentin", "--med", "lamotrigine", "--plain")
+    text = " ".join(result.stdout.split())
+    assert "Zoloft and sertraline are the same medicine" in text
+    assert "two supplies" in text and "double dose. Do not take both" not in text
+    assert "(if aged 65 or over)" in text
+    young = invoke("interactions", "--med", "gabapentin", "--med", "lamotrigine", "--age", "30",
+                   "--plain")
+    assert young.stdout.startswith("MODERATE") and "65" not in young.stdout
+
+
+def test_readme_heart_failure_example_warns_about_the_ibuprofen_itself():
+    result = invoke("interactions", "--med", "ibuprofen", "--condition", "heart_failure",
+                    "--age", "70", "--plain")
+    text = " ".join(result.stdout.split())
+    assert "ibuprofen with heart failure" in text
+    assert "ibuprofen with your age" in text

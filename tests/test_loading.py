@@ -157,7 +157,27 @@ BROKEN = [
                  "{not: {bladder_bowel_change: false}}", "may not use `not`",
                  id="rule-uses-not"),
     pytest.param("redflags.yaml", "{age: {\">=\": 65}}", "{age: {\"<\": 65}}",
-                 "more alarming going up", id="rule-compares-age-downwards"),
+                 "more alarming going away from 30", id="rule-compares-age-downwards"),
+    pytest.param("redflags.yaml", "{age: {\"<\": 2}}", "{age: {\">\": 2}}",
+                 "more alarming going away from 30", id="rule-compares-child-age-upwards"),
+    pytest.param("redflags.yaml", "{duration_days: {\">\": 84}}", "{duration_days: {\"<\": 84}}",
+                 "more alarming going up", id="rule-compares-duration-downwards"),
+    pytest.param("redflags.yaml", "    calm: 30\n", "\n",
+                 "`calm` (the least alarming value) goes with", id="two-sided-without-calm"),
+    pytest.param("redflags.yaml", "unsure_when: {duration_days: {\">\": 14}}",
+                 "unsure_when: {duration_days: {\"<\": 14}}", "more alarming going up",
+                 id="unsure-when-not-upward-closed"),
+    pytest.param("redflags.yaml", "    urgency: soon\n    when:\n      any:\n",
+                 "    urgency: sooner\n    when:\n      any:\n", "'sooner'",
+                 id="safety-net-bad-level"),
+    pytest.param("redflags.yaml", "read_as: minor}", "read_as: moderate}",
+                 "'moderate' is not another choice", id="not-sure-choice-reads-as-nothing"),
+    pytest.param("redflags.yaml", "{trauma: major}", "{trauma: unsure}",
+                 "'unsure' is read as 'minor' automatically", id="rule-compares-with-not-sure"),
+    pytest.param("redflags.yaml", "withhold: [self_care,", "withhold: [home_care,",
+                 "'home_care' is not an advice section", id="notice-withholds-unknown-section"),
+    pytest.param("redflags.yaml", "withhold: [self_care,", "withhold: [safety_net, self_care,",
+                 "the safety net is always shown", id="notice-withholds-the-safety-net"),
     pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold crimson"',
                  "is not a style", id="bad-colour"),
     pytest.param("redflags.yaml", 'colour: "bold red"', 'colour: "bold on"',
@@ -170,9 +190,34 @@ BROKEN = [
                  "must say `ordered`", id="choice-without-order"),
     pytest.param("redflags.yaml", "    alarming_direction: up\n", "\n",
                  "must say `alarming_direction`", id="number-without-direction"),
+    pytest.param("interactions.yaml",
+                 '    severity: major\n    effect:\n      patient: "The contraceptive pill',
+                 '    severity: moderate\n    effect:\n      patient: "The contraceptive pill',
+                 "moderate is less severe than the rule it replaces (tizanidine_cyp1a2_inhibitor",
+                 id="replacing-rule-lowers-severity-without-a-reason"),
+    pytest.param("interactions.yaml", "    moiety: amphetamine\n", "    moiety: amfetamine\n",
+                 "moiety 'amfetamine' must name another drug", id="moiety-names-no-drug"),
+    pytest.param("interactions.yaml", "    min_count: 3\n    min_age: 65\n",
+                 "    min_count: 3\n    min_age: old\n", "min_age", id="min-age-not-a-number"),
     pytest.param("countries.yaml", '  GB:\n    name: United Kingdom\n    emergency: "999"\n',
                  "  GB:\n    name: United Kingdom\n", "missing field 'emergency'",
                  id="country-without-number"),
+    pytest.param("names.yaml", "  words: [mg,", "  words: [mg, Zoloft,",
+                 "'Zoloft' is a medicine name", id="word-list-hides-a-medicine"),
+    pytest.param("names.yaml", "  words: [mg,", "  words: [mg, 24hr,", "holds a number",
+                 id="word-with-a-number"),
+    pytest.param("names.yaml", "  words: [pm, dm,", "  words: [pm, dm, extra strength,",
+                 "also listed under keeps", id="word-with-two-roles"),
+    pytest.param("names.yaml", "chlorpheniramine, doxylamine,", "chlorphenamin, doxylamine,",
+                 "unknown drug 'chlorphenamin'", id="brand-word-names-missing-drug"),
+    pytest.param("names.yaml", "    apap: acetaminophen", "    apap: paracetamolx",
+                 "unknown drug 'paracetamolx'", id="abbreviation-names-missing-drug"),
+    pytest.param("names.yaml", "    ms: [morphine sulfate, magnesium]",
+                 "    ms: [morphine sulphide, magnesium]",
+                 "'morphine sulphide' is not a medicine name", id="ambiguous-offers-unknown-name"),
+    pytest.param("names.yaml", "  sources: [usp_salts, rxnorm_tty]",
+                 "  sources: [usp_salt, rxnorm_tty]", "unknown source 'usp_salt'",
+                 id="word-list-cites-missing-source"),
 ]
 
 
@@ -185,6 +230,22 @@ def test_broken_table_gets_a_located_error(tmp_path, name, old, new, expected):
     located = next(m for m in messages if expected in m)
     assert located.startswith(str(folder / name) + ":"), located
     assert located.split(":")[1].isdigit(), "the message names the line"
+
+
+def test_a_lowered_replacement_with_a_reason_loads_and_without_one_exits_5(tmp_path):
+    folder = copy_tables(tmp_path)
+    reason = '    lowered_because: "test: the label only asks to start low"\n'
+    lowered = ('    severity: moderate\n' + reason +
+               '    effect:\n      patient: "The contraceptive pill')
+    edit(folder, "interactions.yaml",
+         '    severity: major\n    effect:\n      patient: "The contraceptive pill', lowered)
+    kb, problems = knowledge.check(folder)
+    assert problems == [] and kb is not None
+    edit(folder, "interactions.yaml", reason, "")
+    result = runner.invoke(app, ["interactions", "--med", "Yasmin", "--drug", "tizanidine",
+                                 "--data-dir", str(folder)])
+    assert result.exit_code == ExitCode.DATA_ERROR
+    assert "interactions.yaml:" in result.output and "lowered_because" in result.output
 
 
 def test_broken_table_stops_every_command_with_one_line_and_exit_code(tmp_path):
@@ -252,3 +313,82 @@ def test_data_check_warns_about_tables_not_reviewed_for_a_year(tmp_path):
     result = runner.invoke(app, ["data", "check", "--data-dir", str(folder)])
     assert result.exit_code == 0
     assert "warning: countries was last reviewed on 2020-01-01" in result.stdout
+
+
+def test_an_edited_name_table_is_seen_through_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = copy_tables(tmp_path)
+    before = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    assert before.status == "partial" and before.unchecked == ("zapfast",)
+    edit(folder, "names.yaml", "  words: [mg,", "  words: [mg, zapfast,")
+    after = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    assert after.status == "known" and after.drugs == ("ibuprofen",)
+
+
+def test_a_clinic_folder_without_a_name_table_uses_the_built_in_one(tmp_path):
+    folder = copy_tables(tmp_path)
+    (folder / "names.yaml").unlink()
+    kb, problems = knowledge.check(folder)
+    assert problems == [] and kb is not None
+    assert kb.names.resolve("Sertraline HCl 100mg tab").drugs == ("sertraline",)
+
+
+def test_cache_clean_up_touches_only_the_tools_own_entries(tmp_path, monkeypatch, kb):
+    """Another program's `tables-*.pickle` files in the same folder are never deleted."""
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    foreign = ["tables-mine.pickle", "tables-1.pickle", "tables-0123456789abcdef0.pickle",
+               "tables-0123456789ABCDEF.pickle", "notes.txt"]
+    own = [knowledge.cache_file(cache, f"{n:016x}").name for n in range(12)]
+    for age, name in enumerate(foreign + own):
+        (cache / name).write_bytes(b"x")
+        os.utime(cache / name, (1000 + age, 1000 + age))
+    knowledge._cache_write("f" * 16, kb)
+    left = set(os.listdir(cache))
+    assert set(foreign) <= left
+    assert len(left - set(foreign)) == knowledge._CACHE_KEEP
+    assert knowledge.cache_file(cache, "f" * 16).name in left
+
+
+def test_a_cache_folder_others_can_write_to_is_left_alone_with_a_word(tmp_path, monkeypatch,
+                                                                      kb, capsys):
+    cache = tmp_path / "shared"
+    cache.mkdir()
+    cache.chmod(0o777)
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    knowledge._cache_write("f" * 16, kb)
+    assert os.listdir(cache) == []
+    assert f"not caching the tables in {cache}" in capsys.readouterr().err
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch):
+    monkeypatch.delenv("SPASMCHECK_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert knowledge.cache_dir() == Path(os.path.expanduser("~"), ".cache", "spasmcheck")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/abs/cache")
+    assert knowledge.cache_dir() == Path("/abs/cache/spasmcheck")
+
+
+def test_a_rule_with_a_missing_drug_is_one_problem_not_a_cascade(tmp_path):
+    """Other rules that replace it are not also reported as naming an unknown rule."""
+    folder = copy_tables(tmp_path)
+    edit(folder, "interactions.yaml", "  - id: serotonergic_cyclobenzaprine\n"
+         "    a: {class: serotonergic}\n    b: {drug: cyclobenzaprine}\n",
+         "  - id: serotonergic_cyclobenzaprine\n    a: {class: serotonergic}\n"
+         "    b: {drug: cyclobenzaprin}\n")
+    messages = problems_for(folder)
+    assert len(messages) == 1 and "unknown drug 'cyclobenzaprin'" in messages[0], messages
+
+
+def test_a_duplicate_rule_id_points_at_its_second_use(tmp_path):
+    folder = copy_tables(tmp_path)
+    entry = "  - id: serotonergic_cyclobenzaprine\n"
+    edit(folder, "interactions.yaml", "  - id: maoi_cyclobenzaprine\n", entry)
+    text = (folder / "interactions.yaml").read_text("utf-8")
+    first = text.index(entry)
+    lines = [text[:at].count("\n") + 1 for at in (first, text.index(entry, first + 1))]
+    messages = problems_for(folder)
+    duplicate = next(m for m in messages if "used twice" in m)
+    assert duplicate.startswith(f"{folder / 'interactions.yaml'}:{lines[1]}: rules["), duplicate
+    assert f"first at line {lines[0]}" in duplicate

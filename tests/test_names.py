@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from spasmcheck.names import fold, strip_dose
+from spasmcheck import knowledge
+from spasmcheck.names import fold, words
 
 
 @pytest.mark.parametrize(("typed", "generic"), [
@@ -66,7 +69,221 @@ def test_fold_ignores_case_spacing_punctuation_and_accents():
     assert fold("Séroxat") == "seroxat"
 
 
-def test_strip_dose_keeps_names_with_numbers():
-    assert strip_dose("Tylenol #3") == "Tylenol #3"
-    assert strip_dose("ibuprofen 400 mg") == "ibuprofen"
-    assert strip_dose("sertraline 50mg, 100 mg") == "sertraline"
+def test_words_split_glued_strengths_and_keep_decimals():
+    assert words("Sertraline 50mg, 100 MG") == ("sertraline", "50", "mg", "100", "mg")
+    assert words("Zolpidem CR 12.5") == ("zolpidem", "cr", "12", "5")
+    assert words("St. John's Wort") == ("st", "johns", "wort")
+
+
+@pytest.mark.parametrize(("typed", "drugs"), [
+    ("Tylenol #3", {"codeine", "acetaminophen"}),
+    ("ibuprofen 400 mg", {"ibuprofen"}),
+    ("sertraline 50mg, 100 mg", {"sertraline"}),
+])
+def test_a_dose_is_skipped_but_a_number_in_a_name_is_kept(kb, typed, drugs):
+    assert set(kb.names.resolve(typed).drugs) == drugs
+
+
+# --- names as labels, prescriptions and health records write them (issue 16) ------------------
+
+ISSUE_TABLE = [
+    ("Citalopram 20mg tablets", {"citalopram"}),
+    ("Lorazepam 1 mg tablet", {"lorazepam"}),
+    ("Ondansetron 4 mg ODT", {"ondansetron"}),
+    ("Cyclobenzaprine HCl 10 mg", {"cyclobenzaprine"}),
+    ("Sertraline HCl 100mg tab", {"sertraline"}),
+    ("Ondansetron HCl 8 mg", {"ondansetron"}),
+    ("Desvenlafaxine ER 50mg", {"desvenlafaxine"}),
+    ("Methylphenidate ER 36 mg", {"methylphenidate"}),
+    ("Zolpidem CR 12.5", {"zolpidem"}),
+    ("Ambien CR", {"zolpidem"}),
+    ("Vicodin 5/300", {"hydrocodone", "acetaminophen"}),
+    ("Hydrocodone/APAP 7.5/325", {"hydrocodone", "acetaminophen"}),
+    ("Tramadol-acetaminophen 37.5-325 mg", {"tramadol", "acetaminophen"}),
+    ("baclofen 10mg three times a day", {"baclofen"}),
+    ("meloxicam 15mg daily", {"meloxicam"}),
+    ("dexamethasone dose pack", {"dexamethasone"}),
+    ("Aleve Back & Muscle", {"naproxen"}),
+    ("Claritin Reditabs", {"loratadine"}),
+    ("Pepcid AC Maximum Strength", {"famotidine"}),
+    ("Naproxen 500 MG Oral Tablet", {"naproxen"}),
+    ("meloxicam 15 MG Oral Tablet [Mobic]", {"meloxicam"}),
+    ("Gabapentin [Neurontin]", {"gabapentin"}),
+    ("ARIPiprazole 5 MG Oral Tablet", {"aripiprazole"}),
+    ("Acetaminophen 500 MG / Diphenhydramine Hydrochloride 25 MG Oral Tablet",
+     {"acetaminophen", "diphenhydramine"}),
+    ("24 HR venlafaxine 150 MG Extended Release Oral Capsule", {"venlafaxine"}),
+    ("0.4 ML enoxaparin sodium 100 MG/ML Prefilled Syringe", {"enoxaparin"}),
+]
+
+MORE_LABELS = [
+    ("Abuse-Deterrent 12 HR oxyCODONE Hydrochloride 10 MG Extended Release Oral Tablet",
+     {"oxycodone"}),
+    ("72 HR fentanyl 0.05 MG/HR Transdermal System", {"fentanyl"}),
+    ("acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet",
+     {"acetaminophen", "oxycodone"}),
+    ("sertraline 50 MG Oral Tablet [Zoloft]", {"sertraline"}),
+    ("Naproxen sodium 220 MG [Aleve]", {"naproxen"}),
+    ("Clonazepam [Klonopin]", {"clonazepam"}),
+    ("DULoxetine 60 MG Delayed Release Oral Capsule", {"duloxetine"}),
+    ("hydrOXYzine HCl 25 mg", {"hydroxyzine"}),
+    ("Zoloft (sertraline)", {"sertraline"}),
+    ("sertraline (Zoloft) 50mg", {"sertraline"}),
+    ("tramadol with acetaminophen", {"tramadol", "acetaminophen"}),
+    ("ibuprofen + famotidine", {"ibuprofen", "famotidine"}),
+    ("co-codamol 30/500", {"codeine", "acetaminophen"}),
+    ("HCTZ 25mg", {"hydrochlorothiazide"}),
+    ("ASA 81 mg EC", {"aspirin"}),
+    ("lisinopril-HCTZ 20-12.5", {"lisinopril", "hydrochlorothiazide"}),
+    ("fluticasone 50 mcg/actuat nasal spray (nasal)", {"fluticasone"}),
+    ("diclofenac 1% gel (topical)", {"diclofenac"}),
+    ("melatonin gummies at bedtime", {"melatonin"}),
+    ("cyclobenzaprine 5 mg at night prn", {"cyclobenzaprine"}),
+    ("Equate ibuprofen 200mg", {"ibuprofen"}),
+    ("St. John's Wort", {"st_johns_wort"}),
+    ("Tylenol Extra Strength", {"acetaminophen"}),
+    ("Advil Liqui-Gels", {"ibuprofen"}),
+    ("Nexium 24HR", {"esomeprazole"}),
+    ("Zyrtec Allergy", {"cetirizine"}),
+    ("Sudafed PE", {"phenylephrine"}),
+]
+
+
+UK_AND_FREE_TEXT = [
+    ("Paracetamol 500mg tablets x 32", {"acetaminophen"}),
+    ("Co-codamol 8mg/500mg effervescent tablets", {"codeine", "acetaminophen"}),
+    ("Sertraline 50mg film-coated tablets", {"sertraline"}),
+    ("Amlodipine 5mg tablets (Accord)", {"amlodipine"}),
+    ("Salbutamol 100micrograms/dose inhaler CFC free", {"albuterol"}),
+    ("Lansoprazole 15mg orodispersible tablets", {"lansoprazole"}),
+    ("Pregabalin 75mg hard capsules", {"pregabalin"}),
+    ("Omeprazole 20 mg cap, take 1 daily before breakfast", {"omeprazole"}),
+    ("Tylenol 650mg Q6H PRN fever", {"acetaminophen"}),
+    ("famotidine 20 mg for heartburn", {"famotidine"}),
+    ("Tylenol w/ Codeine #3", {"acetaminophen", "codeine"}),
+    ("budesonide 0.16 MG/ACTUAT / formoterol fumarate 0.0045 MG/ACTUAT Metered Dose Inhaler "
+     "[Symbicort]", {"budesonide", "formoterol"}),
+    ("3 ML insulin glargine 100 UNT/ML Pen Injector [Lantus]", {"insulin"}),
+]
+
+
+@pytest.mark.parametrize(("typed", "drugs"), ISSUE_TABLE + MORE_LABELS + UK_AND_FREE_TEXT)
+def test_label_and_record_names_resolve_to_exactly_their_ingredients(kb, typed, drugs):
+    resolution = kb.names.resolve(typed)
+    assert resolution.status == "known", resolution
+    assert set(resolution.drugs) == drugs
+
+
+@pytest.mark.parametrize(("typed", "drugs"), [
+    ("Advil PM", {"ibuprofen", "diphenhydramine"}),
+    ("Tylenol PM Extra Strength", {"acetaminophen", "diphenhydramine"}),
+    ("Excedrin PM", {"acetaminophen", "diphenhydramine"}),
+    ("Vicks DayQuil", {"acetaminophen", "dextromethorphan", "phenylephrine"}),
+    ("Zyrtec-D 12 Hour", {"cetirizine", "pseudoephedrine"}),
+    ("Benadryl Allergy Plus Congestion", {"diphenhydramine", "phenylephrine"}),
+    ("Mucinex D", {"guaifenesin", "pseudoephedrine"}),
+    ("Robitussin DM", {"dextromethorphan", "guaifenesin"}),
+])
+def test_brand_lines_that_add_ingredients_are_known_products(kb, typed, drugs):
+    resolution = kb.names.resolve(typed)
+    assert resolution.status == "known"
+    assert set(resolution.drugs) == drugs
+
+
+@pytest.mark.parametrize(("typed", "checked", "unchecked"), [
+    ("Tylenol Sinus", {"acetaminophen"}, "sinus"),
+    ("Tylenol Cold & Flu Severe", {"acetaminophen"}, "cold flu"),
+    ("Excedrin Plus", {"acetaminophen", "aspirin", "caffeine"}, "plus"),
+    ("Tylenol Allergy", {"acetaminophen"}, "allergy"),  # not an antihistamine's brand
+    ("Advil Congestion Relief", {"ibuprofen"}, "congestion"),
+    ("Claritin DM", {"loratadine"}, "dm"),
+    ("Aleve Tension", {"naproxen"}, "tension"),  # a word not understood at all
+])
+def test_a_word_that_may_add_ingredients_makes_the_name_partly_recognised(
+        kb, typed, checked, unchecked):
+    resolution = kb.names.resolve(typed)
+    assert resolution.status == "partial"
+    assert not resolution.known
+    assert set(resolution.drugs) == checked
+    assert unchecked in resolution.unchecked
+
+
+def test_a_name_is_never_made_from_words_split_apart(kb):
+    assert kb.names.resolve("ASA").drugs == ("aspirin",)
+    assert kb.names.resolve("as a").drugs == ()
+    assert kb.names.resolve("as needed").status == "unknown"
+
+
+@pytest.mark.parametrize(("typed", "drugs"), [
+    ("pitavastatin calcium 2 mg", ("pitavastatin",)),
+    ("fenoprofen calcium 600 mg capsule", ("fenoprofen",)),
+    ("losartan potassium 50 MG Oral Tablet", ("losartan",)),
+    ("Calcium 600 mg", ("calcium",)),
+    ("calcium carbonate 500 mg", ("calcium_carbonate",)),
+])
+def test_a_salt_after_a_name_is_part_of_it_and_alone_may_be_a_medicine(kb, typed, drugs):
+    """A salt that is also a medicine ("calcium") never adds that medicine to another's name."""
+    resolution = kb.names.resolve(typed)
+    assert (resolution.status, resolution.drugs) == ("known", drugs)
+
+
+@pytest.mark.parametrize("typed", ["50 mg tablet", "take twice a day", "ER", "PM"])
+def test_words_without_a_medicine_are_unknown(kb, typed):
+    resolution = kb.names.resolve(typed)
+    assert resolution.status == "unknown"
+    assert resolution.drugs == ()
+
+
+def test_a_misspelt_ingredient_beside_a_known_one_is_offered_not_substituted(kb):
+    resolution = kb.names.resolve("Tylenol with codine")
+    assert resolution.status == "partial"
+    assert resolution.drugs == ("acetaminophen",)
+    assert "codeine" in resolution.suggestions
+
+
+def test_did_you_mean_never_offers_the_drug_checked_against(kb):
+    from spasmcheck.interactions import check
+
+    tizanidine = kb.interactions.drugs["tizanidine"]
+    offered = check(["tizatidine"], kb, tizanidine).medications[0].suggestions
+    assert offered and all("tizanidine" not in name.lower() for name in offered)
+    other = check(["tizatidine"], kb, kb.interactions.drugs["baclofen"]).medications[0]
+    assert "tizanidine" in other.suggestions  # a close name that is not the candidate stays
+
+
+def test_drug_option_accepts_a_label_name(kb):
+    from spasmcheck.interactions import candidate_drug
+
+    assert candidate_drug(kb, "Tizanidine HCl 4 mg tablet").id == "tizanidine"
+
+
+@pytest.mark.parametrize(("typed", "offered"), [
+    ("MS 15 mg", {"morphine sulfate", "magnesium"}),
+    ("oxy 5mg", {"oxycodone", "oxybutynin"}),
+])
+def test_an_ambiguous_abbreviation_is_never_guessed_its_meanings_are_offered(kb, typed, offered):
+    resolution = kb.names.resolve(typed)
+    assert resolution.status == "unknown"
+    assert offered <= set(resolution.suggestions)
+
+
+def test_a_brand_line_that_drops_an_ingredient_is_its_own_product(kb):
+    assert set(kb.names.resolve("Excedrin Tension Headache").drugs) == {"acetaminophen",
+                                                                      "caffeine"}
+    assert kb.names.resolve("Mucinex Fast-Max").status == "partial"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.sampled_from(sorted(knowledge.load().names._by_key)).flatmap(
+        lambda key: st.integers(0, max(0, len(key) - 1)).map(lambda at: key[:at] + key[at + 1:])),
+    st.text(alphabet="abcdeilmnoprstuxz", min_size=1, max_size=24)))
+def test_did_you_mean_is_difflibs_close_matches(typo):
+    """The fast suggestion path gives exactly what difflib.get_close_matches gives."""
+    from difflib import get_close_matches
+
+    from spasmcheck.names import MAX_SUGGESTIONS, SUGGESTION_CUTOFF, _suggest
+
+    index = knowledge.load().names
+    expected = get_close_matches(typo, index._by_key, n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
+    assert _suggest(index, typo) == tuple(dict.fromkeys(index._by_key[k][0] for k in expected))

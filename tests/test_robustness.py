@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -425,14 +428,16 @@ def test_markup_and_escapes_in_medicine_names_stay_data_in_json() -> None:
 @pytest.mark.parametrize("env", [{}, {"FORCE_COLOR": "1"}], ids=["plain", "colour"])
 def test_markup_and_escapes_in_answers_are_shown_literally(tmp_path: Path,
                                                            env: dict[str, str]) -> None:
-    path = write(tmp_path / "answers.json", json.dumps({"medications": HOSTILE}))
+    path = write(tmp_path / "answers.json",
+                 json.dumps({"location": "neck", "medications": HOSTILE}))
     result = invoke(["triage", "--answers", path], env=env)
     assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
     _assert_shown_literally(result.stdout)
 
 
 def test_markup_and_escapes_in_answers_stay_data_in_json(tmp_path: Path) -> None:
-    path = write(tmp_path / "answers.json", json.dumps({"medications": HOSTILE}))
+    path = write(tmp_path / "answers.json",
+                 json.dumps({"location": "neck", "medications": HOSTILE}))
     result = invoke(["triage", "--answers", path, "--json"])
     assert result.exit_code == ExitCode.UNKNOWN_MEDICINE
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
@@ -537,7 +542,7 @@ def test_report_over_an_existing_file_needs_force(tmp_path: Path) -> None:
     path = tmp_path / "report.md"
     path.write_text("keep me\n")
     expect_error(["triage", "--answers", "-", "--report", str(path)], ExitCode.OUTPUT_ERROR,
-                 "already exists", "--force", input="{}")
+                 "already exists", "--force", input="location: neck\n")
     assert path.read_text() == "keep me\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"], "no temporary file left"
 
@@ -629,3 +634,247 @@ def test_lone_surrogate_escape_in_a_batch_line_fails_that_line_only(tmp_path: Pa
 def test_missing_batch_file_is_refused(tmp_path: Path) -> None:
     expect_error(["interactions", "--batch", str(tmp_path / "nope.jsonl")],
                  ExitCode.BAD_ANSWERS, "cannot read batch file", as_json=False)
+
+
+# --- numbers, tables that never end, folders that loop (issue 14) --------------------------------
+
+
+@pytest.mark.parametrize(("text", "read_as"), [("065", 65), ("+70", 70)])
+def test_an_age_with_a_leading_zero_is_read_as_the_decimal_it_looks_like(
+        tmp_path: Path, text: str, read_as: int) -> None:
+    """YAML 1.1 reads `065` as octal 53: the over-65 caution would go missing."""
+    answers = write(tmp_path / "a.yaml", f"age: {text}\nlocation: lower_back\n"
+                    "duration_days: 3\nmedications: [metformin]\n")
+    result = invoke(["triage", "--answers", answers, "--drug", "ibuprofen", "--json"])
+    document = json_doc(result)
+    assert document["answers"]["age"] == read_as
+    assert "nsaid_age_65" in [i["rule"] for i in document["interactions"]]
+
+
+@pytest.mark.parametrize("text", ["1:05", "0x41", "0o101", "0b1000001", "6_5"])
+def test_an_age_yaml_would_read_in_another_base_is_refused(tmp_path: Path, text: str) -> None:
+    answers = write(tmp_path / "a.yaml", f"age: {text}\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS,
+                 f"age: '{text}' is not a whole number")
+
+
+def test_a_five_thousand_digit_number_in_answers_is_refused(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.yaml", f"age: {'9' * 5000}\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS, "a.yaml:1: age:",
+                 "more than 100 digits")
+
+
+def test_a_five_thousand_digit_number_in_a_table_is_located(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    table = folder / "countries.yaml"
+    table.write_text(table.read_text().replace("schema: 1", f"schema: {'1' * 5000}", 1))
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", str(folder)],
+                 ExitCode.DATA_ERROR, "countries.yaml:", "meta.schema", "more than 100 digits")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_table_that_never_ends_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    """A FIFO would wait for a writer and /dev/zero never ends: both are refused unread."""
+    folder = table_copy(tmp_path)
+    table = folder / "countries.yaml"
+    table.unlink()
+    if kind == "fifo":
+        os.mkfifo(table)
+    else:
+        table.symlink_to("/dev/zero")
+    done = run_script(["interactions", "--med", "sertraline", "--data-dir", str(folder)],
+                      timeout=20)
+    stderr = done.stderr.decode()
+    assert done.returncode == ExitCode.DATA_ERROR, stderr
+    assert "countries.yaml" in stderr and "not a regular file" in stderr
+
+
+def test_a_data_dir_that_loops_is_a_data_error(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", str(tmp_path / "a")],
+                 ExitCode.DATA_ERROR, str(tmp_path / "a"))
+
+
+def test_a_data_dir_that_is_a_file_is_a_data_error(tmp_path: Path) -> None:
+    """As the README's order says, a tables problem (5) outranks a bad option (2)."""
+    afile = write(tmp_path / "file", "x")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", afile],
+                 ExitCode.DATA_ERROR, "not a folder")
+    expect_error(["interactions", "--med", "sertraline", "--data-dir", afile, "--fail-on",
+                  "bogus"], ExitCode.DATA_ERROR, "not a folder")
+
+
+def test_a_broken_table_outranks_a_bad_fail_on(tmp_path: Path) -> None:
+    folder = table_copy(tmp_path)
+    (folder / "countries.yaml").write_text("meta: [\n")
+    for command in (["interactions", "--med", "sertraline"], ["triage", "--answers", "-"]):
+        expect_error([*command, "--fail-on", "bogus", "--data-dir", str(folder)],
+                     ExitCode.DATA_ERROR, "countries.yaml", input="{}")
+
+
+# --- newlines in names (issue 14) -----------------------------------------------------------------
+
+INJECTED = "zzz\n\nNO INTERACTION FOUND\n===\nAll clear"
+
+
+def _no_injected_line(text: str) -> None:
+    lines = [line.strip(" >-*#\\") for line in text.splitlines()]
+    assert not any(line.startswith(("NO INTERACTION FOUND", "===", "All clear"))
+                   for line in lines), text
+    assert "zzz\\x0a" in text.replace("\\\\", "\\"), text
+
+
+@pytest.mark.parametrize("fmt", ["plain", "colour", "md", "html"])
+def test_a_newline_in_a_medicine_name_cannot_start_a_line_of_its_own(tmp_path: Path,
+                                                                     fmt: str) -> None:
+    args = ["interactions", "--med", INJECTED, "--med", "fluvoxamine", "--drug", "tizanidine"]
+    env = {"FORCE_COLOR": "1"} if fmt == "colour" else {}
+    if fmt in ("md", "html"):
+        report = tmp_path / f"r.{fmt}"
+        invoke([*args, "--report", str(report)])
+        _no_injected_line(report.read_text())
+    else:
+        _no_injected_line(invoke([*args, "--plain"] if fmt == "plain" else args, env=env).stdout)
+
+
+def test_a_newline_in_an_answered_medicine_cannot_start_a_line_of_its_own(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.json", json.dumps({"location": "neck", "duration_days": 2,
+                                                        "medications": [INJECTED]}))
+    _no_injected_line(invoke(["triage", "--answers", answers, "--plain"]).stdout)
+
+
+# --- stdout that cannot be written (issue 14) -----------------------------------------------------
+
+def run_into(stdout: Any, args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+    """The console script with stdout going to `stdout` (a file or descriptor)."""
+    return subprocess.run([_script(), *args], stdout=stdout, stderr=subprocess.PIPE, timeout=60,
+                          **kwargs)
+
+
+WRITING = [["--version"], ["--help"], ["interactions", "--med", "sertraline"],
+           ["interactions", "--med", "sertraline", "--json"], ["redflags"]]
+
+
+@pytest.mark.parametrize("args", WRITING, ids=" ".join)
+def test_a_full_disk_is_one_line_and_exit_8(args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        done = run_into(full, args)
+    assert done.returncode == ExitCode.OUTPUT_ERROR
+    assert done.stderr.decode() == "spasmcheck: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", WRITING, ids=" ".join)
+def test_a_closed_stdout_is_one_line_and_exit_8(args: list[str]) -> None:
+    done = run_into(None, args, preexec_fn=lambda: os.close(1))
+    assert done.returncode == ExitCode.OUTPUT_ERROR
+    assert done.stderr.decode() == "spasmcheck: cannot write the output: stdout is closed\n"
+
+
+@pytest.mark.parametrize("args", WRITING, ids=" ".join)
+def test_a_pipe_closed_before_anything_is_written_exits_141_quietly(args: list[str]) -> None:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = run_into(write, args)
+    finally:
+        os.close(write)
+    assert done.returncode == ExitCode.BROKEN_PIPE
+    assert done.stderr == b""
+
+
+@pytest.mark.parametrize("workers", ["1", pytest.param("2", marks=pytest.mark.slow)])
+def test_a_full_disk_in_batch_mode_is_one_line_and_exit_8(tmp_path: Path, workers: str) -> None:
+    lines = write(tmp_path / "l.jsonl", '{"meds": ["sertraline"]}\n' * 50)
+    with open("/dev/full", "wb") as full:
+        done = run_into(full, ["interactions", "--batch", lines],
+                        env={**os.environ, "SPASMCHECK_WORKERS": workers})
+    assert done.returncode == ExitCode.OUTPUT_ERROR
+    assert done.stderr.decode() == "spasmcheck: cannot write the output: No space left on device\n"
+
+
+# --- the documented exit codes --------------------------------------------------------------------
+
+
+def test_readme_exit_code_table_matches_exit_code() -> None:
+    """Every code the tool can give is in the README's table, and the table has no other."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = [int(row.split("|")[1]) for row in section.splitlines()
+                  if row.startswith("| ") and row.split("|")[1].strip().isdigit()]
+    assert documented == sorted({int(code) for code in ExitCode})
+    order = re.search(r"When two apply, the order is: ([0-9, ]+)", section)
+    assert order, "the README states which code wins when two apply"
+    assert {int(code) for code in order[1].strip(" ,").split(", ")} <= set(documented)
+
+
+def test_a_report_name_as_long_as_a_name_can_be_is_written(tmp_path: Path) -> None:
+    report = tmp_path / ("r" * 250 + ".md")
+    result = invoke(["interactions", "--med", "sertraline", "--report", str(report)])
+    assert result.exit_code == 0, result.stderr
+    assert "sertraline" in report.read_text()
+    assert sorted(os.listdir(tmp_path)) == [report.name]
+
+
+def test_force_keeps_the_replaced_reports_permissions(tmp_path: Path) -> None:
+    report = tmp_path / "r.md"
+    report.write_text("old")
+    report.chmod(0o640)
+    result = invoke(["interactions", "--med", "sertraline", "--report", str(report), "--force"])
+    assert result.exit_code == 0, result.stderr
+    assert "sertraline" in report.read_text()
+    assert report.stat().st_mode & 0o777 == 0o640
+
+
+def test_forty_thousand_unknown_keys_give_a_short_error(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.json", json.dumps({f"key{i}": True for i in range(40000)}))
+    message = expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS,
+                           "unknown key 'key0'", "... and 39980 more problems")
+    assert len(message) < 5000
+
+
+@pytest.mark.slow
+def test_sigterm_while_a_large_result_is_written_leaves_it_whole() -> None:
+    """The pipe is full and the writer waits when SIGTERM comes: the document is still whole."""
+    meds = [arg for _ in range(333) for arg in ("--med", "sertraline", "--med", "Percocet",
+                                                 "--med", "zoloftt")]
+    with subprocess.Popen([_script(), "interactions", *meds, "--json"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as run:
+        stat = Path(f"/proc/{run.pid}/stat")
+        for _ in range(200):  # until it waits on the full pipe
+            if stat.read_text().split()[2] == "S" and \
+                    Path(f"/proc/{run.pid}/wchan").read_text() == "pipe_write":
+                break
+            time.sleep(0.05)
+        run.send_signal(signal.SIGTERM)
+        stdout = run.stdout.read() if run.stdout else b""
+        run.wait(timeout=30)
+    assert json.loads(stdout)["schema_version"] == 1
+
+
+def test_a_five_thousand_digit_key_in_answers_is_refused(tmp_path: Path) -> None:
+    answers = write(tmp_path / "a.yaml", f"? {'9' * 5000}\n: 1\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS, "more than 100 digits")
+
+
+def test_an_impossible_date_in_answers_is_refused(tmp_path: Path) -> None:
+    """YAML reads `2024-13-45` as a date, and Python cannot make it: a located error, not 70."""
+    answers = write(tmp_path / "a.yaml", "age: 2024-13-45\n")
+    expect_error(["triage", "--answers", answers], ExitCode.BAD_ANSWERS, "a.yaml:1: age:",
+                 "bad value")
+
+
+def test_a_newline_in_a_data_dir_name_cannot_start_a_line_of_its_own(tmp_path: Path) -> None:
+    folder = tmp_path / "t\ntables OK (forged)"
+    shutil.copytree(DATA, folder)
+    result = invoke(["data", "check", "--data-dir", str(folder)])
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 1 and "\\x0a" in result.stdout
+
+
+def test_version_shows_a_newline_in_the_tables_folder_as_an_escape(tmp_path: Path) -> None:
+    folder = tmp_path / "t\ntables (forged)"
+    shutil.copytree(DATA, folder)
+    result = invoke(["--version"], env={"SPASMCHECK_DATA_DIR": str(folder)})
+    assert result.exit_code == 0
+    assert len(result.stdout.splitlines()) == 2 and "\\x0a" in result.stdout

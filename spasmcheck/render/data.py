@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spasmcheck import __version__
-from spasmcheck.model import Advice, Audience, Finding, KnowledgeBase, Text, Urgency
+from spasmcheck.model import Advice, Audience, Finding, KnowledgeBase, Notice, Text, Urgency
 
 if TYPE_CHECKING:
     from spasmcheck.emergency import Contact
@@ -106,6 +106,8 @@ def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Sha
                  rule=item.rule_id, **finding(item.finding, kb, audience))
     if item.kind == "caution":
         out["condition"] = item.condition
+    if item.applies_from_age is not None:
+        out["applies_from_age"] = item.applies_from_age
     return out
 
 
@@ -119,9 +121,12 @@ def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> dict[s
 @lru_cache(maxsize=4096)
 def _medication(med: Resolution, kb: KnowledgeBase) -> Shared:
     entry = Shared(input=med.input, matched=[kb.interactions.drugs[d].name for d in med.drugs],
-                   status="known" if med.known else "unknown")
+                   status=med.status)
     if med.entry is not None:
         entry["matched_as"] = med.entry.kind
+    if med.unchecked:
+        entry["unchecked"] = list(med.unchecked)
+        entry["suggestions"] = list(med.suggestions)
     return entry
 
 
@@ -138,6 +143,7 @@ def interactions_result(report: Report, kb: KnowledgeBase, audience: Audience) -
         "summary": {"worst": report.worst.label if report.worst else None,
                     "counts": counts,
                     "known": sum(1 for m in report.medications if m.known),
+                    "partial": sum(1 for m in report.medications if m.status == "partial"),
                     "unknown": len(report.unknown)},
         "interactions": [interaction(i, kb, audience) for i in report.interactions],
         "disclaimer": kb.triage.disclaimer.for_(audience),
@@ -209,21 +215,23 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
         "next_steps": [_text(step, number, audience) for step in assessment.next_steps],
         "seek_help_sooner": [] if assessment.urgency is Urgency.EMERGENCY
         else _advice(kb, "safety_net", audience),
-        "guidance": _advice(kb, guidance, audience),
+        "guidance": [] if guidance in assessment.withheld else _advice(kb, guidance, audience),
         "candidate": assessment.interactions.candidate.name,
         **medications(assessment.interactions, kb, audience),
         "interactions": [interaction(i, kb, audience)
                          for i in assessment.interactions.interactions],
         "answers": answers,
         "unanswered": list(assessment.unanswered),
-        "unanswered_screen": [q for q in _screen(kb) if q in assessment.unanswered],
+        "unanswered_screen": list(assessment.unanswered_screen),
+        "read_as_unsure": list(assessment.read_as_unsure),
+        "notices": [notice(n, kb, audience) for n in assessment.notices],
         "disclaimer": tables.disclaimer.for_(audience),
     }
 
 
-@lru_cache(maxsize=8)
-def _screen(kb: KnowledgeBase) -> tuple[str, ...]:
-    return tuple(q.id for q in kb.triage.questions if q.screen)
+@lru_cache(maxsize=64)
+def notice(shown: Notice, kb: KnowledgeBase, audience: Audience) -> Shared:
+    return Shared(id=shown.id, text=shown.text.for_(audience), sources=_cite(kb, shown.sources))
 
 
 @lru_cache(maxsize=4096)
@@ -232,7 +240,7 @@ def _text(text: Text, number: str, audience: Audience) -> str:
 
 
 def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
-                  contact: Contact) -> dict[str, Any]:
+                  number: str | None) -> dict[str, Any]:
     """What a person reads beyond the JSON (never part of it): every answer in its question's
     words, the steps for this level only, and advice that fits where the spasm is."""
     from spasmcheck.answers import MEDICATIONS
@@ -241,13 +249,14 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
     from spasmcheck.triage import facts
 
     tables = kb.triage
-    number = contact.number or UNKNOWN_NUMBER
+    phone = number or UNKNOWN_NUMBER
     known = facts(assessment.answers, assessment.interactions, kb)
     questions = {q.id: q for q in tables.questions}
     medicines = next((q for q in tables.questions if q.is_medicines), None)
+    unsure = set(assessment.read_as_unsure)
 
-    def fits(advice: Advice) -> bool:
-        return advice.when is None or holds(advice.when, known) is not None
+    def shown(advice: Advice) -> bool:
+        return advice.shown_when is None or holds(advice.shown_when, known) is not None
 
     def said(key: str) -> dict[str, str]:
         if key == MEDICATIONS or key not in questions:
@@ -255,8 +264,10 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
             return {"question": medicines.prompt.for_(audience) if medicines else key,
                     "answer": meds}
         question = questions[key]
-        return {"question": question.prompt.for_(audience),
-                "answer": label(question, assessment.answers.values[key], audience)}
+        value = assessment.answers.values.get(key)
+        answer = "Not answered, read as not sure" if key in unsure or value is None \
+            else label(question, value, audience)
+        return {"question": question.prompt.for_(audience), "answer": answer}
 
     level = assessment.urgency
     flag_steps = {hit.do_now for hit in assessment.hits}
@@ -264,28 +275,33 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
     steps = [hit.do_now for hit in assessment.hits if hit.urgency is level]
     if level is not Urgency.EMERGENCY:
         steps += [s for s in assessment.next_steps if s not in flag_steps and s not in care]
-    if level <= Urgency.ROUTINE:
-        steps += [advice.text for advice in tables.self_care if fits(advice)]
-    guidance = tables.clinician_guidance if audience is Audience.CLINICIAN \
-        else tables.medicine_tips
+    if level <= Urgency.ROUTINE and "self_care" not in assessment.withheld:
+        steps += [advice.text for advice in tables.self_care if shown(advice)]
+    section = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
+    tips = [] if section in assessment.withheld or (
+        level > Urgency.ROUTINE and audience is Audience.PATIENT) else [
+        a.text.for_(audience) for a in getattr(tables, section) if shown(a)]
     given = [said(key) for key in assessment.answers.values]
     if medicines is not None:
         given.append(said(MEDICATIONS))
     return {
-        "what_to_do": [_text(step, number, audience) for step in dict.fromkeys(steps)],
+        "what_to_do": [_text(step, phone, audience) for step in dict.fromkeys(steps)],
         "why": [{"urgency": hit.urgency.label, "title": hit.flag.title.for_(audience),
                  "concern": hit.flag.concern.for_(audience),
                  "said": [said(key) for key in hit.because],
                  "sources": _cite(kb, hit.flag.sources)} for hit in assessment.hits],
         "help_sooner": [] if level is Urgency.EMERGENCY else [
             {"text": a.text.for_(audience), "sources": _cite(kb, a.sources)}
-            for a in tables.safety_net if fits(a)],
+            for a in tables.safety_net if shown(a)],
         "call_if": None if level is Urgency.EMERGENCY or tables.call_if is None
-        else _text(tables.call_if, number, audience),
-        "tips": [] if level > Urgency.ROUTINE and audience is Audience.PATIENT else [
-            a.text.for_(audience) for a in guidance if fits(a)],
+        else _text(tables.call_if, phone, audience),
+        "tips": tips,
         "answers_given": given,
+        "notices": [n.text.for_(audience) for n in assessment.notices],
         "not_asked": [] if level is Urgency.EMERGENCY else [  # nothing is more urgent
             questions[key].prompt.for_(audience)
-            for key in _screen(kb) if key in assessment.unanswered],
+            for key in assessment.unanswered_screen if key not in unsure],
+        "read_as_unsure": [] if level is Urgency.EMERGENCY else [
+            questions[key].prompt.for_(audience) for key in assessment.read_as_unsure
+            if key in questions],
     }

@@ -93,6 +93,7 @@ def show_result(kb: KnowledgeBase, name: str, audience: Audience) -> dict[str, A
                     for c in kb.interactions.cautions if c.drug.matches(drug)]
         shown.append({**_drug(kb, drug, audience), "rules": rules, "cautions": cautions})
     return {**header(kb, audience), "query": name, "drugs": shown,
+            "status": resolution.status, "unchecked": list(resolution.unchecked),
             "suggestions": list(resolution.suggestions)}
 
 
@@ -108,6 +109,11 @@ def show_blocks(result: dict[str, Any]) -> list[Block]:
             if result["suggestions"] else ()
         return [Banner(f"{result['query']!r} is not a medicine spasmcheck knows.", hint, "warn")]
     blocks: list[Block] = []
+    if result["unchecked"]:
+        words = ", ".join(f"'{word}'" for word in result["unchecked"])
+        blocks.append(Banner(f"{result['query']!r} is only partly recognised", (
+            f"Shown: {', '.join(d['generic'] for d in result['drugs'])}. {words} may mean more "
+            "medicines that are not shown.",), "warn"))
     for drug in result["drugs"]:
         names = [f"Brands: {', '.join(drug['brands']) or 'none listed'}",
                  f"Other names: {', '.join(drug['other_names']) or 'none listed'}",
@@ -167,10 +173,11 @@ def check_text(result: dict[str, Any]) -> str:
         lines = [printable(f"{p['file']}:{p['line'] or '?'}: "
                            + (f"{p['field']}: " if p["field"] else "") + p["message"])
                  for p in result["problems"]]
-        return "\n".join(lines) + f"\n{len(lines)} problem(s) in the tables at {result['origin']}\n"
+        origin = printable(result["origin"])  # a folder name is user text too
+        return "\n".join(lines) + f"\n{len(lines)} problem(s) in the tables at {origin}\n"
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result["counts"].items())
-    warnings = "".join(f"warning: {w}\n" for w in result["warnings"])
-    return f"tables OK ({result['origin']}): {counts}\n{warnings}"
+    warnings = "".join(f"warning: {printable(w)}\n" for w in result["warnings"])
+    return f"tables OK ({printable(result['origin'])}): {counts}\n{warnings}"
 
 
 def _stale(reviewed: str, today: date | None = None) -> bool:

@@ -33,6 +33,9 @@ def error(line_id: Any, number: int, message: str) -> str:
 def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
            audience: Audience, contact: Contact) -> str:
     """`data.compact({"id": line_id, "line": number, **data.triage_result(...)})`."""
+    if assessment.notices or assessment.read_as_unsure:  # less common: built the long way
+        return data.compact({"id": line_id, "line": number,
+                             **data.triage_result(assessment, kb, audience, contact)}) + "\n"
     parts = _parts(kb, audience)
     phone = contact.number or data.UNKNOWN_NUMBER
     report = assessment.interactions
@@ -51,8 +54,8 @@ def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
         ',"candidate":', _text(report.candidate.name), parts.medications(report),
         ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
         '],"answers":', _dumps(answers), ',"unanswered":', _dumps(list(unanswered)),
-        ',"unanswered_screen":', _dumps([q for q in parts.screen if q in unanswered]),
-        parts.disclaimer])
+        ',"unanswered_screen":', _dumps(list(assessment.unanswered_screen)),
+        ',"read_as_unsure":[],"notices":[]', parts.disclaimer])
 
 
 def _start(line_id: Any, number: int) -> str:
@@ -84,10 +87,15 @@ def _summary(report: Report) -> str:
     for item in report.interactions:
         counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
     worst = _WORST[next(iter(counts))] if counts else "null"
-    known = sum([1 for med in report.medications if med.drugs])
+    known = partial = 0
+    for med in report.medications:
+        if med.status == "known":
+            known += 1
+        elif med.status == "partial":
+            partial += 1
     listed = ",".join([_COUNT[severity] + str(n) for severity, n in counts.items()])
     return (f',"summary":{{"worst":{worst},"counts":{{{listed}}},"known":{known},'
-            f'"unknown":{len(report.medications) - known}}}')
+            f'"partial":{partial},"unknown":{len(report.medications) - known - partial}}}')
 
 
 class _Parts:
@@ -96,17 +104,17 @@ class _Parts:
     def __init__(self, kb: KnowledgeBase, audience: Audience) -> None:
         self.kb, self.audience = kb, audience
         self.names = {drug_id: _text(drug.name) for drug_id, drug in kb.interactions.drugs.items()}
-        self.bodies: dict[tuple[str, str, str | None], str] = {}
+        self.bodies: dict[tuple[str, str, str | None, int | None], str] = {}
         self.heads: dict[str, str] = {}  # candidate id -> the fields up to "candidate"
         self.head_only = data.compact(data.header(kb, audience))[1:-1]
         self.contacts: dict[str | None, str] = {}  # country code -> the emergency field
-        self.screen = data._screen(kb)
         guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
         tips = data.compact({"guidance": data._advice(kb, guidance, audience)})[1:-1]
         self.advice = ',"seek_help_sooner":' + data.compact(
             {"": data._advice(kb, "safety_net", audience)})[4:-1] + "," + tips
         self.emergency_advice = ',"seek_help_sooner":[],' + tips
-        self.medicines: dict[str, str] = {}  # a name as typed -> its medications entry
+        # a name as typed (with its suggestions, if any) -> its medications entry
+        self.medicines: dict[str | tuple[str, tuple[str, ...]], str] = {}
         self.unknown_advice = ',"unknown_advice":' + _text(
             kb.interactions.unknown_medicine.for_(audience))
         self.disclaimer = ',"disclaimer":' + _text(kb.triage.disclaimer.for_(audience)) + "}\n"
@@ -132,21 +140,26 @@ class _Parts:
         memo = self.medicines
         listed = []
         for med in report.medications:
-            text = memo.get(med.input)
+            # a partial entry carries suggestions, which depend on the candidate
+            key = med.input if not med.suggestions else (med.input, med.suggestions)
+            text = memo.get(key)
             if text is None:
                 text = data._medication(med, self.kb).json()
                 if len(memo) < MEMO_SIZE:
-                    memo[med.input] = text
+                    memo[key] = text
             listed.append(text)
         unknown = _dumps(data.medications(report, self.kb, self.audience)["unknown"]) \
             if report.unknown else "[]"
         return f',"medications":[{",".join(listed)}],"unknown":{unknown}' + self.unknown_advice
 
     def finding(self, item: Interaction) -> str:
-        """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule."""
+        """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule (a
+        duplicate names the medicines it was listed as, so it is built each time)."""
+        if item.kind == "same_drug":
+            return data.interaction(item, self.kb, self.audience).json()
         names = self.names
         drugs = ",".join([names[d] for d in item.drugs])
-        key = (item.kind, item.rule_id, item.condition)
+        key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
         body = self.bodies.get(key)
         if body is None:
             whole = data.interaction(item, self.kb, self.audience).json()

@@ -1,11 +1,15 @@
-"""Make user text safe to show: control characters become visible escapes, never effects."""
+"""Make user text safe to show: control characters become visible escapes, never effects.
+
+Newlines and tabs too: each block of a result is one line of text, so a newline inside a
+medicine name would otherwise start a line of its own (a fake heading or verdict).
+"""
 
 from __future__ import annotations
 
 import re
 
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+    r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
