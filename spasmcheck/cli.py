@@ -256,9 +256,10 @@ def _format(fmt: Format | None, as_json: bool, plain: bool, kind: Kind,
 
 
 def _output(result: Result, fmt: Format, report_file: Path | None = None,
-            force: bool = False) -> None:
+            force: bool = False, details: bool = True) -> None:
     """Write the report file (if asked), then the result to stdout in the chosen format."""
-    screen = formats.Screen(_styled(), shutil.get_terminal_size((80, 24)).columns)
+    screen = formats.Screen(_styled(), shutil.get_terminal_size((80, 24)).columns,
+                            details=details)
     if report_file is not None:
         from spasmcheck import report
 
@@ -391,11 +392,13 @@ def triage(
     fhir: FhirOpt = None,
     audience: Annotated[Audience | None, typer.Option(
         "--audience", envvar="SPASMCHECK_AUDIENCE", show_envvar=True, case_sensitive=False,
-        help="Whose words to use (default patient; asked when interactive).")] = None,
+        help="Whose words to use (default patient).")] = None,
     country: Country = None,
     plain: Plain = False,
     report_file: ReportFile = None,
     force: Force = False,
+    details: Annotated[bool, typer.Option(
+        "--details", help="Also show sources, tips and every answer given.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Ask about the spasm (or read --answers) and give one urgency level with its reasons."""
@@ -445,7 +448,7 @@ def triage(
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
         _output(Result(Kind.TRIAGE, shaped, "spasmcheck: spasm check summary",
                        {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, result, kb),
-                shown_as, report_file, force)
+                shown_as, report_file, force, details)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
         return ExitCode.UNKNOWN_MEDICINE if result.interactions.incomplete else ExitCode.OK

@@ -99,6 +99,7 @@ class Advice(NamedTuple):
     # safety_net only: the level the words promise for the answers in `when` (checked by tests)
     urgency: Urgency | None = None
     when: Condition | None = None
+    shown_when: Condition | None = None  # shown only when the answers meet it (a leg cramp)
 
 
 # --- interactions.yaml -----------------------------------------------------------------------
@@ -254,6 +255,7 @@ class Question(NamedTuple):
     core: bool = False  # an answers file must give a core or screen question
     implied_by: Condition | None = None  # not answered: read as alarming when this holds
     unsure_when: Condition | None = None  # not answered: read as "unsure" when this holds
+    group: str | None = None  # redflags.yaml `asking`: the group it is asked in
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -296,6 +298,15 @@ class RedFlag(NamedTuple):
     sources: tuple[str, ...]
 
 
+class AskGroup(NamedTuple):
+    """Questions asked together by the interactive check, in the table's asking order."""
+
+    id: str
+    style: str  # "one": each on its own; "screen": one "any of these?" list
+    title: Text | None  # the screen's heading
+    questions: tuple[str, ...]  # question ids, in table order
+
+
 class Notice(NamedTuple):
     """Words shown plainly at the top of a result when `when` holds (a child's answers...),
     and the advice sections they hold back."""
@@ -331,6 +342,8 @@ class TriageTables(NamedTuple):
     notices: tuple[Notice, ...] = ()
     # ... or about a medicine the person already takes (`{medicine}`), not the candidate
     listed_caution_steps: Mapping[Severity, Text] = {}
+    asking: tuple[AskGroup, ...] = ()  # empty: every question on its own, in table order
+    call_if: Text | None = None  # below emergency: when to call the emergency number
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)

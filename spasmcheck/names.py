@@ -275,9 +275,10 @@ def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()
         aside = group > 0 and after_brackets.setdefault(group, bool(found))
         length, entry = index.name_at(tokens, i)
         size, role, drugs = index.phrase_at(tokens, i)
-        if role in ("salt", "salt_after") and size >= length and (after_unread or after_name and (
-                role == "salt" or set(drugs) & set(found[-1].drugs))):
-            i += size
+        if role in ("salt", "salt_after") and (after_unread or after_name and (
+                role == "salt" or set(drugs) & set(found[-1].drugs))) \
+                and length <= _salt_run(index, tokens, i):
+            i += size  # a salt, even where salt words together name a medicine
             continue
         after_unread = False
         if in_sig:
@@ -349,6 +350,17 @@ def _without(found: list[Entry], unread: list[str]) -> None:
     for entry in [e for e in found if absent & set(e.drugs)]:
         found.remove(entry)
         unread.append(entry.name)
+
+
+def _salt_run(index: NameIndex, tokens: tuple[str, ...], i: int) -> int:
+    """How many words from `i` are salts, one after another ("potassium citrate")."""
+    j = i
+    while j < len(tokens):
+        size, role, _ = index.phrase_at(tokens, j)
+        if not size or role not in ("salt", "salt_after"):
+            break
+        j += size
+    return j - i
 
 
 def _suggest_words(index: NameIndex, unread: list[str]) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
-"""The interactive questions (questionary). Produces raw answers; knows no clinical fact.
+"""The interactive check: asks what the tables say to ask, in the tables' order. No clinical fact.
 
-Imported only by `spasmcheck triage` without --answers: questionary costs 100-250 ms to import.
-Prompts draw on stderr so stdout (and --json) stays clean; `unsafe_ask` lets Ctrl-C end the
-run with exit 130 instead of returning a half-filled answer set.
+Imported only by `spasmcheck triage` without --answers. The order, the screens and the
+follow-ups come from flow.py (the `asking` groups of redflags.yaml); the prompts are
+prompt_widgets.py; medicine names are prompt_medicines.py. Everything is drawn on stderr so
+stdout (and --json) stays clean. Ctrl-C raises KeyboardInterrupt: the CLI exits 130.
 """
 
 from __future__ import annotations
@@ -10,146 +11,229 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from spasmcheck.answers import MEDICATIONS, answer_value
+from spasmcheck import flow
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import NoTerminalError
 from spasmcheck.model import UNSURE, Audience, KnowledgeBase, Question, QuestionType, Urgency
+from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in, write
 
 NO_TERMINAL = ("spasmcheck triage asks its questions in a terminal, and there is none here. "
                "Pass the answers instead: spasmcheck triage --answers FILE (YAML or JSON, "
                "or - for stdin); the README lists the answer keys.")
-STOP, CONTINUE = "stop", "continue"
+STOP, CONTINUE, RESULT = "stop", "continue", "result"
+ON_ITS_OWN = "ask on its own"  # a screen item left to be asked by itself
+NONE_OF_THESE, NOT_SURE = "none of these", "not sure"
 
 
 def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact) -> tuple[
         dict[str, Any], Audience]:
-    """Ask every question that applies, in table order; stop early after an emergency."""
+    """Ask until every question that applies is answered and the person has checked the
+    answers (or has chosen to stop at an emergency). Returns raw answers for validation."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise NoTerminalError(NO_TERMINAL)
-    import questionary
-    from prompt_toolkit.output import create_output
+    from spasmcheck.prompt_widgets import ctrl_c_between_prompts
 
-    output = create_output(stdout=sys.stderr)
-    if audience is None:
-        audience = questionary.select(
-            "Which best describes you?",
-            choices=[questionary.Choice("I have the spasm (or care for someone who does)",
-                                        Audience.PATIENT),
-                     questionary.Choice("I am a clinician", Audience.CLINICIAN)],
-            output=output).unsafe_ask()
-    raw: dict[str, Any] = {}
-    emergency_shown = False
-    for question in kb.triage.questions:
-        if not _applies(question, raw, kb):
-            continue
-        value = _ask_one(questionary, output, question, audience, kb)
-        if question.is_medicines:
-            raw[MEDICATIONS] = [*raw.get(MEDICATIONS, []), *value]
-        else:
-            raw[question.id] = value
-        if not emergency_shown and _emergency(raw, kb, contact, audience):
-            emergency_shown = True
-            choice = questionary.select(
-                "What would you like to do?",
-                choices=[questionary.Choice("Stop here and see the result", STOP),
-                         questionary.Choice("Answer the rest too (the advice to get help now "
-                                            "stays)", CONTINUE)],
-                output=output).unsafe_ask()
-            if choice == STOP:
+    with ctrl_c_between_prompts():
+        return _ask(kb, audience or Audience.PATIENT, contact)
+
+
+def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
+        dict[str, Any], Audience]:
+    given: dict[str, Any] = {}
+    singly: set[str] = set()  # screen items to ask on their own ("Not sure", a ticked choice)
+    history: list[tuple[str, ...]] = []  # the questions each step answered, for going back
+    warned: frozenset[str] = frozenset()  # emergency flags the card has been shown for
+    going_on = False  # the person chose to answer the rest: the card is not shown again
+
+    def undo(ids: set[str]) -> dict[str, Any]:
+        singly.difference_update(ids)
+        return flow.without(kb, given, ids)
+
+    while True:
+        step = flow.next_step(kb, given, singly)
+        if step is None:
+            change = _review(kb, given, audience, bool(history))
+            if change == RESULT:
                 break
-    return raw, audience
+            given = undo(set(history.pop()) if change is BACK else set(change))
+            continue
+        answered = _ask_step(kb, step, given, audience, back=bool(history))
+        if answered is BACK:
+            given = undo(set(history.pop()))
+            continue
+        singly.update(key for key, value in answered.items() if value == ON_ITS_OWN)
+        given.update({key: value for key, value in answered.items() if value != ON_ITS_OWN})
+        history.append(tuple(answered))
+        level, flags = flow.urgency(kb, given)
+        if level is Urgency.EMERGENCY and not going_on and not flags <= warned:
+            warned |= flags
+            _emergency_card(kb, given, contact, audience)
+            choice = choose("What would you like to do?", None, [
+                Option("Stop here and see what to do", STOP, "s"),
+                Option("Answer the rest too (the advice to get help now stays)", CONTINUE, "c"),
+            ], back=True)
+            if choice is BACK:
+                given = undo(set(history.pop()))
+                warned = frozenset()
+            elif choice == STOP:
+                break
+            else:
+                going_on = True
+    return flow.answers(kb, given).as_dict(), audience
 
 
-def _applies(question: Question, raw: dict[str, Any], kb: KnowledgeBase) -> bool:
-    from spasmcheck.answers import validate
-    from spasmcheck.triage import should_ask
-
-    return should_ask(question, validate(raw, kb.triage), kb)
+# --- one step ----------------------------------------------------------------------------------
 
 
-def _label(question: Question, audience: Audience) -> str:
-    prompt = question.prompt.for_(audience)
-    return f"{prompt}\n  ({question.help.for_(audience)})" if question.help else prompt
+def _ask_step(kb: KnowledgeBase, step: flow.Step, given: dict[str, Any], audience: Audience,
+              back: bool) -> Any:
+    if step.screen:
+        return _screen(step, audience, back)
+    question = step.questions[0]
+    value = _ask_question(kb, question, given, audience, back)
+    return value if value is BACK else {question.id: value}
 
 
-def _ask_one(questionary: Any, output: Any, question: Question, audience: Audience,
-             kb: KnowledgeBase) -> Any:
-    text = _label(question, audience)
-    choice = questionary.Choice
-    if question.type is QuestionType.CHOICE:
-        return questionary.select(text, choices=[choice(c.label.for_(audience), c.value)
-                                                 for c in question.choices],
-                                  output=output).unsafe_ask()
-    if question.is_yes_no:
-        options = [choice("Yes", True), choice("No", False)]
-        if question.type is QuestionType.YES_NO_UNSURE:
-            options.append(choice("Not sure", UNSURE))
-        return questionary.select(text, choices=options, output=output).unsafe_ask()
-    if question.type is QuestionType.NUMBER:
-        answer = questionary.text(text, validate=lambda s: _number_error(question, s) or True,
-                                  output=output).unsafe_ask()
-        return int(answer.strip())
+def _screen(step: flow.Step, audience: Audience, back: bool) -> Any:
+    """One list of warning signs; ticked means the alarming answer, unticked the calm one.
+    "Not sure" leaves each unticked item to be asked on its own next (with "Not sure"
+    offered), one at a time, so an emergency answer among them stops the questions at once."""
+    title = step.group.title.for_(audience) if step.group.title else ""
+    options = [Option(q.prompt.for_(audience), q.id, help=q.help.for_(audience) if q.help
+                      else None) for q in step.questions]
+    options += [Option("None of these", NONE_OF_THESE, alone=True),
+                Option("Not sure about some of these", NOT_SURE)]
+    ticked = tick(title, None, options, set(), back)
+    if ticked is BACK:
+        return BACK
+    answers: dict[str, Any] = {}
+    for question in step.questions:
+        if question.id in ticked:  # a ticked choice is asked next, for its level
+            answers[question.id] = ON_ITS_OWN if question.type is QuestionType.CHOICE \
+                else question.alarming
+        else:
+            answers[question.id] = ON_ITS_OWN if NOT_SURE in ticked else _calm(question)
+    note(_screen_line(title, step.questions, answers, audience), "")
+    return answers
+
+
+def _said(kb: KnowledgeBase, question: Question, given: dict[str, Any],
+          audience: Audience) -> str:
+    """An answer in words; a checklist that added nothing to the medicines named says so."""
+    from spasmcheck.render.answers import label
+
+    value = given[question.id]
+    named = any(given.get(q.id) for q in kb.triage.questions if q.is_medicines)
+    if question.type is QuestionType.MEDICINE_CHECKLIST and not value and named:
+        return "None besides the medicines named"
+    return label(question, value, audience)
+
+
+def _screen_line(title: str, questions: Any, given: dict[str, Any], audience: Audience) -> str:
+    """`Do you have any of these now? Yes to: ...; Not sure about: ...` or `... None of
+    these` (items still to be asked on their own are left out)."""
+    from spasmcheck.render.answers import label
+
+    ticked = []
+    for q in questions:
+        value = given.get(q.id, ON_ITS_OWN)
+        if value in (ON_ITS_OWN, _calm(q)):
+            continue
+        said = "Not sure about" if value == UNSURE else "Yes to"
+        level = f" ({label(q, value, audience)})" if q.type is QuestionType.CHOICE else ""
+        ticked.append(f"{said}: {q.prompt.for_(audience)}{level}")
+    return f"{title} " + ("; ".join(ticked) if ticked else "None of these")
+
+
+def _calm(question: Question) -> Any:
+    return (not question.alarming) if question.is_yes_no else question.values[0]
+
+
+def _ask_question(kb: KnowledgeBase, question: Question, given: dict[str, Any],
+                  audience: Audience, back: bool) -> Any:
+    from spasmcheck import prompt_medicines
+
+    if question.type is QuestionType.MEDICINES:
+        return prompt_medicines.ask_names(kb, question, audience, back)
     if question.type is QuestionType.MEDICINE_CHECKLIST:
-        drugs = [d for d in kb.interactions.drugs.values() if question.class_id in d.all_classes]
-        options = [choice(f"{d.name} ({', '.join(d.brands)})" if d.brands else d.name, d.name)
-                   for d in sorted(drugs, key=lambda d: d.id)]
-        return questionary.checkbox(text, choices=options, output=output).unsafe_ask()
-    return _ask_medicines(questionary, output, text, kb)
+        return prompt_medicines.ask_checklist(kb, question, given, audience, back)
+    return _ask_one(question, audience, back)
 
 
-def _number_error(question: Question, typed: str) -> str | None:
+def _ask_one(question: Question, audience: Audience, back: bool) -> Any:
+    """A yes/no, choice or number question on its own. Nothing is pre-selected."""
+    title = question.prompt.for_(audience)
+    help_text = question.help.for_(audience) if question.help else None
+    if question.type is QuestionType.NUMBER:
+        typed = type_in(title, help_text, lambda s: _number_problem(question, s), back=back)
+        if typed is BACK:
+            return BACK
+        return int(typed)
+    if question.is_yes_no:
+        options = [Option("Yes", True, "y"), Option("No", False, "n")]
+        if question.type is QuestionType.YES_NO_UNSURE:
+            options.append(Option("Not sure", UNSURE, "u"))
+    else:
+        options = [Option(c.label.for_(audience), c.value, str(i + 1))
+                   for i, c in enumerate(question.choices)]
+    value = choose(title, help_text, options, back)
+    if value is not BACK:
+        label = next(o.label for o in options if o.value == value)
+        note(f"{title} {label}", "")
+    return value
+
+
+def _number_problem(question: Question, typed: str) -> str | None:
+    from spasmcheck.answers import answer_value
+
     try:
-        answer_value(question, int(typed.strip()))
+        answer_value(question, int(typed))
     except ValueError:
         return f"Type a whole number from {question.minimum} to {question.maximum}."
     return None
 
 
-def _ask_medicines(questionary: Any, output: Any, text: str, kb: KnowledgeBase) -> list[str]:
-    """Names one at a time, with completion; a misspelling is offered fixes, never replaced."""
-    names = sorted({entry.name for entry in kb.names.entries()}, key=str.lower)
-    chosen: list[str] = []
-    while True:
-        prompt = text if not chosen else "Another medicine? (leave empty when done)"
-        typed = questionary.autocomplete(prompt + ("" if chosen else
-                                                   "\n  (one name at a time; empty when done)"),
-                                         choices=names, output=output,
-                                         validate=lambda s: len(s) <= 200).unsafe_ask().strip()
-        if not typed:
-            return chosen
-        resolution = kb.names.resolve(typed)
-        if not resolution.drugs and resolution.suggestions:
-            keep = f"Keep {typed!r} as typed (it will be listed as not recognised)"
-            pick = questionary.select(f"{typed!r} is not a name spasmcheck knows. Did you mean:",
-                                      choices=[*resolution.suggestions, keep],
-                                      output=output).unsafe_ask()
-            typed = typed if pick == keep else pick
-        chosen.append(typed)
+# --- review ------------------------------------------------------------------------------------
 
 
-def _emergency(raw: dict[str, Any], kb: KnowledgeBase, contact: Contact,
-               audience: Audience) -> bool:
-    """Show the emergency card on stderr as soon as the answers so far call for it."""
-    from spasmcheck.answers import validate
-    from spasmcheck.render import data, layout
+def _review(kb: KnowledgeBase, given: dict[str, Any], audience: Audience, back: bool) -> Any:
+    """The answers in plain words; picking one asks it again (and what depended on it)."""
+    options = [Option("These are right: show my result", RESULT, "r")]
+    options += [Option(f"Change: {text}", keys) for text, keys in _given_lines(kb, given,
+                                                                                audience)]
+    return choose("Please check your answers. Choose one to change it, or see your result.",
+                  None, options, back)
+
+
+def _given_lines(kb: KnowledgeBase, given: dict[str, Any], audience: Audience) -> list[
+        tuple[str, tuple[str, ...]]]:
+    """One line per question asked on its own, one per screen (its ticked items, or "none")."""
+
+    lines = []
+    for group in flow.groups(kb):
+        asked = [kb.triage.question(i) for i in group.questions if i in given]
+        items = [q for q in asked if group.style == "screen" and not flow.is_follow_up(q, group)]
+        if items:
+            title = group.title.for_(audience) if group.title else ""
+            lines.append((_screen_line(title, items, given, audience),
+                          tuple(q.id for q in items)))
+        lines += [(f"{q.prompt.for_(audience)} {_said(kb, q, given, audience)}", (q.id,))
+                  for q in asked if q not in items]
+    return lines
+
+
+# --- the emergency card ------------------------------------------------------------------------
+
+
+def _emergency_card(kb: KnowledgeBase, given: dict[str, Any], contact: Contact,
+                    audience: Audience) -> None:
+    """Shown on stderr as soon as the answers so far call for an emergency, at the
+    terminal's width, the number first."""
+    from spasmcheck.prompt_widgets import width
+    from spasmcheck.render import data, layout, terminal
     from spasmcheck.triage import assess
 
-    assessment = assess(validate(raw, kb.triage), kb, finished=False)
-    if assessment.urgency is not Urgency.EMERGENCY:
-        return False
+    assessment = assess(flow.answers(kb, given), kb, finished=False)
     shaped = data.triage_result(assessment, kb, audience, contact)
-    flag = shaped["red_flags"][0]
-    banner = layout.triage_blocks(shaped)[0]
-    assert isinstance(banner, layout.Banner)
-    card = layout.Banner(banner.title, (*banner.lines, f"Why: {flag['title']}", flag["do_now"]),
-                         "emergency")
-    sys.stderr.write(_draw([card]))
-    sys.stderr.flush()
-    return True
-
-
-def _draw(blocks: list[Any]) -> str:
-    from spasmcheck.render import terminal
-
-    return "\n" + terminal.draw(blocks) + "\n"
-
+    card = layout.emergency_card(shaped)
+    write("\n" + terminal.draw([card], width=min(width() + 1, terminal.WIDTH)))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from spasmcheck import conditions
 from spasmcheck.model import (
     Advice,
+    AskGroup,
     Choice,
     InteractionTables,
     Level,
@@ -37,7 +38,7 @@ _STYLE = re.compile(rf"^(?:(?:bold|dim|italic|underline|reverse) +)*(?:{_COLOUR}
 QUESTION_FIELDS = {"id", "type", "prompt"}
 QUESTION_OPTIONAL = {"help", "choices", "ordered", "alarming", "min", "max", "alarming_direction",
                      "calm", "ask_when", "screen", "core", "class", "condition", "implied_by",
-                     "unsure_when"}
+                     "unsure_when", "group"}
 ADVICE_SECTIONS = ("self_care", "safety_net", "medicine_tips", "clinician_guidance")
 WITHHOLDABLE = ("self_care", "medicine_tips", "clinician_guidance")  # never the safety net
 
@@ -50,7 +51,7 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
     doc = r.doc
     top(r, {"sources", "levels", "default_level", "questions", "red_flags", "disclaimer"},
          {"interaction_steps", "caution_steps", "listed_caution_steps", *ADVICE_SECTIONS,
-          "notices"},
+          "notices", "asking", "call_if"},
          "redflags")
     meta = read_meta(r, "redflags")
     sources = read_sources(r)
@@ -115,14 +116,17 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
 
     def build_advice(path: Path) -> Advice:
         promises = path[0] == "safety_net"
-        r.mapping(path, {"text", "sources"}, {"urgency", "when"} if promises else set())
+        r.mapping(path, {"text", "sources"},
+                  {"urgency", "when", "shown_when"} if promises else {"shown_when"})
         urgency = when = None
         if r._present((*path, "urgency")) or r._present((*path, "when")):
-            r.mapping(path, {"text", "sources", "urgency", "when"})
+            r.mapping(path, {"text", "sources", "urgency", "when"}, {"shown_when"})
             urgency = Urgency.parse(r.choice((*path, "urgency"), [u.label for u in Urgency]))
             when = conditions.parse(doc, (*path, "when"), vocab)
+        shown_when = conditions.parse(doc, (*path, "shown_when"), vocab) \
+            if r._present((*path, "shown_when")) else None
         return Advice(r.text((*path, "text")), r.refs((*path, "sources"), sources, "source"),
-                      urgency, when)
+                      urgency, when, shown_when)
 
     def advice(section: str) -> tuple[Advice, ...]:
         return tuple(r.each((section,), build_advice)) if r._present((section,)) else ()
@@ -158,7 +162,85 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
                           advice("safety_net"), advice("medicine_tips"),
                           advice("clinician_guidance"), r.text(("disclaimer",)), notices,
                           steps("listed_caution_steps"))
+    if r._present(("call_if",)):
+        tables = tables._replace(call_if=r.text(("call_if",)))
+    if r._present(("asking",)):
+        grouped, asking = _asking(r, list(questions.values()))
+        tables = tables._replace(questions=tuple(grouped), asking=asking)
+    else:
+        for i, question in enumerate(questions.values()):
+            if question.group is not None:
+                r.problems.append(r.fail(("questions", i, "group"), "`group` needs an "
+                                         "`asking` section that lists the groups"))
     return tables
+
+
+ASKING_STYLES = ("one", "screen")
+
+
+def _asking(r: Reader, questions: list[Question]) -> tuple[list[Question], tuple[AskGroup, ...]]:
+    """The asking groups, each question placed in one (its own `group`, else the group of the
+    question above it), with the checks that keep the interactive order sound."""
+    def build_group(path: Path) -> AskGroup:
+        r.mapping(path, {"id", "style"}, {"title"})
+        style = r.choice((*path, "style"), ASKING_STYLES)
+        title = r.optional_text((*path, "title"))
+        if style == "screen" and title is None:
+            raise r.fail(path, "a screen group needs a `title` (the question over its list)")
+        return AskGroup(r.ident((*path, "id")), style, title, ())
+
+    groups = r.each(("asking",), build_group)
+    unique_ids(r, "asking", [g.id for g in groups])
+    rank = {g.id: i for i, g in enumerate(groups)}
+    placed: list[Question] = []
+    current: str | None = None
+    for i, question in enumerate(questions):
+        if question.group is not None and question.group not in rank:
+            r.problems.append(r.fail(("questions", i, "group"), f"{question.group!r} is not a "
+                                     "group in `asking`; groups: " + ", ".join(rank)))
+        elif question.group is not None:
+            current = question.group
+        if current is None:
+            r.problems.append(r.fail(("questions", i), "the first question must name its "
+                                     "`group` (later ones join the group above them)"))
+            current = groups[0].id if groups else None
+        placed.append(question._replace(group=current))
+    by_id = {q.id: q for q in placed}
+    medicines = min((rank.get(q.group or "", 0) for q in placed if q.is_medicines),
+                    default=len(groups))
+    for i, question in enumerate(placed):
+        problem = _placement_problem(question, by_id, rank, groups, medicines)
+        if problem:
+            r.problems.append(r.fail(("questions", i), problem))
+    built = tuple(g._replace(questions=tuple(q.id for q in placed if q.group == g.id))
+                  for g in groups)
+    return placed, built
+
+
+def _placement_problem(question: Question, by_id: dict[str, Question], rank: dict[str, int],
+                       groups: list[AskGroup], medicines: int) -> str | None:
+    """Why a question cannot be asked where its group puts it, if it cannot."""
+    if question.group not in rank:
+        return None
+    mine = rank[question.group]
+    reads = conditions.keys_of(question.ask_when) if question.ask_when else frozenset()
+    for key in sorted(reads):
+        other = medicines if key == conditions.MEDICATIONS_KEY else rank.get(
+            by_id[key].group or "", 0)
+        if other > mine:
+            return (f"question {question.id!r} is asked only when {key!r} is answered, but its "
+                    f"group {question.group!r} comes first in `asking`")
+    follow_up = any(key != conditions.MEDICATIONS_KEY and by_id[key].group == question.group
+                    for key in reads)
+    if groups[mine].style != "screen" or follow_up:
+        return None
+    if question.is_yes_no and question.alarming is True:
+        return None
+    if question.type is QuestionType.CHOICE and question.ordered:
+        return None
+    return (f"question {question.id!r} cannot be an item of the screen {question.group!r}: a "
+            "screen lists yes/no questions whose `alarming` answer is yes, and ordered choices "
+            "(calmest first); ask it in a `one` group")
 
 
 def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
@@ -172,7 +254,7 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
         QuestionType.NUMBER: {"min", "max", "alarming_direction", "calm", "core"},
         QuestionType.MEDICINES: set(),
         QuestionType.MEDICINE_CHECKLIST: {"class"},
-    }[kind] | {"help", "ask_when", "screen"}
+    }[kind] | {"help", "ask_when", "screen", "group"}
     for key in r.get(path):
         if key in QUESTION_OPTIONAL and key not in allowed:
             raise r.fail((*path, key), f"{key!r} does not apply to a {kind.value} question")
@@ -228,6 +310,7 @@ def _question(r: Reader, path: Path, vocab: conditions.Vocabulary,
         if r._present((*path, "condition")) else None,
         calm=calm, core=r.boolean((*path, "core")), implied_by=implied_by,
         unsure_when=unsure_when,
+        group=r.ident((*path, "group")) if r._present((*path, "group")) else None,
     )
 
 

@@ -201,7 +201,7 @@ def test_every_human_and_fhir_format_names_the_unanswered_warning_signs(fmt):
     assert "chest_pain" in result.shaped["unanswered_screen"]
     text = _words(render(fmt, result, Screen(styled=True, width=120, now=NOW)))
     assert "warning-sign question(s) were not answered" in text.replace("\\", "")
-    assert "chest pain" in text
+    assert "chest" in text  # by the question's words for a person, by name in FHIR
 
 
 @pytest.mark.parametrize("fmt", [Format.RICH, Format.PLAIN, Format.MD, Format.HTML])

@@ -237,3 +237,71 @@ def notice(shown: Notice, kb: KnowledgeBase, audience: Audience) -> Shared:
 @lru_cache(maxsize=4096)
 def _text(text: Text, number: str, audience: Audience) -> str:
     return text.fill(emergency_number=number).for_(audience)
+
+
+def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
+                  number: str | None) -> dict[str, Any]:
+    """What a person reads beyond the JSON (never part of it): every answer in its question's
+    words, the steps for this level only, and advice that fits where the spasm is."""
+    from spasmcheck.answers import MEDICATIONS
+    from spasmcheck.conditions import holds
+    from spasmcheck.render.answers import label
+    from spasmcheck.triage import facts
+
+    tables = kb.triage
+    phone = number or UNKNOWN_NUMBER
+    known = facts(assessment.answers, assessment.interactions, kb)
+    questions = {q.id: q for q in tables.questions}
+    medicines = next((q for q in tables.questions if q.is_medicines), None)
+    unsure = set(assessment.read_as_unsure)
+
+    def shown(advice: Advice) -> bool:
+        return advice.shown_when is None or holds(advice.shown_when, known) is not None
+
+    def said(key: str) -> dict[str, str]:
+        if key == MEDICATIONS or key not in questions:
+            meds = ", ".join(assessment.answers.medications) or "None"
+            return {"question": medicines.prompt.for_(audience) if medicines else key,
+                    "answer": meds}
+        question = questions[key]
+        value = assessment.answers.values.get(key)
+        answer = "Not answered, read as not sure" if key in unsure or value is None \
+            else label(question, value, audience)
+        return {"question": question.prompt.for_(audience), "answer": answer}
+
+    level = assessment.urgency
+    flag_steps = {hit.do_now for hit in assessment.hits}
+    care = {advice.text for advice in tables.self_care}
+    steps = [hit.do_now for hit in assessment.hits if hit.urgency is level]
+    if level is not Urgency.EMERGENCY:
+        steps += [s for s in assessment.next_steps if s not in flag_steps and s not in care]
+    if level <= Urgency.ROUTINE and "self_care" not in assessment.withheld:
+        steps += [advice.text for advice in tables.self_care if shown(advice)]
+    section = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
+    tips = [] if section in assessment.withheld or (
+        level > Urgency.ROUTINE and audience is Audience.PATIENT) else [
+        a.text.for_(audience) for a in getattr(tables, section) if shown(a)]
+    given = [said(key) for key in assessment.answers.values]
+    if medicines is not None:
+        given.append(said(MEDICATIONS))
+    return {
+        "what_to_do": [_text(step, phone, audience) for step in dict.fromkeys(steps)],
+        "why": [{"urgency": hit.urgency.label, "title": hit.flag.title.for_(audience),
+                 "concern": hit.flag.concern.for_(audience),
+                 "said": [said(key) for key in hit.because],
+                 "sources": _cite(kb, hit.flag.sources)} for hit in assessment.hits],
+        "help_sooner": [] if level is Urgency.EMERGENCY else [
+            {"text": a.text.for_(audience), "sources": _cite(kb, a.sources)}
+            for a in tables.safety_net if shown(a)],
+        "call_if": None if level is Urgency.EMERGENCY or tables.call_if is None
+        else _text(tables.call_if, phone, audience),
+        "tips": tips,
+        "answers_given": given,
+        "notices": [n.text.for_(audience) for n in assessment.notices],
+        "not_asked": [] if level is Urgency.EMERGENCY else [  # nothing is more urgent
+            questions[key].prompt.for_(audience)
+            for key in assessment.unanswered_screen if key not in unsure],
+        "read_as_unsure": [] if level is Urgency.EMERGENCY else [
+            questions[key].prompt.for_(audience) for key in assessment.read_as_unsure
+            if key in questions],
+    }

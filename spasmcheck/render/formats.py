@@ -68,6 +68,7 @@ class Screen(NamedTuple):
     styled: bool = False  # colour and boxes are wanted (a terminal, no NO_COLOR)
     width: int = 80  # columns available
     now: datetime | None = None  # the time stamped on documents (None: the current time)
+    details: bool = False  # sources, tips and every answer given (documents always have them)
 
 
 Renderer = Callable[[Result, Screen], str]
@@ -97,18 +98,35 @@ def choose(fmt: Format | None, as_json: bool = False, plain: bool = False) -> Fo
     return fmt or alias or Format.RICH
 
 
-def blocks(result: Result) -> list[Block]:
-    """What a person reads, in order (render/layout.py), for any kind of result."""
+def blocks(result: Result, details: bool = True) -> list[Block]:
+    """What a person reads, in order (render/layout.py), for any kind of result. A triage
+    also gets what only a person reads (data.triage_person: answers in the questions' words,
+    the steps for its level only) when the engine's result is at hand."""
     from spasmcheck.render import discovery, layout
 
+    if result.kind is Kind.TRIAGE:
+        return layout.triage_blocks(_person_view(result), details)
+    if result.kind is Kind.INTERACTIONS:
+        return layout.interactions_blocks(result.shaped, details)
     drawers: dict[Kind, Callable[[dict[str, Any]], list[Block]]] = {
-        Kind.INTERACTIONS: layout.interactions_blocks,
-        Kind.TRIAGE: layout.triage_blocks,
         Kind.REDFLAGS: discovery.redflags_blocks,
         Kind.SEARCH: discovery.search_blocks,
         Kind.SHOW: discovery.show_blocks,
     }
     return drawers[result.kind](result.shaped)
+
+
+def _person_view(result: Result) -> dict[str, Any]:
+    from spasmcheck.model import Audience
+    from spasmcheck.render import data
+    from spasmcheck.triage import Assessment
+
+    shaped, outcome = result.shaped, result.outcome
+    if not isinstance(outcome, Assessment) or result.kb is None:
+        return shaped
+    person = data.triage_person(outcome, result.kb, Audience(shaped["audience"]),
+                                shaped["emergency"]["number"])
+    return {**shaped, "person": person}
 
 
 def stamp(screen: Screen) -> str:
@@ -123,14 +141,14 @@ def _rich(result: Result, screen: Screen) -> str:
         return _plain(result, screen)
     from spasmcheck.render import terminal
 
-    return terminal.draw(blocks(result), dict(result.styles or {}),
+    return terminal.draw(blocks(result, screen.details), dict(result.styles or {}),
                          min(screen.width, terminal.WIDTH))
 
 
 def _plain(result: Result, screen: Screen) -> str:
-    from spasmcheck.render import plain
+    from spasmcheck.render import plain, terminal
 
-    return plain.draw(blocks(result))
+    return plain.draw(blocks(result, screen.details), min(screen.width, terminal.WIDTH))
 
 
 def _json(result: Result, screen: Screen) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape as _escape
 
-from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+from spasmcheck.render.layout import SOURCES, URL, Banner, Block, Bullets, Heading, Item, Para
 from spasmcheck.render.safe import printable
 
 _CSS = """
@@ -20,6 +20,16 @@ padding:0 1rem;line-height:1.5;color:#111}
 
 def escape(text: str) -> str:
     return _escape(printable(text))
+
+
+def links(text: str) -> str:
+    """Sources: web addresses become links; everything is escaped."""
+    out, last = [], 0
+    for match in URL.finditer(text):
+        address = escape(match.group())
+        out += [escape(text[last:match.start()]), f'<a href="{address}">{address}</a>']
+        last = match.end()
+    return "".join(out) + escape(text[last:])
 
 
 def draw(blocks: list[Block], title: str, stamp: str) -> str:
@@ -38,7 +48,9 @@ def draw(blocks: list[Block], title: str, stamp: str) -> str:
         elif isinstance(block, Bullets):
             body.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + "</ul>")
         elif isinstance(block, Item):
-            rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in block.rows)
+            rows = "".join(f"<dt>{escape(k)}</dt><dd>"
+                           f"{links(v) if k == SOURCES else escape(v)}</dd>"
+                           for k, v in block.rows)
             body.append(f'<h3><span class="tag {escape(block.tone)}">{escape(block.tag)}</span>'
                         f"{escape(block.title)}</h3><dl>{rows}</dl>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

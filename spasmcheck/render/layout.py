@@ -6,10 +6,13 @@ reports cannot drift from the JSON. Severity is always a word beside any colour 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
 SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
+SOURCES = "Sources"  # the row label whose web addresses the formats draw as links
+URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
 class Banner(NamedTuple):
@@ -105,13 +108,26 @@ def finding_title(item: dict[str, Any]) -> str:
     return title
 
 
-def _finding(item: dict[str, Any]) -> Item:
-    title = finding_title(item)
+def _finding(item: dict[str, Any], details: bool = True) -> Item:
     rows = [("What can happen", item["effect"])]
-    if item["mechanism"]:
+    if item["mechanism"] and details:
         rows.append(("Why", item["mechanism"]))
-    rows += [("What to do", item["advice"]), ("Sources", "; ".join(item["sources"]))]
-    return Item(item["severity"].upper(), title, item["severity"], tuple(rows))
+    rows.append(("What to do", item["advice"]))
+    if details:
+        rows.append((SOURCES, "; ".join(item["sources"])))
+    return Item(item["severity"].upper(), finding_title(item), item["severity"], tuple(rows))
+
+
+def _findings(items: list[dict[str, Any]], details: bool) -> list[Item]:
+    """One entry per title (most severe first): rules about the same pair are merged, and a
+    row said twice is said once."""
+    merged: dict[str, Item] = {}
+    for item in items:
+        found = _finding(item, details)
+        first = merged.get(found.title)
+        merged[found.title] = found if first is None else first._replace(
+            rows=tuple(dict.fromkeys((*first.rows, *found.rows))))
+    return list(merged.values())
 
 
 def verdict(result: dict[str, Any]) -> Banner:
@@ -144,14 +160,14 @@ def _footer(result: dict[str, Any]) -> list[Block]:
             Para(f"Tables: {result['tables'][0]['origin']}; {tables}.", "muted")]
 
 
-def interactions_blocks(result: dict[str, Any]) -> list[Block]:
+def interactions_blocks(result: dict[str, Any], details: bool = True) -> list[Block]:
     blocks: list[Block] = [verdict(result)]
     meds = _medicine_lines(result)
     if meds:
         blocks += [Heading("Medicines checked"), Bullets(tuple(meds))]
     if result["interactions"]:
         blocks.append(Heading(f"Findings for {result['candidate']}, most severe first"))
-        blocks += [_finding(item) for item in result["interactions"]]
+        blocks += _findings(result["interactions"], details)
     return blocks + _footer(result)
 
 
@@ -161,10 +177,34 @@ def urgency_banner(result: dict[str, Any]) -> Banner:
     if urgency["level"] == "emergency":
         number = emergency["number"]
         first = f"CALL {number} NOW" if number else emergency["text"]
-        where = (f"{number} is the emergency number for {emergency['name']}; in another "
-                 "country, run again with --country CODE.",) if number else ()
-        return Banner(first, (urgency["label"].upper(), urgency["action"], *where), "emergency")
-    return Banner(urgency["label"].upper(), (urgency["action"],), urgency["level"])
+        where = (f"{number} is the emergency number for {emergency['name']}.",) if number \
+            else ()
+        return Banner(first, (urgency["label"].upper(), urgency["action"], *incomplete(result),
+                              *where), "emergency")
+    return Banner(urgency["label"].upper(), (urgency["action"], *incomplete(result)),
+                  urgency["level"])
+
+
+def incomplete(result: dict[str, Any]) -> tuple[str, ...]:
+    """Said at the top: medicine names that were not (or only partly) checked."""
+    unknown = len(result["unknown"])
+    partial = sum(1 for med in result["medications"] if med["status"] == "partial")
+    lines = []
+    if unknown:
+        lines.append(f"Check incomplete: {unknown} medicine name(s) not recognised, so their "
+                     "interactions were NOT checked.")
+    if partial:
+        lines.append(f"Check incomplete: {partial} medicine name(s) only partly recognised: "
+                     "they may contain more medicines that were NOT checked.")
+    return tuple(lines)
+
+
+def emergency_card(result: dict[str, Any]) -> Banner:
+    """The card shown while the questions are asked: the number first, then why."""
+    banner = urgency_banner(result)
+    flag = result["red_flags"][0]
+    return Banner(banner.title, (*banner.lines, f"Why: {flag['title']}", flag["do_now"]),
+                  "emergency")
 
 
 def notices(result: dict[str, Any]) -> list[str]:
@@ -187,40 +227,54 @@ def notices(result: dict[str, Any]) -> list[str]:
     return texts
 
 
-def triage_blocks(result: dict[str, Any]) -> list[Block]:
-    urgency, emergency = result["urgency"], result["emergency"]
-    blocks: list[Block] = [urgency_banner(result)]
-    emergency_level = urgency["level"] == "emergency"
-    blocks += [Para(text, "warn") for text in notices(result)]
-    blocks.append(Heading("Why"))
-    if result["red_flags"]:
-        unsure = result.get("read_as_unsure", [])
-        blocks += [Item(flag["urgency"].upper(), flag["title"], flag["urgency"], (
-            ("Concern", flag["concern"]),
-            ("Because you answered", because(flag, unsure)),
-            ("Sources", "; ".join(flag["sources"])))) for flag in result["red_flags"]]
-    else:
-        blocks.append(Para("None of the answers given is a warning sign."))
-    blocks += [Heading("What to do next"), Bullets(tuple(result["next_steps"]))]
+def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
+    """The outcome: level and action first, then why, what to do, when to get help sooner
+    and the medicines; sources, tips and every answer only with `details` (and in reports).
+    `result` is the JSON object plus `person` (data.triage_person)."""
+    person = result["person"]
+    banner = urgency_banner(result)
+    if not person["why"]:  # the reason, in the banner: a calm result stays on one screen
+        banner = banner._replace(lines=(*banner.lines, "Why: none of your answers is a "
+                                                       "warning sign."))
+    blocks: list[Block] = [banner]
+    blocks += [Para(text, "warn") for text in person["notices"]]
+    if person["not_asked"]:
+        blocks.append(Para(f"{len(person['not_asked'])} warning-sign question(s) were not "
+                           "answered, and this result reads them as no: "
+                           + " ".join(person["not_asked"])
+                           + " If any of them applies, the advice may be more urgent.", "warn"))
+    if person["read_as_unsure"]:
+        blocks.append(Para(f"{len(person['read_as_unsure'])} question(s) had no answer where "
+                           "reading them as no would be unsafe (such as a follow-up to a "
+                           "worrying answer), so this result reads them as \"not sure\": "
+                           + " ".join(person["read_as_unsure"]), "warn"))
+    if person["why"]:
+        blocks.append(Heading("Why"))
+    for why in person["why"]:
+        rows = [("You said", f"{s['question']} {s['answer']}") for s in why["said"]]
+        rows.append(("This can mean", why["concern"]))
+        if details:
+            rows.append((SOURCES, "; ".join(why["sources"])))
+        blocks.append(Item(why["urgency"].upper().replace("_", " "), why["title"],
+                           why["urgency"], tuple(rows)))
+    blocks += [Heading("What to do next"), Bullets(tuple(person["what_to_do"]))]
     meds = _medicine_lines(result)
     if meds or result["interactions"]:
         blocks += [Heading(f"Your medicines and {result['candidate']}"), Bullets(tuple(meds))]
-        blocks += [_finding(item) for item in result["interactions"]]
-    if result["seek_help_sooner"]:
-        blocks += [Heading("Get help sooner if"),
-                   Bullets(tuple(a["text"] for a in result["seek_help_sooner"]))]
-        if emergency["number"]:
-            blocks.append(Para(f"In an emergency call {emergency['number']}."))
-        else:
-            blocks.append(Para(emergency["text"]))
-    if result["guidance"] and not emergency_level:  # at emergency: only what to do now
-        title = "Treatment guidance" if result["audience"] == "clinician" \
-            else f"About {result['candidate']}"
-        blocks += [Heading(title), Bullets(tuple(a["text"] for a in result["guidance"]))]
-    unanswered = not_answered(result)
-    if unanswered:
-        blocks.append(Para(unanswered, "muted"))
-    return blocks + _footer(result)
+        blocks += _findings(result["interactions"], details)
+    sooner = [a["text"] for a in person["help_sooner"]]
+    sooner += [person["call_if"]] if person["call_if"] else []  # when to call: last, never "now"
+    if sooner:
+        blocks += [Heading("Get help sooner if"), Bullets(tuple(sooner))]
+    clinician = result["audience"] == "clinician"
+    if person["tips"] and (details or clinician):
+        title = "Treatment guidance" if clinician else f"About {result['candidate']}"
+        blocks += [Heading(title), Bullets(tuple(person["tips"]))]
+    if details:
+        blocks += [Heading("Your answers"), Bullets(tuple(
+            f"{a['question']} {a['answer']}" for a in person["answers_given"]))]
+        return blocks + _footer(result)
+    return [*blocks, Para(result["disclaimer"], "muted")]
 
 
 def not_answered(result: dict[str, Any]) -> str | None:

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 import re
 
-from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Item, Para
+from spasmcheck.render.layout import SOURCES, URL, Banner, Block, Bullets, Heading, Item, Para
 from spasmcheck.render.safe import printable
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # emphasis, code, links, HTML, tables, strike
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&copy;" would be drawn as a symbol
+_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")  # a heading, list or rule
+_BARE_LINK = re.compile(r"(?:https?:/|www\.)\S+", re.IGNORECASE)
 
 
 def escape(text: str) -> str:
-    """Markdown-escape user and table text so it shows as written."""
-    return _SPECIAL.sub(r"\\\1", printable(text))
+    """Table and user text shown as written: only what Markdown would read as markup is
+    escaped (a date or a hyphenated word stays as typed). A web address in it is not made a
+    link: its dots are escaped so viewers do not link it on their own."""
+    out = _SPECIAL.sub(r"\\\1", printable(text).replace("\n", " "))
+    out = _ENTITY.sub(r"\\&", out)
+    out = _BARE_LINK.sub(lambda m: m.group().replace(".", "\\."), out)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+
+
+def links(text: str) -> str:
+    """Sources: web addresses become links (`<https://...>`), the rest is escaped."""
+    out, last = [], 0
+    for match in URL.finditer(text):
+        out += [escape(text[last:match.start()]) if text[last:match.start()] else "",
+                f"<{match.group()}>"]
+        last = match.end()
+    return "".join(out) + (escape(text[last:]) if text[last:] else "")
 
 
 def draw(blocks: list[Block], title: str, stamp: str) -> str:
@@ -29,6 +47,8 @@ def draw(blocks: list[Block], title: str, stamp: str) -> str:
             out += [f"- {escape(item)}" for item in block.items] + [""]
         elif isinstance(block, Item):
             out += [f"### {escape(block.tag)}: {escape(block.title)}", ""]
-            out += [f"- **{escape(label)}:** {escape(value)}" for label, value in block.rows]
+            out += [f"- **{escape(label)}:** "
+                    + (links(value) if label == SOURCES else escape(value))
+                    for label, value in block.rows]
             out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -28,5 +28,7 @@ def draw(blocks: list[Block], width: int = WIDTH) -> str:
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """Whole words on each line; a web address longer than a line is never split (it runs
+    past the edge and the terminal wraps it, so it still works when copied or clicked)."""
     return textwrap.fill(printable(text), width, initial_indent=first, subsequent_indent=rest,
-                         break_long_words=True, break_on_hyphens=False)
+                         break_long_words=False, break_on_hyphens=False)

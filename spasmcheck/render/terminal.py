@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from spasmcheck.render.layout import Banner, Block, Bullets, Heading, Para
+from spasmcheck.render.layout import URL, Banner, Block, Bullets, Heading, Para
 from spasmcheck.render.safe import printable
 
-WIDTH = 80
+WIDTH = 100
 TONES = {
     "emergency": "bold white on red",
     "urgent": "bold red",
@@ -65,6 +65,10 @@ def draw(blocks: list[Block], styles: dict[str, str] | None = None, width: int =
                                   text(block.title, "bold"))
             console.print(title)
             for label, value in block.rows:  # wrapped lines stay indented under the finding
+                if URL.search(value):  # not wrapped here: a web address runs past the edge
+                    # and the terminal wraps it, still whole for copying or clicking
+                    console.print(text(f"    {label}: {value}"), soft_wrap=True)
+                    continue
                 row = text(f"{label}: ", "bold")
                 row.append(text(value))
                 console.print(Padding(row, (0, 0, 0, 4)))
