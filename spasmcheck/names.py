@@ -30,7 +30,9 @@ _WORD = re.compile(r"[a-z]+|[0-9]+")
 _SEP = "\x1f"  # between the fields of a listed phrase, in the pickled text
 SUGGESTION_CUTOFF = 0.8
 MAX_SUGGESTIONS = 5
-MEMO_SIZE = 65536  # names as read; typed names are unbounded, their memo is not
+MEMO_SIZE = 4096  # names read word by word: a strength or form makes most of them one-offs
+SPELLED_MEMO_SIZE = 4096  # typed names that are a listed name (the common case)
+SUGGEST_MEMO_SIZE = 1024  # unknown names: mostly one-off typos
 
 Kind = Literal["generic", "brand", "other_name", "product", "abbreviation", "combination"]
 Status = Literal["known", "partial", "unknown"]
@@ -270,6 +272,18 @@ def _read(index: NameIndex, tokens: tuple[str, ...]) -> _Read:
     return _Read(drugs, entry, "known", (), ())
 
 
+def as_listed(resolution: Resolution) -> bool:
+    """Whether the name was typed as a name the tables list (any case, spacing or punctuation).
+
+    Memos keyed by the typed name keep only these: their number is bounded by the tables'
+    names, so the memo stays small however varied the input ("sertraline 50 mg tablet" and
+    the like are read again, by the small word memo of `_read`).
+    """
+    entry = resolution.entry
+    return entry is not None and resolution.status == "known" and \
+        fold(resolution.input) == fold(entry.name)
+
+
 def _suggest_words(index: NameIndex, unread: list[str]) -> tuple[str, ...]:
     if not unread:
         return ()
@@ -278,7 +292,7 @@ def _suggest_words(index: NameIndex, unread: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))[:MAX_SUGGESTIONS]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=SUGGEST_MEMO_SIZE)
 def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
     """The names difflib's `get_close_matches` would give (ratio 0.8 or more, best first),
     found some 30 times faster.

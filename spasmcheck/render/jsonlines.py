@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
+from spasmcheck.names import SPELLED_MEMO_SIZE, as_listed
 from spasmcheck.render import data
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from spasmcheck.interactions import Interaction, Report
     from spasmcheck.triage import Assessment
 
-MEMO_SIZE = 65536  # medicines as typed: bounded, since input names are unbounded
 _dumps = data._dumps
 _text = data._text_json
 
@@ -144,9 +144,12 @@ class _Parts:
             key = med.input if not med.suggestions else (med.input, med.suggestions)
             text = memo.get(key)
             if text is None:
-                text = data._medication(med, self.kb).json()
-                if len(memo) < MEMO_SIZE:
-                    memo[key] = text
+                if as_listed(med):
+                    text = data._medication(med, self.kb).json()
+                    if len(memo) < SPELLED_MEMO_SIZE:
+                        memo[key] = text
+                else:  # most are met once: not kept by render.data's memo either
+                    text = data._medication.__wrapped__(med, self.kb).json()
             listed.append(text)
         unknown = _dumps(data.medications(report, self.kb, self.audience)["unknown"]) \
             if report.unknown else "[]"
@@ -155,8 +158,8 @@ class _Parts:
     def finding(self, item: Interaction) -> str:
         """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule (a
         duplicate names the medicines it was listed as, so it is built each time)."""
-        if item.kind == "same_drug":
-            return data.interaction(item, self.kb, self.audience).json()
+        if item.kind == "same_drug":  # names the list's own medicines: not memoised
+            return data.interaction.__wrapped__(item, self.kb, self.audience).json()
         names = self.names
         drugs = ",".join([names[d] for d in item.drugs])
         key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
