@@ -309,7 +309,7 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
 
     from rapidfuzz import fuzz, process
 
-    near = process.extract(key, _keys(index), scorer=fuzz.ratio, processor=None,
+    near = process.extract(key, _keys(index, len(key)), scorer=fuzz.ratio, processor=None,
                            score_cutoff=SUGGESTION_CUTOFF * 100 - 1e-6, limit=None)
     matcher = SequenceMatcher()
     matcher.set_seq2(key)
@@ -323,6 +323,13 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(index._by_key[k][0] for k in close))
 
 
-@lru_cache(maxsize=8)
-def _keys(index: NameIndex) -> list[str]:
-    return list(index._by_key)
+@lru_cache(maxsize=256)
+def _keys(index: NameIndex, length: int) -> list[str]:
+    """The keys whose length lets them reach the cutoff against a key of `length`.
+
+    Both ratios are at most twice the shorter length over the total (a common subsequence is
+    no longer than the shorter), so the other keys could never be kept: leaving them out halves
+    the work and changes nothing.
+    """
+    return [key for key in index._by_key
+            if 2 * min(length, len(key)) >= SUGGESTION_CUTOFF * (length + len(key)) - 1e-9]
