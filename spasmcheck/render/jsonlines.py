@@ -33,7 +33,7 @@ def error(line_id: Any, number: int, message: str) -> str:
 def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
            audience: Audience, contact: Contact) -> str:
     """`data.compact({"id": line_id, "line": number, **data.triage_result(...)})`."""
-    if assessment.notices or assessment.read_as_unsure:  # less common: built the long way
+    if assessment.notices:  # less common (they may withhold sections): built the long way
         return data.compact({"id": line_id, "line": number,
                              **data.triage_result(assessment, kb, audience, contact)}) + "\n"
     parts = _parts(kb, audience)
@@ -55,7 +55,8 @@ def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
         ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
         '],"answers":', _dumps(answers), ',"unanswered":', _dumps(list(unanswered)),
         ',"unanswered_screen":', _dumps(list(assessment.unanswered_screen)),
-        ',"read_as_unsure":[],"notices":[]', parts.disclaimer])
+        ',"read_as_unsure":', _dumps(list(assessment.read_as_unsure)), ',"notices":[]',
+        parts.disclaimer])
 
 
 def _start(line_id: Any, number: int) -> str:
