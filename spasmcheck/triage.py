@@ -237,8 +237,9 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     left_out = set(read_as_unsure) | from_medicines
     unanswered = tuple(q for q in _questions(kb).answer_ids
                        if q not in answers.values and q not in left_out)
+    missing = set(unanswered)
     screen_gaps = tuple(q for q, gate_keys, applies in _screen(kb)
-                        if q in read_as_unsure or (q in unanswered and (
+                        if q in left_out and q in read_as_unsure or (q in missing and (
                             applies is None or (gate_keys <= facts_now.values.keys()
                                                 and applies(facts_now) is not None)))
                         ) if unanswered or read_as_unsure else ()
