@@ -4,8 +4,6 @@ Exit codes are the table in errors.ExitCode (documented in the README), the same
 output format. Reports go to stdout; prompts, notices and errors go to stderr.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import shutil
@@ -116,7 +114,7 @@ def main() -> None:
         _notice("spasmcheck: cannot write the output: stdout is closed")
         os._exit(ExitCode.OUTPUT_ERROR)
     try:
-        app()
+        _app_for(sys.argv)()
         code: Any = 0
     except SystemExit as done:
         code = done.code
@@ -133,6 +131,25 @@ def main() -> None:
         os._exit(code or 0)
     print(code, file=sys.stderr)  # SystemExit("message"), as raised by some libraries
     os._exit(1)
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the invoked top-level command, when one is named first.
+
+    Typer builds the Click tree of every command on each run (a few ms for the ~100 options of
+    all of them); a one-shot check needs only its own. Anything else (help, version, a
+    sub-app, a mistyped command) gets the whole app, so its messages are unchanged.
+    """
+    name = argv[1] if len(argv) > 1 else ""
+    chosen = [info for info in app.registered_commands
+              if (info.name or getattr(info.callback, "__name__", "")) == name]
+    if len(chosen) != 1:
+        return app
+    lean = typer.Typer(name=app.info.name, help=app.info.help, no_args_is_help=True,
+                       pretty_exceptions_enable=False, rich_markup_mode=None)
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = chosen
+    return lean
 
 
 # --- shared edges ----------------------------------------------------------------------------
@@ -476,7 +493,7 @@ def _source_name(source: str | None) -> str:
     return "<stdin>" if source == "-" else str(source)
 
 
-def _read_fhir(source: str, kb: KnowledgeBase) -> MedicationRecord:
+def _read_fhir(source: str, kb: KnowledgeBase) -> "MedicationRecord":
     """The medicines of a FHIR record file (or stdin), exit 4 when it cannot be used."""
     from spasmcheck import fhir_meds
 
@@ -497,7 +514,7 @@ def _read_fhir(source: str, kb: KnowledgeBase) -> MedicationRecord:
         raise fhir_meds.FhirError(f"{name}: {error.message}") from None
 
 
-def _record_summary(record: MedicationRecord, source: str | None,
+def _record_summary(record: "MedicationRecord", source: str | None,
                     notices: bool) -> dict[str, Any]:
     """Which entries of the record were checked and which skipped (JSON `record`); the human
     formats get the same as notices on stderr."""

@@ -8,7 +8,7 @@ the answer keys that made the condition hold, which is how every urgency explain
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from spasmcheck.model import Question, QuestionType
@@ -110,6 +110,53 @@ def compile_condition(condition: Condition) -> Predicate:
             return lambda facts: taken if ident in facts.classes else None
         return lambda facts: taken if ident in facts.drugs else None
     return _comparison(condition)
+
+
+def first_holding(groups: Sequence[Sequence[Condition]],
+                  ) -> Callable[[Facts], list[tuple[int, int]]]:
+    """(group, index) of the first condition of each group that holds, for groups with one.
+
+    The truth of every condition (whether `holds` gives a set, not which) as one generated
+    function: a triage tests some 60 red-flag tiers, nearly all false, and one call with
+    inline tests costs a fraction of the nested closures. Which answers made a tier hold is
+    still found by its closure, for the tiers found here only.
+    """
+    constants: dict[str, Any] = {"_MISSING": _MISSING}
+    lines = ["def first_holding(facts):",
+             "    get, classes, drugs = facts.values.get, facts.classes, facts.drugs",
+             "    found = []"]
+    for group_number, group in enumerate(groups):
+        for number, condition in enumerate(group):
+            test = _test(condition, constants)
+            lines.append(f"    {'if' if number == 0 else 'elif'} {test}:")
+            lines.append(f"        found.append(({group_number}, {number}))")
+    lines.append("    return found")
+    exec(compile("\n".join(lines), "<conditions>", "exec"), constants)  # noqa: S102
+    return constants["first_holding"]  # type: ignore[no-any-return]
+
+
+def _test(condition: Condition, constants: dict[str, Any]) -> str:
+    """A Python expression, true exactly when `holds(condition, facts)` is not None; the
+    operands it compares with are passed in `constants`, never written into the source."""
+    if isinstance(condition, All | AnyOf):
+        joined = " and " if isinstance(condition, All) else " or "
+        return "(" + joined.join(_test(item, constants) for item in condition.items) + ")"
+    if isinstance(condition, Not):
+        return f"(not {_test(condition.item, constants)})"
+    name = f"_c{len(constants)}"
+    if isinstance(condition, Taking):
+        constants[name] = condition.id
+        return f"({name} in {'classes' if condition.kind == 'class' else 'drugs'})"
+    constants[name] = condition.value
+    key = f"_c{len(constants)}"
+    constants[key] = condition.key
+    if condition.op == "==":
+        return f"(get({key}, _MISSING) == {name})"
+    if condition.op == "in":
+        return f"(get({key}, _MISSING) in {name})"
+    compare = f"_c{len(constants)}"
+    constants[compare] = _COMPARISONS[condition.op]
+    return f"((value := get({key}, _MISSING)) is not _MISSING and {compare}(value, {name}))"
 
 
 def _comparison(condition: Compare) -> Predicate:

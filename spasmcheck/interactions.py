@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from spasmcheck.errors import UsageError
 from spasmcheck.model import Caution, Drug, Finding, KnowledgeBase, PairRule, Severity, Text
-from spasmcheck.names import Resolution
+from spasmcheck.names import SPELLED_MEMO_SIZE, Resolution, as_listed
 
 
 class Interaction(NamedTuple):
@@ -269,9 +269,6 @@ def _cautions(kb: KnowledgeBase, drug_id: str) -> tuple[Caution, ...]:
     return tuple(c for c in kb.interactions.cautions if c.drug.matches(drug))
 
 
-MEMO_SIZE = 65536  # names as typed are unbounded: their memo is not
-
-
 class _Index:
     """What the rules say about each drug and each pair of kinds of drug, worked out once.
 
@@ -294,7 +291,7 @@ class _Index:
         resolution = self.names.get(name)
         if resolution is None:
             resolution = self.kb.names.resolve(name)
-            if len(self.names) < MEMO_SIZE:
+            if len(self.names) < SPELLED_MEMO_SIZE and as_listed(resolution):
                 self.names[name] = resolution
         return resolution
 

@@ -9,6 +9,7 @@ not writable by others; `SPASMCHECK_CACHE=off` turns it off.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import re
@@ -239,7 +240,14 @@ def _cache_read(key: str) -> KnowledgeBase | None:
     try:
         if not (_private(folder) and _private(path)):
             return None
-        kb = pickle.loads(path.read_bytes())
+        data = path.read_bytes()
+        collecting = gc.isenabled()
+        gc.disable()  # unpickling makes some 100,000 objects: no collection passes meanwhile
+        try:
+            kb = pickle.loads(data)
+        finally:
+            if collecting:
+                gc.enable()
     except Exception:  # noqa: BLE001 - any unreadable cache is only a miss
         return None
     return kb if isinstance(kb, KnowledgeBase) else None

@@ -30,7 +30,9 @@ _WORD = re.compile(r"[a-z]+|[0-9]+")
 _SEP = "\x1f"  # between the fields of a listed phrase, in the pickled text
 SUGGESTION_CUTOFF = 0.8
 MAX_SUGGESTIONS = 5
-MEMO_SIZE = 65536  # names as read; typed names are unbounded, their memo is not
+MEMO_SIZE = 4096  # names read word by word: a strength or form makes most of them one-offs
+SPELLED_MEMO_SIZE = 4096  # typed names that are a listed name (the common case)
+SUGGEST_MEMO_SIZE = 1024  # unknown names: mostly one-off typos
 
 Kind = Literal["generic", "brand", "other_name", "product", "abbreviation", "combination"]
 Status = Literal["known", "partial", "unknown"]
@@ -363,6 +365,18 @@ def _salt_run(index: NameIndex, tokens: tuple[str, ...], i: int) -> int:
     return j - i
 
 
+def as_listed(resolution: Resolution) -> bool:
+    """Whether the name was typed as a name the tables list (any case, spacing or punctuation).
+
+    Memos keyed by the typed name keep only these: their number is bounded by the tables'
+    names, so the memo stays small however varied the input ("sertraline 50 mg tablet" and
+    the like are read again, by the small word memo of `_read`).
+    """
+    entry = resolution.entry
+    return entry is not None and resolution.status == "known" and \
+        fold(resolution.input) == fold(entry.name)
+
+
 def _suggest_words(index: NameIndex, unread: list[str]) -> tuple[str, ...]:
     if not unread:
         return ()
@@ -371,7 +385,7 @@ def _suggest_words(index: NameIndex, unread: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))[:MAX_SUGGESTIONS]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=SUGGEST_MEMO_SIZE)
 def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
     """The names difflib's `get_close_matches` would give (ratio 0.8 or more, best first),
     found some 30 times faster.
@@ -388,7 +402,7 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
 
     from rapidfuzz import fuzz, process
 
-    near = process.extract(key, _keys(index), scorer=fuzz.ratio, processor=None,
+    near = process.extract(key, _keys(index, len(key)), scorer=fuzz.ratio, processor=None,
                            score_cutoff=SUGGESTION_CUTOFF * 100 - 1e-6, limit=None)
     matcher = SequenceMatcher()
     matcher.set_seq2(key)
@@ -402,6 +416,13 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(index._by_key[k][0] for k in close))
 
 
-@lru_cache(maxsize=8)
-def _keys(index: NameIndex) -> list[str]:
-    return list(index._by_key)
+@lru_cache(maxsize=256)
+def _keys(index: NameIndex, length: int) -> list[str]:
+    """The keys whose length lets them reach the cutoff against a key of `length`.
+
+    Both ratios are at most twice the shorter length over the total (a common subsequence is
+    no longer than the shorter), so the other keys could never be kept: leaving them out halves
+    the work and changes nothing.
+    """
+    return [key for key in index._by_key
+            if 2 * min(length, len(key)) >= SUGGESTION_CUTOFF * (length + len(key)) - 1e-9]

@@ -10,13 +10,20 @@ The person's medicines go through the one interaction engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spasmcheck import interactions
 from spasmcheck.answers import MEDICATIONS, Answers
-from spasmcheck.conditions import Facts, Predicate, compile_condition, holds, keys_of
+from spasmcheck.conditions import (
+    Facts,
+    Predicate,
+    compile_condition,
+    first_holding,
+    holds,
+    keys_of,
+)
 from spasmcheck.model import (
     UNSURE,
     Drug,
@@ -107,9 +114,14 @@ def _compile(condition: Any) -> Predicate | None:
 
 
 @lru_cache(maxsize=8)
-def _compiled(kb: KnowledgeBase) -> tuple[tuple[RedFlag, tuple[tuple[Tier, Predicate], ...]], ...]:
-    return tuple((flag, tuple((tier, compile_condition(tier.when)) for tier in flag.tiers))
-                 for flag in kb.triage.red_flags)
+def _compiled(kb: KnowledgeBase) -> tuple[
+        tuple[tuple[RedFlag, tuple[tuple[Tier, Predicate], ...]], ...],
+        Callable[[Facts], list[tuple[int, int]]]]:
+    """Each red flag with its tiers' conditions, and which tier of each flag holds first."""
+    flags = kb.triage.red_flags
+    return (tuple((flag, tuple((tier, compile_condition(tier.when)) for tier in flag.tiers))
+                  for flag in flags),
+            first_holding([[tier.when for tier in flag.tiers] for flag in flags]))
 
 
 def effective_values(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
@@ -199,14 +211,15 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     order = _questions(kb).order
 
     hits = []
-    for flag, tiers in _compiled(kb):
-        for tier, when in tiers:
-            because = when(facts_now)
-            if because is not None:
-                if from_medicines & because:
-                    because = (because - from_medicines) | {MEDICATIONS}
-                hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
-                break
+    flags, holding = _compiled(kb)
+    for flag_number, tier_number in holding(facts_now):
+        flag, tiers = flags[flag_number]
+        tier, when = tiers[tier_number]
+        because = when(facts_now)
+        assert because is not None  # the same condition, tested the fast way
+        if from_medicines & because:
+            because = (because - from_medicines) | {MEDICATIONS}
+        hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
     hits.sort(key=lambda hit: -hit.urgency)
     urgency = max((hit.urgency for hit in hits), default=tables.default_level)
 
@@ -219,8 +232,9 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     left_out = set(read_as_unsure) | from_medicines
     unanswered = tuple(q for q in _questions(kb).answer_ids
                        if q not in answers.values and q not in left_out)
+    missing = set(unanswered)
     screen_gaps = tuple(q for q, gate_keys, applies in _screen(kb)
-                        if q in read_as_unsure or (q in unanswered and (
+                        if q in left_out and q in read_as_unsure or (q in missing and (
                             applies is None or (gate_keys <= facts_now.values.keys()
                                                 and applies(facts_now) is not None)))
                         ) if unanswered or read_as_unsure else ()

@@ -339,3 +339,38 @@ def test_a_caution_applies_to_every_listed_medicine_that_has_it(generics, candid
         for caution in KB.interactions.cautions:
             if caution.condition == condition and caution.drug.matches(drugs[drug_id]):
                 assert (caution.id, drugs[drug_id].active) in warned, (caution.id, drug_id)
+
+
+CLASSES = sorted({c for drug in KB.interactions.drugs.values() for c in drug.all_classes})
+
+
+@st.composite
+def facts(draw: st.DrawFn) -> Any:
+    """What conditions read: answers (some left out, "unsure" made alarming as assess does),
+    and the classes and drugs of the medicines taken."""
+    from spasmcheck.conditions import Facts
+    from spasmcheck.triage import effective_values
+
+    values = effective_values(validate(draw(answer_sets()), KB.triage), KB)
+    drugs = draw(st.sets(st.sampled_from(GENERICS), max_size=3))
+    classes = frozenset().union(*(KB.interactions.drugs[d].all_classes for d in drugs))
+    return Facts(values, classes | draw(st.sets(st.sampled_from(CLASSES), max_size=2)),
+                 frozenset(drugs))
+
+
+@settings(max_examples=400, deadline=None)
+@given(facts())
+def test_the_generated_red_flag_tests_agree_with_the_conditions(facts_now):
+    """The one-call test of every red-flag tier (conditions.first_holding) fires exactly the
+    tiers the conditions themselves say hold: a flag it missed would under-triage."""
+    from spasmcheck.conditions import compile_condition, first_holding
+
+    groups = [[tier.when for tier in flag.tiers] for flag in KB.triage.red_flags]
+    groups += [[q.ask_when] for q in KB.triage.questions if q.ask_when is not None]
+    expected = []
+    for group_number, group in enumerate(groups):
+        for number, condition in enumerate(group):
+            if compile_condition(condition)(facts_now) is not None:
+                expected.append((group_number, number))
+                break
+    assert first_holding(groups)(facts_now) == expected

@@ -100,7 +100,9 @@ def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> dict[str, 
     }
 
 
-@lru_cache(maxsize=4096)
+# Small memos (here and below): a batch meets findings and medicines by the thousand, and a
+# memo that keeps filling would make its memory grow with the input.
+@lru_cache(maxsize=512)
 def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Shared:
     out = Shared(drugs=[kb.interactions.drugs[d].name for d in item.drugs], kind=item.kind,
                  rule=item.rule_id, **finding(item.finding, kb, audience))
@@ -118,7 +120,7 @@ def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> dict[s
             "unknown_advice": kb.interactions.unknown_medicine.for_(audience)}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _medication(med: Resolution, kb: KnowledgeBase) -> Shared:
     entry = Shared(input=med.input, matched=[kb.interactions.drugs[d].name for d in med.drugs],
                    status=med.status)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
+from spasmcheck.names import SPELLED_MEMO_SIZE, as_listed
 from spasmcheck.render import data
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from spasmcheck.interactions import Interaction, Report
     from spasmcheck.triage import Assessment
 
-MEMO_SIZE = 65536  # medicines as typed: bounded, since input names are unbounded
 _dumps = data._dumps
 _text = data._text_json
 
@@ -33,7 +33,7 @@ def error(line_id: Any, number: int, message: str) -> str:
 def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
            audience: Audience, contact: Contact) -> str:
     """`data.compact({"id": line_id, "line": number, **data.triage_result(...)})`."""
-    if assessment.notices or assessment.read_as_unsure:  # less common: built the long way
+    if assessment.notices:  # less common (they may withhold sections): built the long way
         return data.compact({"id": line_id, "line": number,
                              **data.triage_result(assessment, kb, audience, contact)}) + "\n"
     parts = _parts(kb, audience)
@@ -55,7 +55,8 @@ def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
         ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
         '],"answers":', _dumps(answers), ',"unanswered":', _dumps(list(unanswered)),
         ',"unanswered_screen":', _dumps(list(assessment.unanswered_screen)),
-        ',"read_as_unsure":[],"notices":[]', parts.disclaimer])
+        ',"read_as_unsure":', _dumps(list(assessment.read_as_unsure)), ',"notices":[]',
+        parts.disclaimer])
 
 
 def _start(line_id: Any, number: int) -> str:
@@ -144,9 +145,12 @@ class _Parts:
             key = med.input if not med.suggestions else (med.input, med.suggestions)
             text = memo.get(key)
             if text is None:
-                text = data._medication(med, self.kb).json()
-                if len(memo) < MEMO_SIZE:
-                    memo[key] = text
+                if as_listed(med):
+                    text = data._medication(med, self.kb).json()
+                    if len(memo) < SPELLED_MEMO_SIZE:
+                        memo[key] = text
+                else:  # most are met once: not kept by render.data's memo either
+                    text = data._medication.__wrapped__(med, self.kb).json()
             listed.append(text)
         unknown = _dumps(data.medications(report, self.kb, self.audience)["unknown"]) \
             if report.unknown else "[]"
@@ -155,8 +159,8 @@ class _Parts:
     def finding(self, item: Interaction) -> str:
         """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule (a
         duplicate names the medicines it was listed as, so it is built each time)."""
-        if item.kind == "same_drug":
-            return data.interaction(item, self.kb, self.audience).json()
+        if item.kind == "same_drug":  # names the list's own medicines: not memoised
+            return data.interaction.__wrapped__(item, self.kb, self.audience).json()
         names = self.names
         drugs = ",".join([names[d] for d in item.drugs])
         key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
