@@ -1,10 +1,14 @@
-"""Find, read, validate and cache the tables; one KnowledgeBase per process and folder.
+"""Find, read, validate and compile the tables; one KnowledgeBase per process and folder.
 
 Parsing and validating the YAML costs far more than the rest of a run, so the validated
-KnowledgeBase is kept in the user's cache folder (pickled), keyed by a hash of the table bytes,
-the folder and this code's version: an edited table misses the cache and is parsed and checked
-again, so the cache is never stale. The cache is only read from a folder owned by this user and
-not writable by others; `SPASMCHECK_CACHE=off` turns it off.
+KnowledgeBase is kept compiled (pickled). The built-in tables are compiled and checked when the
+wheel is built (hatch_build.py) and shipped inside the package, which is trusted as the code is.
+Any other compiled tables (a `--data-dir` folder, or the built-in ones in a source checkout) are
+kept in the user's cache folder, each entry authenticated with a keyed BLAKE2b tag under a
+random per-user key before it is unpickled. Every compiled file is keyed by the table bytes, the
+tool version and the source of every module that reads, validates or compiles them
+(`shaping_modules`), so an edited table or check is never skipped by an old compiled copy.
+`SPASMCHECK_CACHE=off` turns the user cache off.
 """
 
 from __future__ import annotations
@@ -37,6 +41,12 @@ DATA_DIR_ENV = "SPASMCHECK_DATA_DIR"
 CACHE_DIR_ENV = "SPASMCHECK_CACHE_DIR"
 CACHE_SWITCH_ENV = "SPASMCHECK_CACHE"
 _CACHE_KEEP = 8
+# The built-in tables, compiled when the wheel is built (hatch_build.py), beside this module.
+COMPILED_NAME = "tables.compiled"
+_COMPILED_MAGIC = b"spasmcheck compiled tables 1\n"
+_CACHE_MAGIC = b"spasmcheck cache 1\n"
+_MAC_KEY_NAME = "cache.key"
+_MAC_SIZE = 32
 
 
 def builtin_data_dir() -> Path:
@@ -69,16 +79,25 @@ def _load(folder: str | None) -> KnowledgeBase:
     directory = Path(folder) if folder else builtin_data_dir()
     origin = folder or BUILTIN
     texts = _read_tables(directory, origin)
-    key = _cache_key(texts, origin)
-    cached = _cache_read(key)
+    key = tables_key(texts, origin)
+    if folder is None:
+        shipped = _compiled_read(Path(__file__).parent / COMPILED_NAME, key)
+        if shipped is not None:
+            return shipped
+    entry = _cache_key(key)
+    cached = _cache_read(entry)
     if cached is not None:
         return cached
+    kb = _compile(directory, texts, origin)
+    _cache_write(entry, kb)
+    return kb
+
+
+def _compile(directory: Path, texts: dict[str, str], origin: str) -> KnowledgeBase:
     from spasmcheck.yamlsource import parse
 
     docs = {name: parse(text, _display(directory, name, origin)) for name, text in texts.items()}
-    kb = build(docs, origin)
-    _cache_write(key, kb)
-    return kb
+    return build(docs, origin)
 
 
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
@@ -190,24 +209,88 @@ def _read_table(path: Path) -> bytes:
     return data
 
 
-def _cache_key(texts: dict[str, str], origin: str) -> str:
-    """Content checksums (CRC-32 and Adler-32) and lengths of every table, the tool version and
-    a stamp of the validating code (so a new check is never skipped by an old cache entry).
+# `from spasmcheck.x import`, `import spasmcheck.x`, `from spasmcheck import x, y`. The pattern
+# starts with its literal so the scan runs at memchr speed (a `^(?:from|import)` one is 15 times
+# slower); the word before it is checked in Python.
+_IMPORT = re.compile(rb"spasmcheck(?:\.([\w.]+)|[ \t]+import[ \t]+\(?([\w, \t]+))")
 
-    zlib rather than hashlib: importing OpenSSL's hashes costs more than the whole check.
+
+def shaping_modules(package: Path | None = None) -> dict[str, bytes]:
+    """The source of every spasmcheck module that reads, validates or compiles the tables:
+    this module and everything it imports (at any depth, inside functions too), found by
+    reading the code, so a new helper module is covered without a list to keep.
+
+    An import that names a name rather than a module (`from spasmcheck import __version__`) is
+    simply not found as a file; over-reaching costs a recompile, never a stale table.
     """
-    code = Path(__file__).parent
-    stamps = [(code / name).stat() for name in ("reader.py", "interaction_table.py",
-                                                 "redflag_table.py", "country_table.py",
-                                                 "name_table.py", "names.py", "model.py",
-                                                 "conditions.py")]
-    parts = [__version__, sys.version, origin,
-             *(f"{s.st_size:x}-{s.st_mtime_ns:x}" for s in stamps)]
-    for name in TABLE_FILES:
-        data = texts[name].encode()
-        parts.append(f"{len(data):x}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}")
+    root = package or Path(__file__).resolve().parent
+    sources: dict[str, bytes] = {}
+    todo = ["knowledge", "__init__"]
+    while todo:
+        name = todo.pop()
+        if name in sources:
+            continue
+        path = root.joinpath(*name.split("."))
+        for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+            if candidate.is_file():
+                sources[name] = candidate.read_bytes()
+                break
+        else:
+            continue
+        source = sources[name]
+        for match in _IMPORT.finditer(source):
+            if not source[max(0, match.start() - 7):match.start()].endswith((b"from ",
+                                                                             b"import ")):
+                continue
+            dotted, names = match.groups()
+            if names:
+                todo += [n.strip().decode() for n in names.split(b",") if n.strip()]
+            else:
+                todo.append(dotted.decode())
+    return dict(sorted(sources.items()))
+
+
+def tables_key(texts: dict[str, str], origin: str, package: Path | None = None) -> str:
+    """Content checksums (CRC-32 and Adler-32) and lengths of every table and of every module
+    that shapes the compiled tables, with the tool version and the folder, as 16 hex digits.
+
+    A staleness check, not a security one: the shipped file is trusted as the package is, and
+    a cache entry is authenticated separately (`_cache_read`). zlib rather than hashlib:
+    importing OpenSSL's hashes costs more than reading every source.
+    """
+    parts = [__version__, origin]
+    blobs = [*(text.encode() for text in (texts[name] for name in TABLE_FILES)),
+             *shaping_modules(package).values()]
+    parts += [f"{len(b):x}-{zlib.crc32(b):08x}-{zlib.adler32(b):08x}" for b in blobs]
     label = "/".join(parts).encode()
     return f"{zlib.crc32(label):08x}{zlib.adler32(label):08x}"
+
+
+def _cache_key(key: str) -> str:
+    """A cache entry's key: the tables' key and this Python (whose pickles another may not read)."""
+    label = f"{key}/{sys.version}".encode()
+    return f"{zlib.crc32(label):08x}{zlib.adler32(label):08x}"
+
+
+def compiled_bytes(kb: KnowledgeBase, key: str) -> bytes:
+    """The shipped compiled tables: a header naming the key, then the pickle."""
+    return _COMPILED_MAGIC + key.encode() + b"\n" + pickle.dumps(kb, pickle.HIGHEST_PROTOCOL)
+
+
+def _compiled_read(path: Path, key: str) -> KnowledgeBase | None:
+    """The shipped tables if they were compiled from exactly these tables and this code."""
+    try:
+        data = path.read_bytes()
+    except OSError:  # a source checkout: no compiled file
+        return None
+    head = _COMPILED_MAGIC + key.encode() + b"\n"
+    if not data.startswith(head):  # stale: compiled from other tables or code
+        return None
+    try:
+        kb = pickle.loads(data[len(head):])
+    except Exception:  # noqa: BLE001 - an unreadable file is compiled again
+        return None
+    return kb if isinstance(kb, KnowledgeBase) else None
 
 
 def cache_dir() -> Path | None:
@@ -232,21 +315,76 @@ _CACHE_NAME = re.compile(r"tables-[0-9a-f]{16}\.pickle")  # exactly what cache_f
 
 
 def _cache_read(key: str) -> KnowledgeBase | None:
+    """An entry is unpickled only if its tag, made with this user's key over the entry's key
+    and bytes, is right: a planted, altered or renamed entry is a miss and never runs."""
     folder = cache_dir()
     if folder is None:
         return None
     path = cache_file(folder, key)
     try:
-        if not (_private(folder) and _private(path)):
+        if not _private(folder):
             return None
-        kb = pickle.loads(path.read_bytes())
+        secret = _mac_key(folder, create=False)
+        data = path.read_bytes()
+        if secret is None or not data.startswith(_CACHE_MAGIC):
+            return None
+        tag, payload = data[len(_CACHE_MAGIC):][:_MAC_SIZE], data[len(_CACHE_MAGIC) + _MAC_SIZE:]
+        from _operator import _compare_digest  # hmac.compare_digest, without OpenSSL's import
+
+        if not _compare_digest(tag, _tag(secret, key, payload)):
+            return None
+        kb = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - any unreadable cache is only a miss
         return None
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
+def _tag(secret: bytes, key: str, payload: bytes) -> bytes:
+    """Keyed BLAKE2b (a MAC in its own right, RFC 7693) over the entry's key and its bytes.
+
+    _blake2 rather than hmac or hashlib: they import OpenSSL, 5-6 ms at every cached run.
+    """
+    from _blake2 import blake2b
+
+    mac = blake2b(key=secret, digest_size=_MAC_SIZE, person=b"spasmcheck")
+    mac.update(key.encode() + b"\n")
+    mac.update(payload)
+    return mac.digest()
+
+
+def _mac_key(folder: Path, *, create: bool) -> bytes | None:
+    """This user's random cache key: a 0600 file in the private cache folder, made on first
+    write. A key others could read or replace is not used (None)."""
+    path = folder / _MAC_KEY_NAME
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if not create:
+            return None
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(prefix=".key-", dir=folder)  # 0600
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(os.urandom(_MAC_SIZE))
+            os.link(tmp, path)  # never replaces a key another run just made
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        owner = getattr(os, "getuid", lambda: info.st_uid)()
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != owner or info.st_mode & 0o077:
+            return None
+        secret = handle.read(_MAC_SIZE + 1)
+    return secret if len(secret) == _MAC_SIZE else None
+
+
 def _private(path: Path) -> bool:
-    """Owned by this user and not writable by anyone else: safe to unpickle from."""
+    """Owned by this user and not writable by anyone else."""
     info = path.stat()
     owner = getattr(os, "getuid", lambda: info.st_uid)()
     return info.st_uid == owner and not info.st_mode & 0o022
@@ -265,12 +403,18 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
             sys.stderr.write(f"spasmcheck: not caching the tables in {folder}: others can "
                              f"write to it (chmod go-w it, or set {CACHE_DIR_ENV})\n")
             return
+        secret = _mac_key(folder, create=True)
+        if secret is None:
+            sys.stderr.write(f"spasmcheck: not caching the tables in {folder}: its key file "
+                             f"{_MAC_KEY_NAME} is not private to you (remove it)\n")
+            return
         fd, tmp = tempfile.mkstemp(prefix=".tables-", dir=folder)
     except OSError:
         return
     try:
+        payload = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(fd, "wb") as out:
-            pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_CACHE_MAGIC + _tag(secret, key, payload) + payload)
         os.replace(tmp, cache_file(folder, key))
         ours = [folder / name for name in os.listdir(folder) if _CACHE_NAME.fullmatch(name)]
         ours.sort(key=lambda p: p.stat().st_mtime)
