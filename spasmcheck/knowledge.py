@@ -223,18 +223,21 @@ def shaping_modules(package: Path | None = None) -> dict[str, bytes]:
     An import that names a name rather than a module (`from spasmcheck import __version__`) is
     simply not found as a file; over-reaching costs a recompile, never a stale table.
     """
-    root = package or Path(__file__).resolve().parent
+    root = str(package or Path(__file__).resolve().parent)
     sources: dict[str, bytes] = {}
     todo = ["knowledge", "__init__"]
     while todo:
         name = todo.pop()
         if name in sources:
             continue
-        path = root.joinpath(*name.split("."))
-        for candidate in (path.with_suffix(".py"), path / "__init__.py"):
-            if candidate.is_file():
-                sources[name] = candidate.read_bytes()
+        path = os.path.join(root, *name.split("."))
+        for candidate in (path + ".py", os.path.join(path, "__init__.py")):
+            try:
+                with open(candidate, "rb") as handle:  # open, not is_file(): one call fewer
+                    sources[name] = handle.read()
                 break
+            except (FileNotFoundError, NotADirectoryError):
+                continue
         else:
             continue
         source = sources[name]
