@@ -36,8 +36,8 @@ class CompileTables(BuildHookInterface):  # type: ignore[type-arg]
             raise RuntimeError(f"the built-in tables are broken:\n{lines}")
         if version == "editable":
             return
-        texts = knowledge._read_tables(knowledge.builtin_data_dir(), knowledge.BUILTIN)
-        key = knowledge.tables_key(texts, knowledge.BUILTIN)
+        tables = knowledge._read_tables(knowledge.builtin_data_dir(), knowledge.BUILTIN)
+        key = knowledge.tables_key(tables, knowledge.BUILTIN)
         self._folder = tempfile.TemporaryDirectory(prefix="spasmcheck-build-")
         compiled = Path(self._folder.name) / knowledge.COMPILED_NAME
         compiled.write_bytes(knowledge.compiled_bytes(kb, key))

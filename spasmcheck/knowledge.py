@@ -78,8 +78,8 @@ def load(data_dir: Path | None = None) -> KnowledgeBase:
 def _load(folder: str | None) -> KnowledgeBase:
     directory = Path(folder) if folder else builtin_data_dir()
     origin = folder or BUILTIN
-    texts = _read_tables(directory, origin)
-    key = tables_key(texts, origin)
+    tables = _read_tables(directory, origin)
+    key = tables_key(tables, origin)
     if folder is None:
         shipped = _compiled_read(Path(__file__).parent / COMPILED_NAME, key)
         if shipped is not None:
@@ -88,16 +88,26 @@ def _load(folder: str | None) -> KnowledgeBase:
     cached = _cache_read(entry)
     if cached is not None:
         return cached
-    kb = _compile(directory, texts, origin)
+    kb = _compile(directory, tables, origin)
     _cache_write(entry, kb)
     return kb
 
 
-def _compile(directory: Path, texts: dict[str, str], origin: str) -> KnowledgeBase:
+def _compile(directory: Path, tables: dict[str, bytes], origin: str) -> KnowledgeBase:
     from spasmcheck.yamlsource import parse
 
-    docs = {name: parse(text, _display(directory, name, origin)) for name, text in texts.items()}
+    docs = {name: parse(_decode(data, _display(directory, name, origin)),
+                        _display(directory, name, origin)) for name, data in tables.items()}
     return build(docs, origin)
+
+
+def _decode(data: bytes, shown: str) -> str:
+    """A table's text; only a compile needs it (a compiled copy is found by the bytes)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError([LocatedError(shown, None, "", f"not UTF-8 text ({exc.reason} at "
+                                                       f"byte {exc.start})")]) from None
 
 
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
@@ -145,13 +155,8 @@ def check(data_dir: Path | None) -> tuple[KnowledgeBase | None, list[LocatedErro
     """Validate a folder of tables without the cache, returning every problem found."""
     directory = data_dir or builtin_data_dir()
     origin = str(data_dir) if data_dir else BUILTIN
-    from spasmcheck.yamlsource import parse
-
     try:
-        texts = _read_tables(directory, origin)
-        docs = {name: parse(text, _display(directory, name, origin))
-                for name, text in texts.items()}
-        return build(docs, origin), []
+        return _compile(directory, _read_tables(directory, origin), origin), []
     except DataError as error:
         return None, error.problems
     except LocatedError as error:
@@ -164,29 +169,27 @@ def _display(directory: Path, name: str, origin: str) -> str:
     return str(directory / name)
 
 
-def _read_tables(directory: Path, origin: str) -> dict[str, str]:
+def _read_tables(directory: Path, origin: str) -> dict[str, bytes]:
+    """The bytes of every table, by file name."""
     if not directory.is_dir():
         raise DataError([LocatedError(str(directory), None, "",
                                       "the tables folder does not exist or is not a folder")])
-    texts: dict[str, str] = {}
+    tables: dict[str, bytes] = {}
     for name in TABLE_FILES:
         path = directory / name
         if name in OPTIONAL_FILES and origin != BUILTIN and not path.exists():
             path = builtin_data_dir() / name
         shown = _display(directory, name, origin)
         try:
-            texts[name] = _read_table(path).decode("utf-8")
+            tables[name] = _read_table(path)
         except _Unusable as problem:
             raise DataError([LocatedError(shown, None, "", str(problem))]) from None
         except FileNotFoundError:
             raise DataError([LocatedError(shown, None, "", "the table is missing")]) from None
-        except UnicodeDecodeError as exc:
-            raise DataError([LocatedError(shown, None, "", f"not UTF-8 text ({exc.reason} at "
-                                                           f"byte {exc.start})")]) from None
         except OSError as exc:
             raise DataError([LocatedError(shown, None, "", f"cannot be read: {exc.strerror}")]) \
                 from None
-    return texts
+    return tables
 
 
 class _Unusable(Exception):
@@ -209,10 +212,29 @@ def _read_table(path: Path) -> bytes:
     return data
 
 
-# `from spasmcheck.x import`, `import spasmcheck.x`, `from spasmcheck import x, y`. The pattern
-# starts with its literal so the scan runs at memchr speed (a `^(?:from|import)` one is 15 times
-# slower); the word before it is checked in Python.
-_IMPORT = re.compile(rb"spasmcheck(?:\.([\w.]+)|[ \t]+import[ \t]+\(?([\w, \t]+))")
+def _imported(source: bytes) -> list[str]:
+    """The spasmcheck modules (and names) a source imports: `from spasmcheck.x import ...`,
+    `import spasmcheck.x`, `from spasmcheck import x, y` (in brackets across lines too).
+
+    bytes.find rather than a regular expression: compiling one costs more at start-up than
+    this whole scan.
+    """
+    found: list[str] = []
+    at = source.find(b"spasmcheck")
+    while at >= 0:
+        end = at + len(b"spasmcheck")
+        if source[max(0, at - 7):at].endswith((b"from ", b"import ")):
+            line_end = source.find(b"\n", end)
+            rest = source[end:line_end if line_end >= 0 else len(source)]
+            if rest.startswith(b".") and len(rest) > 1:
+                found.append(rest[1:].split()[0].decode())
+            elif rest.lstrip().startswith(b"import"):
+                if b"(" in rest:
+                    rest = source[end:source.find(b")", end)]
+                names = rest.split(b"import", 1)[1].replace(b"(", b" ").split(b",")
+                found += [n.split()[0].decode() for n in names if n.split()]
+        at = source.find(b"spasmcheck", end)
+    return found
 
 
 def shaping_modules(package: Path | None = None) -> dict[str, bytes]:
@@ -240,20 +262,11 @@ def shaping_modules(package: Path | None = None) -> dict[str, bytes]:
                 continue
         else:
             continue
-        source = sources[name]
-        for match in _IMPORT.finditer(source):
-            if not source[max(0, match.start() - 7):match.start()].endswith((b"from ",
-                                                                             b"import ")):
-                continue
-            dotted, names = match.groups()
-            if names:
-                todo += [n.strip().decode() for n in names.split(b",") if n.strip()]
-            else:
-                todo.append(dotted.decode())
+        todo += _imported(sources[name])
     return dict(sorted(sources.items()))
 
 
-def tables_key(texts: dict[str, str], origin: str, package: Path | None = None) -> str:
+def tables_key(tables: dict[str, bytes], origin: str, package: Path | None = None) -> str:
     """Content checksums (CRC-32 and Adler-32) and lengths of every table and of every module
     that shapes the compiled tables, with the tool version and the folder, as 16 hex digits.
 
@@ -262,8 +275,7 @@ def tables_key(texts: dict[str, str], origin: str, package: Path | None = None) 
     importing OpenSSL's hashes costs more than reading every source.
     """
     parts = [__version__, origin]
-    blobs = [*(text.encode() for text in (texts[name] for name in TABLE_FILES)),
-             *shaping_modules(package).values()]
+    blobs = [*(tables[name] for name in TABLE_FILES), *shaping_modules(package).values()]
     parts += [f"{len(b):x}-{zlib.crc32(b):08x}-{zlib.adler32(b):08x}" for b in blobs]
     label = "/".join(parts).encode()
     return f"{zlib.crc32(label):08x}{zlib.adler32(label):08x}"
