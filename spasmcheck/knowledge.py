@@ -96,8 +96,8 @@ def _load(folder: str | None) -> KnowledgeBase:
 def _compile(directory: Path, tables: dict[str, bytes], origin: str) -> KnowledgeBase:
     from spasmcheck.yamlsource import parse
 
-    docs = {name: parse(_decode(data, _display(directory, name, origin)),
-                        _display(directory, name, origin)) for name, data in tables.items()}
+    shown = {name: _display(directory, name, origin) for name in tables}
+    docs = {name: parse(_decode(data, shown[name]), shown[name]) for name, data in tables.items()}
     return build(docs, origin)
 
 
@@ -343,7 +343,8 @@ def _cache_read(key: str) -> KnowledgeBase | None:
         data = path.read_bytes()
         if secret is None or not data.startswith(_CACHE_MAGIC):
             return None
-        tag, payload = data[len(_CACHE_MAGIC):][:_MAC_SIZE], data[len(_CACHE_MAGIC) + _MAC_SIZE:]
+        start = len(_CACHE_MAGIC) + _MAC_SIZE
+        tag, payload = data[len(_CACHE_MAGIC):start], data[start:]
         from _operator import _compare_digest  # hmac.compare_digest, without OpenSSL's import
 
         if not _compare_digest(tag, _tag(secret, key, payload)):
