@@ -1,10 +1,14 @@
-"""Find, read, validate and cache the tables; one KnowledgeBase per process and folder.
+"""Find, read, validate and compile the tables; one KnowledgeBase per process and folder.
 
 Parsing and validating the YAML costs far more than the rest of a run, so the validated
-KnowledgeBase is kept in the user's cache folder (pickled), keyed by a hash of the table bytes,
-the folder and this code's version: an edited table misses the cache and is parsed and checked
-again, so the cache is never stale. The cache is only read from a folder owned by this user and
-not writable by others; `SPASMCHECK_CACHE=off` turns it off.
+KnowledgeBase is kept compiled (pickled). The built-in tables are compiled and checked when the
+wheel is built (hatch_build.py) and shipped inside the package, which is trusted as the code is.
+Any other compiled tables (a `--data-dir` folder, or the built-in ones in a source checkout) are
+kept in the user's cache folder, each entry authenticated with a keyed BLAKE2b tag under a
+random per-user key before it is unpickled. Every compiled file is keyed by the table bytes, the
+tool version and the source of every module that reads, validates or compiles them
+(`shaping_modules`), so an edited table or check is never skipped by an old compiled copy.
+`SPASMCHECK_CACHE=off` turns the user cache off.
 """
 
 from __future__ import annotations
@@ -38,6 +42,12 @@ DATA_DIR_ENV = "SPASMCHECK_DATA_DIR"
 CACHE_DIR_ENV = "SPASMCHECK_CACHE_DIR"
 CACHE_SWITCH_ENV = "SPASMCHECK_CACHE"
 _CACHE_KEEP = 8
+# The built-in tables, compiled when the wheel is built (hatch_build.py), beside this module.
+COMPILED_NAME = "tables.compiled"
+_COMPILED_MAGIC = b"spasmcheck compiled tables 1\n"
+_CACHE_MAGIC = b"spasmcheck cache 1\n"
+_MAC_KEY_NAME = "cache.key"
+_MAC_SIZE = 32
 
 
 def builtin_data_dir() -> Path:
@@ -69,17 +79,36 @@ def load(data_dir: Path | None = None) -> KnowledgeBase:
 def _load(folder: str | None) -> KnowledgeBase:
     directory = Path(folder) if folder else builtin_data_dir()
     origin = folder or BUILTIN
-    texts = _read_tables(directory, origin)
-    key = _cache_key(texts, origin)
-    cached = _cache_read(key)
+    tables = _read_tables(directory, origin)
+    key = tables_key(tables, origin)
+    if folder is None:
+        shipped = _compiled_read(Path(__file__).parent / COMPILED_NAME, key)
+        if shipped is not None:
+            return shipped
+    entry = _cache_key(key)
+    cached = _cache_read(entry)
     if cached is not None:
         return cached
+    kb = _compile(directory, tables, origin)
+    _cache_write(entry, kb)
+    return kb
+
+
+def _compile(directory: Path, tables: dict[str, bytes], origin: str) -> KnowledgeBase:
     from spasmcheck.yamlsource import parse
 
-    docs = {name: parse(text, _display(directory, name, origin)) for name, text in texts.items()}
-    kb = build(docs, origin)
-    _cache_write(key, kb)
-    return kb
+    shown = {name: _display(directory, name, origin) for name in tables}
+    docs = {name: parse(_decode(data, shown[name]), shown[name]) for name, data in tables.items()}
+    return build(docs, origin)
+
+
+def _decode(data: bytes, shown: str) -> str:
+    """A table's text; only a compile needs it (a compiled copy is found by the bytes)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError([LocatedError(shown, None, "", f"not UTF-8 text ({exc.reason} at "
+                                                       f"byte {exc.start})")]) from None
 
 
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
@@ -127,13 +156,8 @@ def check(data_dir: Path | None) -> tuple[KnowledgeBase | None, list[LocatedErro
     """Validate a folder of tables without the cache, returning every problem found."""
     directory = data_dir or builtin_data_dir()
     origin = str(data_dir) if data_dir else BUILTIN
-    from spasmcheck.yamlsource import parse
-
     try:
-        texts = _read_tables(directory, origin)
-        docs = {name: parse(text, _display(directory, name, origin))
-                for name, text in texts.items()}
-        return build(docs, origin), []
+        return _compile(directory, _read_tables(directory, origin), origin), []
     except DataError as error:
         return None, error.problems
     except LocatedError as error:
@@ -146,29 +170,27 @@ def _display(directory: Path, name: str, origin: str) -> str:
     return str(directory / name)
 
 
-def _read_tables(directory: Path, origin: str) -> dict[str, str]:
+def _read_tables(directory: Path, origin: str) -> dict[str, bytes]:
+    """The bytes of every table, by file name."""
     if not directory.is_dir():
         raise DataError([LocatedError(str(directory), None, "",
                                       "the tables folder does not exist or is not a folder")])
-    texts: dict[str, str] = {}
+    tables: dict[str, bytes] = {}
     for name in TABLE_FILES:
         path = directory / name
         if name in OPTIONAL_FILES and origin != BUILTIN and not path.exists():
             path = builtin_data_dir() / name
         shown = _display(directory, name, origin)
         try:
-            texts[name] = _read_table(path).decode("utf-8")
+            tables[name] = _read_table(path)
         except _Unusable as problem:
             raise DataError([LocatedError(shown, None, "", str(problem))]) from None
         except FileNotFoundError:
             raise DataError([LocatedError(shown, None, "", "the table is missing")]) from None
-        except UnicodeDecodeError as exc:
-            raise DataError([LocatedError(shown, None, "", f"not UTF-8 text ({exc.reason} at "
-                                                           f"byte {exc.start})")]) from None
         except OSError as exc:
             raise DataError([LocatedError(shown, None, "", f"cannot be read: {exc.strerror}")]) \
                 from None
-    return texts
+    return tables
 
 
 class _Unusable(Exception):
@@ -191,24 +213,100 @@ def _read_table(path: Path) -> bytes:
     return data
 
 
-def _cache_key(texts: dict[str, str], origin: str) -> str:
-    """Content checksums (CRC-32 and Adler-32) and lengths of every table, the tool version and
-    a stamp of the validating code (so a new check is never skipped by an old cache entry).
+def _imported(source: bytes) -> list[str]:
+    """The spasmcheck modules (and names) a source imports: `from spasmcheck.x import ...`,
+    `import spasmcheck.x`, `from spasmcheck import x, y` (in brackets across lines too).
 
-    zlib rather than hashlib: importing OpenSSL's hashes costs more than the whole check.
+    bytes.find rather than a regular expression: compiling one costs more at start-up than
+    this whole scan.
     """
-    code = Path(__file__).parent
-    stamps = [(code / name).stat() for name in ("reader.py", "interaction_table.py",
-                                                 "redflag_table.py", "country_table.py",
-                                                 "name_table.py", "names.py", "model.py",
-                                                 "conditions.py")]
-    parts = [__version__, sys.version, origin,
-             *(f"{s.st_size:x}-{s.st_mtime_ns:x}" for s in stamps)]
-    for name in TABLE_FILES:
-        data = texts[name].encode()
-        parts.append(f"{len(data):x}-{zlib.crc32(data):08x}-{zlib.adler32(data):08x}")
+    found: list[str] = []
+    at = source.find(b"spasmcheck")
+    while at >= 0:
+        end = at + len(b"spasmcheck")
+        if source[max(0, at - 7):at].endswith((b"from ", b"import ")):
+            line_end = source.find(b"\n", end)
+            rest = source[end:line_end if line_end >= 0 else len(source)]
+            if rest.startswith(b".") and len(rest) > 1:
+                found.append(rest[1:].split()[0].decode())
+            elif rest.lstrip().startswith(b"import"):
+                if b"(" in rest:
+                    rest = source[end:source.find(b")", end)]
+                names = rest.split(b"import", 1)[1].replace(b"(", b" ").split(b",")
+                found += [n.split()[0].decode() for n in names if n.split()]
+        at = source.find(b"spasmcheck", end)
+    return found
+
+
+def shaping_modules(package: Path | None = None) -> dict[str, bytes]:
+    """The source of every spasmcheck module that reads, validates or compiles the tables:
+    this module and everything it imports (at any depth, inside functions too), found by
+    reading the code, so a new helper module is covered without a list to keep.
+
+    An import that names a name rather than a module (`from spasmcheck import __version__`) is
+    simply not found as a file; over-reaching costs a recompile, never a stale table.
+    """
+    root = str(package or Path(__file__).resolve().parent)
+    sources: dict[str, bytes] = {}
+    todo = ["knowledge", "__init__"]
+    while todo:
+        name = todo.pop()
+        if name in sources:
+            continue
+        path = os.path.join(root, *name.split("."))
+        for candidate in (path + ".py", os.path.join(path, "__init__.py")):
+            try:
+                with open(candidate, "rb") as handle:  # open, not is_file(): one call fewer
+                    sources[name] = handle.read()
+                break
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        else:
+            continue
+        todo += _imported(sources[name])
+    return dict(sorted(sources.items()))
+
+
+def tables_key(tables: dict[str, bytes], origin: str, package: Path | None = None) -> str:
+    """Content checksums (CRC-32 and Adler-32) and lengths of every table and of every module
+    that shapes the compiled tables, with the tool version and the folder, as 16 hex digits.
+
+    A staleness check, not a security one: the shipped file is trusted as the package is, and
+    a cache entry is authenticated separately (`_cache_read`). zlib rather than hashlib:
+    importing OpenSSL's hashes costs more than reading every source.
+    """
+    parts = [__version__, origin]
+    blobs = [*(tables[name] for name in TABLE_FILES), *shaping_modules(package).values()]
+    parts += [f"{len(b):x}-{zlib.crc32(b):08x}-{zlib.adler32(b):08x}" for b in blobs]
     label = "/".join(parts).encode()
     return f"{zlib.crc32(label):08x}{zlib.adler32(label):08x}"
+
+
+def _cache_key(key: str) -> str:
+    """A cache entry's key: the tables' key and this Python (whose pickles another may not read)."""
+    label = f"{key}/{sys.version}".encode()
+    return f"{zlib.crc32(label):08x}{zlib.adler32(label):08x}"
+
+
+def compiled_bytes(kb: KnowledgeBase, key: str) -> bytes:
+    """The shipped compiled tables: a header naming the key, then the pickle."""
+    return _COMPILED_MAGIC + key.encode() + b"\n" + pickle.dumps(kb, pickle.HIGHEST_PROTOCOL)
+
+
+def _compiled_read(path: Path, key: str) -> KnowledgeBase | None:
+    """The shipped tables if they were compiled from exactly these tables and this code."""
+    try:
+        data = path.read_bytes()
+    except OSError:  # a source checkout: no compiled file
+        return None
+    head = _COMPILED_MAGIC + key.encode() + b"\n"
+    if not data.startswith(head):  # stale: compiled from other tables or code
+        return None
+    try:
+        kb = pickle.loads(data[len(head):])
+    except Exception:  # noqa: BLE001 - an unreadable file is compiled again
+        return None
+    return kb if isinstance(kb, KnowledgeBase) else None
 
 
 def cache_dir() -> Path | None:
@@ -233,18 +331,29 @@ _CACHE_NAME = re.compile(r"tables-[0-9a-f]{16}\.pickle")  # exactly what cache_f
 
 
 def _cache_read(key: str) -> KnowledgeBase | None:
+    """An entry is unpickled only if its tag, made with this user's key over the entry's key
+    and bytes, is right: a planted, altered or renamed entry is a miss and never runs."""
     folder = cache_dir()
     if folder is None:
         return None
     path = cache_file(folder, key)
     try:
-        if not (_private(folder) and _private(path)):
+        if not _private(folder):
             return None
+        secret = _mac_key(folder, create=False)
         data = path.read_bytes()
+        if secret is None or not data.startswith(_CACHE_MAGIC):
+            return None
+        start = len(_CACHE_MAGIC) + _MAC_SIZE
+        tag, payload = data[len(_CACHE_MAGIC):start], data[start:]
+        from _operator import _compare_digest  # hmac.compare_digest, without OpenSSL's import
+
+        if not _compare_digest(tag, _tag(secret, key, payload)):
+            return None
         collecting = gc.isenabled()
         gc.disable()  # unpickling makes some 100,000 objects: no collection passes meanwhile
         try:
-            kb = pickle.loads(data)
+            kb = pickle.loads(payload)
         finally:
             if collecting:
                 gc.enable()
@@ -253,8 +362,52 @@ def _cache_read(key: str) -> KnowledgeBase | None:
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
+def _tag(secret: bytes, key: str, payload: bytes) -> bytes:
+    """Keyed BLAKE2b (a MAC in its own right, RFC 7693) over the entry's key and its bytes.
+
+    _blake2 rather than hmac or hashlib: they import OpenSSL, 5-6 ms at every cached run.
+    """
+    from _blake2 import blake2b
+
+    mac = blake2b(key=secret, digest_size=_MAC_SIZE, person=b"spasmcheck")
+    mac.update(key.encode() + b"\n")
+    mac.update(payload)
+    return mac.digest()
+
+
+def _mac_key(folder: Path, *, create: bool) -> bytes | None:
+    """This user's random cache key: a 0600 file in the private cache folder, made on first
+    write. A key others could read or replace is not used (None)."""
+    path = folder / _MAC_KEY_NAME
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if not create:
+            return None
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(prefix=".key-", dir=folder)  # 0600
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(os.urandom(_MAC_SIZE))
+            os.link(tmp, path)  # never replaces a key another run just made
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        owner = getattr(os, "getuid", lambda: info.st_uid)()
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != owner or info.st_mode & 0o077:
+            return None
+        secret = handle.read(_MAC_SIZE + 1)
+    return secret if len(secret) == _MAC_SIZE else None
+
+
 def _private(path: Path) -> bool:
-    """Owned by this user and not writable by anyone else: safe to unpickle from."""
+    """Owned by this user and not writable by anyone else."""
     info = path.stat()
     owner = getattr(os, "getuid", lambda: info.st_uid)()
     return info.st_uid == owner and not info.st_mode & 0o022
@@ -273,12 +426,18 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
             sys.stderr.write(f"spasmcheck: not caching the tables in {folder}: others can "
                              f"write to it (chmod go-w it, or set {CACHE_DIR_ENV})\n")
             return
+        secret = _mac_key(folder, create=True)
+        if secret is None:
+            sys.stderr.write(f"spasmcheck: not caching the tables in {folder}: its key file "
+                             f"{_MAC_KEY_NAME} is not private to you (remove it)\n")
+            return
         fd, tmp = tempfile.mkstemp(prefix=".tables-", dir=folder)
     except OSError:
         return
     try:
+        payload = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(fd, "wb") as out:
-            pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_CACHE_MAGIC + _tag(secret, key, payload) + payload)
         os.replace(tmp, cache_file(folder, key))
         ours = [folder / name for name in os.listdir(folder) if _CACHE_NAME.fullmatch(name)]
         ours.sort(key=lambda p: p.stat().st_mtime)

@@ -73,8 +73,8 @@ def test_cache_can_be_switched_off(tmp_path, monkeypatch):
 def cache_entry(folder: Path, cache: Path) -> Path:
     """Where `knowledge` keeps the parsed tables of `folder`."""
     origin = str(folder.resolve())
-    return knowledge.cache_file(cache, knowledge._cache_key(knowledge._read_tables(folder, origin),
-                                                            origin))
+    key = knowledge.tables_key(knowledge._read_tables(folder, origin), origin)
+    return knowledge.cache_file(cache, knowledge._cache_key(key))
 
 
 def test_a_corrupt_cache_file_is_only_a_miss(tmp_path, monkeypatch):
@@ -86,8 +86,28 @@ def test_a_corrupt_cache_file_is_only_a_miss(tmp_path, monkeypatch):
     kb = knowledge._load.__wrapped__(str(folder.resolve()))
     assert kb.interactions.default_candidate == "cyclobenzaprine"
     assert "sertraline" in kb.interactions.drugs
-    assert cached.read_bytes()[:2] == b"\x80\x05" and len(cached.read_bytes()) > 10_000, \
+    assert cached.read_bytes().startswith(knowledge._CACHE_MAGIC), \
         "the corrupt entry is replaced by a good one"
+    assert len(cached.read_bytes()) > 10_000
+
+
+class Planted:
+    """A pickle that makes a folder when it is loaded: proof that a cache entry ran."""
+
+    def __init__(self, ran: Path) -> None:
+        self.ran = ran
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.ran),))
+
+
+def planted_cache(tmp_path: Path, monkeypatch) -> tuple[Path, Path, Path, Path]:
+    """A private cache holding a good entry for a copy of the tables, and where a run shows."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    folder = copy_tables(tmp_path)
+    knowledge._load.__wrapped__(str(folder.resolve()))
+    return cache, folder, cache_entry(folder, cache), tmp_path / "the pickle ran"
 
 
 @pytest.mark.parametrize("shared", ["file", "folder"])
@@ -95,30 +115,123 @@ def test_a_cache_others_can_write_to_is_never_unpickled(tmp_path, monkeypatch, s
     """A pickle runs code when loaded: one that others could have written is not read."""
     import pickle
 
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
-    folder = copy_tables(tmp_path)
-    knowledge._load.__wrapped__(str(folder.resolve()))
-    cached = cache_entry(folder, cache)
-    ran = tmp_path / "the pickle ran"
-
-    class Planted:
-        def __reduce__(self):
-            return (os.mkdir, (str(ran),))
-
-    cached.write_bytes(pickle.dumps(Planted()))
+    cache, folder, cached, ran = planted_cache(tmp_path, monkeypatch)
+    cached.write_bytes(pickle.dumps(Planted(ran)))
     cached.chmod(0o666 if shared == "file" else 0o600)
     cache.chmod(0o777 if shared == "folder" else 0o700)
     kb = knowledge._load.__wrapped__(str(folder.resolve()))
     assert not ran.exists(), "a cache entry others can write to was unpickled"
     assert "sertraline" in kb.interactions.drugs
 
-    # The same file, private to its owner, is trusted: the check above is what stopped it.
-    cached.write_bytes(pickle.dumps(Planted()))
+
+@pytest.mark.parametrize("plant", ["bare-pickle", "zero-tag", "another-key", "kept-tag"])
+def test_a_planted_cache_entry_is_never_unpickled_even_in_a_private_folder(
+        tmp_path, monkeypatch, plant):
+    """Private permissions are not enough: only an entry tagged with this user's key is read."""
+    import pickle
+
+    cache, folder, cached, ran = planted_cache(tmp_path, monkeypatch)
+    good = cached.read_bytes()
+    payload = pickle.dumps(Planted(ran))
+    magic = knowledge._CACHE_MAGIC
+    planted = {
+        "bare-pickle": payload,
+        "zero-tag": magic + bytes(32) + payload,
+        "another-key": magic + knowledge._tag(os.urandom(32), "0" * 16, payload) + payload,
+        "kept-tag": good[:len(magic) + 32] + payload,  # the good entry's tag, other bytes
+    }[plant]
+    cached.write_bytes(planted)
     cached.chmod(0o600)
-    cache.chmod(0o700)
+    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    assert not ran.exists(), f"a planted cache entry ({plant}) was unpickled"
+    assert "sertraline" in kb.interactions.drugs
+    assert cached.read_bytes() == good, "the planted entry is replaced by a good one"
+
+
+def test_the_tag_is_what_stops_a_planted_entry(tmp_path, monkeypatch):
+    """The same planted pickle, tagged with this user's key, is loaded: the tag is the gate."""
+    import pickle
+
+    cache, folder, cached, ran = planted_cache(tmp_path, monkeypatch)
+    secret = (cache / knowledge._MAC_KEY_NAME).read_bytes()
+    key = cached.name[len("tables-"):-len(".pickle")]
+    payload = pickle.dumps(Planted(ran))
+    cached.write_bytes(knowledge._CACHE_MAGIC + knowledge._tag(secret, key, payload) + payload)
     knowledge._load.__wrapped__(str(folder.resolve()))
     assert ran.exists()
+
+
+def test_an_entry_moved_to_another_tables_name_is_not_used(tmp_path, monkeypatch):
+    """A good entry for other tables, renamed to this one's name, fails its tag: the tag covers
+    the entry's key, so old facts are never served under new tables."""
+    cache, folder, cached, _ = planted_cache(tmp_path, monkeypatch)
+    old = cached.read_bytes()
+    edit(folder, "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinex\n")
+    knowledge._load.__wrapped__(str(folder.resolve()))
+    renamed = cache_entry(folder, cache)
+    renamed.write_bytes(old)
+    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    assert "sertralinex" in kb.interactions.drugs and "sertraline" not in kb.interactions.drugs
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+def test_a_key_file_others_can_read_is_not_used(tmp_path, monkeypatch, mode, capsys):
+    """Whoever can read the key can forge a tag: such a key authenticates nothing."""
+    import pickle
+
+    cache, folder, cached, ran = planted_cache(tmp_path, monkeypatch)
+    key_file = cache / knowledge._MAC_KEY_NAME
+    key_file.chmod(mode)
+    key = cached.name[len("tables-"):-len(".pickle")]
+    payload = pickle.dumps(Planted(ran))
+    cached.write_bytes(knowledge._CACHE_MAGIC + knowledge._tag(key_file.read_bytes(), key,
+                                                               payload) + payload)
+    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    assert not ran.exists()
+    assert "sertraline" in kb.interactions.drugs
+    assert f"its key file {knowledge._MAC_KEY_NAME} is not private" in capsys.readouterr().err
+
+
+def test_the_key_covers_every_module_the_compile_imports():
+    """Any spasmcheck module loaded while the tables are read, checked and compiled is in the
+    key: a change to name folding (names.py) or to the YAML reader can never be served stale."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys; from spasmcheck import knowledge; knowledge.check(None); "
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('spasmcheck'))))")
+    loaded = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
+                                       capture_output=True, text=True).stdout)
+    covered = {f"spasmcheck.{name}" for name in knowledge.shaping_modules()} | {"spasmcheck"}
+    assert set(loaded) <= covered, set(loaded) - covered
+    assert {"spasmcheck.names", "spasmcheck.yamlsource"} <= covered
+
+
+def test_the_key_changes_when_any_shaping_module_changes(tmp_path):
+    package = Path(knowledge.__file__).resolve().parent
+    copy = tmp_path / "spasmcheck"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    texts = knowledge._read_tables(DATA, knowledge.BUILTIN)
+    before = knowledge.tables_key(texts, knowledge.BUILTIN, copy)
+    assert before == knowledge.tables_key(texts, knowledge.BUILTIN, package)
+    for name in knowledge.shaping_modules(copy):
+        path = copy.joinpath(*name.split(".")).with_suffix(".py")
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n# a change\n")
+        assert knowledge.tables_key(texts, knowledge.BUILTIN, copy) != before, name
+        path.write_bytes(original)
+    (copy / "cli.py").write_bytes(b"# not read by the compile\n")
+    assert knowledge.tables_key(texts, knowledge.BUILTIN, copy) == before
+
+
+def test_a_stale_or_foreign_compiled_file_is_ignored(tmp_path, kb):
+    """The shipped tables are used only when compiled from exactly these tables and code."""
+    compiled = tmp_path / knowledge.COMPILED_NAME
+    compiled.write_bytes(knowledge.compiled_bytes(kb, "0" * 16))
+    assert knowledge._compiled_read(compiled, "0" * 16) is not None
+    assert knowledge._compiled_read(compiled, "1" * 16) is None
+    assert knowledge._compiled_read(tmp_path / "missing", "0" * 16) is None
 
 
 BROKEN = [
@@ -345,7 +458,7 @@ def test_cache_clean_up_touches_only_the_tools_own_entries(tmp_path, monkeypatch
         (cache / name).write_bytes(b"x")
         os.utime(cache / name, (1000 + age, 1000 + age))
     knowledge._cache_write("f" * 16, kb)
-    left = set(os.listdir(cache))
+    left = set(os.listdir(cache)) - {knowledge._MAC_KEY_NAME}
     assert set(foreign) <= left
     assert len(left - set(foreign)) == knowledge._CACHE_KEEP
     assert knowledge.cache_file(cache, "f" * 16).name in left
@@ -392,3 +505,77 @@ def test_a_duplicate_rule_id_points_at_its_second_use(tmp_path):
     duplicate = next(m for m in messages if "used twice" in m)
     assert duplicate.startswith(f"{folder / 'interactions.yaml'}:{lines[1]}: rules["), duplicate
     assert f"first at line {lines[0]}" in duplicate
+
+
+ROOT = DATA.parent
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """What a wheel is built from: the package, the tables and the build files."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in ("pyproject.toml", "hatch_build.py", "README.md"):
+        shutil.copy(ROOT / name, copy / name)
+    shutil.copytree(ROOT / "spasmcheck", copy / "spasmcheck",
+                    ignore=shutil.ignore_patterns("__pycache__", knowledge.COMPILED_NAME))
+    shutil.copytree(DATA, copy / "data")
+    return copy
+
+
+def build_wheel(project: Path, out: Path):
+    """hatchling's PEP 517 wheel build (what pip runs), in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = f"from hatchling.build import build_wheel; print(build_wheel({str(out)!r}))"
+    return subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_a_wheel_ships_its_tables_compiled_and_runs_from_them(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    built = build_wheel(project_copy(tmp_path), tmp_path / "dist")
+    assert built.returncode == 0, built.stderr
+    wheel = tmp_path / "dist" / built.stdout.split()[-1]
+    assert f"spasmcheck/{knowledge.COMPILED_NAME}" in zipfile.ZipFile(wheel).namelist()
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--target", str(site), str(wheel)], check=True, capture_output=True)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(site), "SPASMCHECK_CACHE_DIR": str(cache)}
+    env.pop("SPASMCHECK_CACHE", None)
+    env.pop("SPASMCHECK_DATA_DIR", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    where = run("-c", "import spasmcheck; print(spasmcheck.__file__)")
+    assert where.stdout.startswith(str(site)), where.stdout
+    checked = run("-m", "spasmcheck", "data", "check")
+    assert checked.returncode == 0 and "tables OK" in checked.stdout, checked.stderr
+    ran = run("-m", "spasmcheck", "interactions", "--med", "Zoloft", "--json")
+    assert ran.returncode == 0 and '"sertraline"' in ran.stdout, ran.stderr
+    assert not list(cache.glob("tables-*.pickle")), "the installed wheel compiled its tables"
+    # The control: without the shipped file the same run compiles and caches them.
+    (site / "spasmcheck" / knowledge.COMPILED_NAME).unlink()
+    again = run("-m", "spasmcheck", "interactions", "--med", "Zoloft", "--json")
+    assert again.returncode == 0 and again.stdout == ran.stdout
+    assert list(cache.glob("tables-*.pickle"))
+
+
+@pytest.mark.slow
+def test_a_broken_built_in_table_fails_the_wheel_build_located(tmp_path):
+    project = project_copy(tmp_path)
+    edit(project / "data", "redflags.yaml", "{trauma: major}", "{trauma: severe}")
+    text = (project / "data" / "redflags.yaml").read_text("utf-8")
+    line = text[:text.index("{trauma: severe}")].count("\n") + 1
+    built = build_wheel(project, tmp_path / "dist")
+    assert built.returncode != 0
+    assert f"data/redflags.yaml:{line}: " in built.stderr, built.stderr
+    assert "'severe' is not a value of trauma" in built.stderr
+    assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
