@@ -84,17 +84,22 @@ class UnknownMedicine(TypedDict):
     suggestions: Annotated[list[Words], Rule(uniqueItems=True)]
 
 
-class Interaction(TypedDict):
-    """One finding, most severe first in its list."""
+class Finding(TypedDict):
+    """What a rule says: how severe, what can happen, why, what to do, and its sources."""
 
-    drugs: Annotated[list[Words], Rule(minItems=1)]
-    kind: NotRequired[Kind]
-    rule: NotRequired[Ident]
     severity: Severity
     effect: Words
     mechanism: Annotated[str, Rule(description="May be empty when the table gives none.")]
     advice: Words
     sources: Sources
+
+
+class Interaction(Finding):
+    """One finding, most severe first in its list."""
+
+    drugs: Annotated[list[Words], Rule(minItems=1)]
+    kind: NotRequired[Kind]
+    rule: NotRequired[Ident]
     condition: NotRequired[Annotated[str | None, Rule(
         description="Cautions only: the condition id, or null for an age caution.")]]
     applies_from_age: NotRequired[Annotated[int, Rule(
@@ -255,3 +260,139 @@ class ErrorLine(TypedDict):
     line: Annotated[int, Rule("line", minimum=1, description="1-based line number in the "
                               "input (blank lines count).")]
     error: BatchError
+
+
+# --- what only a person reads, and the look-ups (not part of the published schemas) ------------
+
+
+class Said(TypedDict):
+    question: str
+    answer: str
+
+
+class Why(TypedDict):
+    urgency: str
+    title: str
+    concern: str
+    said: list[Said]
+    sources: list[str]
+
+
+class Person(TypedDict):
+    """What a person reads beyond the JSON (data.triage_person)."""
+
+    what_to_do: list[str]
+    why: list[Why]
+    help_sooner: list[Advice]
+    call_if: str | None
+    tips: list[str]
+    answers_given: list[Said]
+    notices: list[str]
+    not_asked: list[str]
+    read_as_unsure: list[str]
+
+
+class TriageForPerson(TriageResult):
+    """The triage JSON object plus what only a person reads (render/layout.triage_blocks)."""
+
+    person: Person
+
+
+class ListedFlag(TypedDict):
+    id: str
+    kind: str
+    title: str
+    concern: str
+    levels: list[str]
+    sources: list[str]
+
+
+class RedflagsResult(Header):
+    """`spasmcheck redflags --json`."""
+
+    red_flags: list[ListedFlag]
+
+
+class Match(TypedDict):
+    name: str
+    kind: str
+    generic: list[str]
+
+
+class SearchResult(Header):
+    """`spasmcheck meds search --json`."""
+
+    query: str
+    matches: list[Match]
+    suggestions: list[str]
+
+
+class ClassName(TypedDict):
+    id: str
+    name: str
+
+
+class ShownRule(Finding):
+    rule: str
+    between: list[str]
+
+
+class ShownCaution(Finding):
+    id: str
+    condition: str | None
+    min_age: int | None
+    under_age: int | None
+
+
+class DrugFacts(TypedDict):
+    generic: str
+    brands: list[str]
+    other_names: list[str]
+    classes: list[ClassName]
+    rxcui: str | None
+    products: list[str]
+    candidate: bool
+
+
+class ShownDrug(DrugFacts):
+    rules: list[ShownRule]
+    cautions: list[ShownCaution]
+
+
+class ShowResult(Header):
+    """`spasmcheck meds show --json`."""
+
+    query: str
+    drugs: list[ShownDrug]
+    status: Status
+    unchecked: list[str]
+    suggestions: list[str]
+
+
+class CheckedTable(TypedDict):
+    table: str
+    version: str
+    reviewed: str
+
+
+class Problem(TypedDict):
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+
+class CheckResult(TypedDict):
+    """`spasmcheck check --json`: whether the tables load, and what they hold."""
+
+    schema_version: Literal[1]
+    origin: str
+    ok: bool
+    counts: dict[str, int]
+    warnings: list[str]
+    tables: list[CheckedTable]
+    problems: list[Problem]
+
+
+Shaped = InteractionsResult | TriageResult | RedflagsResult | SearchResult | ShowResult
+"""Any result a format draws (render/formats.Result.shaped)."""
