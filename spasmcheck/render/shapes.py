@@ -10,6 +10,9 @@ description; rules that join fields (if one field is this, another must be that)
 
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
+from spasmcheck.names import Kind as MatchedAs
+from spasmcheck.names import Status
+
 
 class Rule:
     """JSON Schema keywords for a type; `name` puts it under $defs and refers to it there."""
@@ -31,8 +34,6 @@ Severity = Annotated[Literal["contraindicated", "major", "moderate", "minor"], R
 Level = Annotated[Literal["emergency", "urgent", "soon", "routine", "self_care"],
                   Rule("urgencyLevel")]
 AudienceName = Annotated[Literal["patient", "clinician"], Rule("audience")]
-Status = Literal["known", "partial", "unknown"]
-MatchedAs = Literal["generic", "brand", "other_name", "product", "abbreviation", "combination"]
 Kind = Literal["pair", "group", "same_drug", "caution"]
 FlagKind = Literal["red_flag", "combination", "duration", "medicine"]
 AnswerValue = Annotated[bool | str | int, Rule(
