@@ -23,6 +23,7 @@ from spasmcheck.render.formats import Format, Kind, Result
 
 if TYPE_CHECKING:
     from spasmcheck.fhir_meds import MedicationRecord
+    from spasmcheck.render import shapes
 
 app = typer.Typer(
     name="spasmcheck",
@@ -515,10 +516,10 @@ def _read_fhir(source: str, kb: KnowledgeBase) -> "MedicationRecord":
 
 
 def _record_summary(record: "MedicationRecord", source: str | None,
-                    notices: bool) -> dict[str, Any]:
+                    notices: bool) -> "shapes.Record":
     """Which entries of the record were checked and which skipped (JSON `record`); the human
     formats get the same as notices on stderr."""
-    shaped = {
+    shaped: shapes.Record = {
         "source": _source_name(source),
         "used": [{"entry": m.entry, "resource": m.resource, "written": m.written,
                   "checked_as": list(m.names), "rxnorm": list(m.by_code)} for m in record.used],

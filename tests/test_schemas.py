@@ -137,6 +137,31 @@ def test_schema_files_are_valid_draft_2020_12(name: str) -> None:
     Draft202012Validator.check_schema(schema)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_schemas_are_the_ones_the_typed_shapes_give(name: str) -> None:
+    from spasmcheck.render import schema
+
+    made = schema.text(schema.schemas()[f"{name}.schema.json"])
+    assert (SCHEMAS / f"{name}.schema.json").read_text("utf-8") == made, (
+        f"schemas/{name}.schema.json differs from spasmcheck/render/shapes.py: run "
+        "`python -m spasmcheck.render.schema` and commit the result")
+
+
+def test_the_shapes_words_are_the_engines_words() -> None:
+    """The shapes' Literal values are the enums the engine gives, most severe first."""
+    from typing import get_args
+
+    from spasmcheck.model import Severity, Urgency
+    from spasmcheck.render import shapes
+
+    def words(alias: Any) -> list[str]:
+        return list(get_args(get_args(alias)[0]))
+
+    assert words(shapes.Severity) == [s.label for s in sorted(Severity, reverse=True)]
+    assert words(shapes.Level) == [u.label for u in sorted(Urgency, reverse=True)]
+    assert words(shapes.Severity) == SEVERITIES and words(shapes.Level) == LEVELS
+
+
 def test_shared_definitions_are_identical_in_both_result_schemas() -> None:
     one, two = _schema("interactions")["$defs"], _schema("triage")["$defs"]
     for key, value in one.items():

@@ -8,8 +8,9 @@ memoised (Shared): read them, never change them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from spasmcheck import __version__
 from spasmcheck.model import Advice, Audience, Finding, KnowledgeBase, Notice, Text, Urgency
@@ -18,9 +19,10 @@ if TYPE_CHECKING:
     from spasmcheck.emergency import Contact
     from spasmcheck.interactions import Interaction, Report
     from spasmcheck.names import Resolution
+    from spasmcheck.render import shapes
     from spasmcheck.triage import Assessment, FlagHit
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 UNKNOWN_NUMBER = "your local emergency number"
 
 
@@ -56,7 +58,7 @@ _dumps = json.JSONEncoder(separators=(",", ":")).encode
 _text_json = json.encoder.encode_basestring_ascii
 
 
-def compact(result: dict[str, Any]) -> str:
+def compact(result: Mapping[str, object]) -> str:
     """`json.dumps(result, separators=(",", ":"))`, reusing the text of Shared parts."""
     return "{" + ",".join(_text_json(key) + ":" + _encode(value)
                           for key, value in result.items()) + "}"
@@ -80,19 +82,20 @@ def _cite(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[str]:
 
 
 @lru_cache(maxsize=16)
-def header(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
+def header(kb: KnowledgeBase, audience: Audience) -> shapes.Header:
     return {
         "schema_version": SCHEMA_VERSION,
-        "tool": Shared(name="spasmcheck", version=__version__),
-        "tables": [Shared(table=m.table, version=m.version, reviewed=m.reviewed,
-                          origin=kb.origin) for m in kb.tables],
+        "tool": cast("shapes.Tool", Shared(name="spasmcheck", version=__version__)),
+        "tables": cast("list[shapes.Table]", [
+            Shared(table=m.table, version=m.version, reviewed=m.reviewed, origin=kb.origin)
+            for m in kb.tables]),
         "audience": audience.value,
     }
 
 
-def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
+def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> shapes.Finding:
     return {
-        "severity": found.severity.label,
+        "severity": cast("shapes.Severity", found.severity.label),
         "effect": found.effect.for_(audience),
         "mechanism": found.mechanism.for_(audience),
         "advice": found.advice.for_(audience),
@@ -113,8 +116,9 @@ def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Sha
     return out
 
 
-def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
-    return {"medications": [_medication(med, kb) for med in report.medications],
+def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> shapes.Medications:
+    return {"medications": cast("list[shapes.Medication]",
+                                [_medication(med, kb) for med in report.medications]),
             "unknown": [{"input": m.input, "suggestions": list(m.suggestions)}
                         for m in report.unknown],
             "unknown_advice": kb.interactions.unknown_medicine.for_(audience)}
@@ -132,27 +136,33 @@ def _medication(med: Resolution, kb: KnowledgeBase) -> Shared:
     return entry
 
 
-def interactions_result(report: Report, kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
+def interactions_result(report: Report, kb: KnowledgeBase,
+                        audience: Audience) -> shapes.InteractionsResult:
     """The `spasmcheck interactions --json` object."""
-    counts = {s.label: sum(1 for i in report.interactions if i.severity is s)
+    counts: dict[Any, int] = {s.label: sum(1 for i in report.interactions if i.severity is s)
               for s in sorted({i.severity for i in report.interactions}, reverse=True)}
-    return {
-        **header(kb, audience),
+    head, meds = header(kb, audience), medications(report, kb, audience)
+    return {  # the shared parts' keys written out, so that mypy checks every one
+        "schema_version": head["schema_version"], "tool": head["tool"],
+        "tables": head["tables"], "audience": head["audience"],
         "candidate": report.candidate.name,
-        **medications(report, kb, audience),
+        "medications": meds["medications"], "unknown": meds["unknown"],
+        "unknown_advice": meds["unknown_advice"],
         "conditions": list(report.conditions),
         "age": report.age,
-        "summary": {"worst": report.worst.label if report.worst else None,
+        "summary": {"worst": cast("shapes.Severity", report.worst.label) if report.worst
+                    else None,
                     "counts": counts,
                     "known": sum(1 for m in report.medications if m.known),
                     "partial": sum(1 for m in report.medications if m.status == "partial"),
                     "unknown": len(report.unknown)},
-        "interactions": [interaction(i, kb, audience) for i in report.interactions],
+        "interactions": cast("list[shapes.Interaction]",
+                             [interaction(i, kb, audience) for i in report.interactions]),
         "disclaimer": kb.triage.disclaimer.for_(audience),
     }
 
 
-def emergency(contact: Contact, audience: Audience) -> dict[str, Any]:
+def emergency(contact: Contact, audience: Audience) -> shapes.Emergency:
     country = contact.country
     return {
         "country": country.code if country else None,
@@ -203,30 +213,36 @@ def red_flag(hit: FlagHit, kb: KnowledgeBase, audience: Audience, number: str,
 
 
 def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
-                  contact: Contact) -> dict[str, Any]:
+                  contact: Contact) -> shapes.TriageResult:
     """The `spasmcheck triage --json` object."""
     tables = kb.triage
     number = contact.number or UNKNOWN_NUMBER
     answers = assessment.answers.as_dict()
     guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
-    return {
-        **header(kb, audience),
+    head, meds = header(kb, audience), medications(assessment.interactions, kb, audience)
+    return {  # the shared parts' keys written out, so that mypy checks every one
+        "schema_version": head["schema_version"], "tool": head["tool"],
+        "tables": head["tables"], "audience": head["audience"],
         "emergency": emergency(contact, audience),
-        "urgency": urgency(kb, assessment.urgency, number, audience),
-        "red_flags": [red_flag(hit, kb, audience, number, answers) for hit in assessment.hits],
+        "urgency": cast("shapes.Urgency", urgency(kb, assessment.urgency, number, audience)),
+        "red_flags": cast("list[shapes.RedFlag]", [red_flag(hit, kb, audience, number, answers)
+                                                   for hit in assessment.hits]),
         "next_steps": [_text(step, number, audience) for step in assessment.next_steps],
         "seek_help_sooner": [] if assessment.urgency is Urgency.EMERGENCY
-        else _advice(kb, "safety_net", audience),
-        "guidance": [] if guidance in assessment.withheld else _advice(kb, guidance, audience),
+        else cast("list[shapes.Advice]", _advice(kb, "safety_net", audience)),
+        "guidance": [] if guidance in assessment.withheld
+        else cast("list[shapes.Advice]", _advice(kb, guidance, audience)),
         "candidate": assessment.interactions.candidate.name,
-        **medications(assessment.interactions, kb, audience),
-        "interactions": [interaction(i, kb, audience)
-                         for i in assessment.interactions.interactions],
+        "medications": meds["medications"], "unknown": meds["unknown"],
+        "unknown_advice": meds["unknown_advice"],
+        "interactions": cast("list[shapes.Interaction]", [
+            interaction(i, kb, audience) for i in assessment.interactions.interactions]),
         "answers": answers,
         "unanswered": list(assessment.unanswered),
         "unanswered_screen": list(assessment.unanswered_screen),
         "read_as_unsure": list(assessment.read_as_unsure),
-        "notices": [notice(n, kb, audience) for n in assessment.notices],
+        "notices": cast("list[shapes.Notice]",
+                        [notice(n, kb, audience) for n in assessment.notices]),
         "disclaimer": tables.disclaimer.for_(audience),
     }
 
@@ -242,7 +258,7 @@ def _text(text: Text, number: str, audience: Audience) -> str:
 
 
 def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
-                  number: str | None) -> dict[str, Any]:
+                  number: str | None) -> shapes.Person:
     """What a person reads beyond the JSON (never part of it): every answer in its question's
     words, the steps for this level only, and advice that fits where the spasm is."""
     from spasmcheck.answers import MEDICATIONS
@@ -260,7 +276,7 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
     def shown(advice: Advice) -> bool:
         return advice.shown_when is None or holds(advice.shown_when, known) is not None
 
-    def said(key: str) -> dict[str, str]:
+    def said(key: str) -> shapes.Said:
         if key == MEDICATIONS or key not in questions:
             meds = ", ".join(assessment.answers.medications) or "None"
             return {"question": medicines.prompt.for_(audience) if medicines else key,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from spasmcheck.errors import LocatedError
 from spasmcheck.interactions import rules_touching
@@ -19,10 +19,23 @@ from spasmcheck.render.layout import (
     Para,
 )
 
+if TYPE_CHECKING:
+    from spasmcheck.render.shapes import (
+        CheckResult,
+        DrugFacts,
+        Match,
+        RedflagsResult,
+        SearchResult,
+        ShownCaution,
+        ShownDrug,
+        ShownRule,
+        ShowResult,
+    )
+
 REVIEW_EVERY_DAYS = 365
 
 
-def _drug(kb: KnowledgeBase, drug: Drug, audience: Audience) -> dict[str, Any]:
+def _drug(kb: KnowledgeBase, drug: Drug, audience: Audience) -> DrugFacts:
     classes = kb.interactions.classes
     return {
         "generic": drug.name,
@@ -36,7 +49,7 @@ def _drug(kb: KnowledgeBase, drug: Drug, audience: Audience) -> dict[str, Any]:
     }
 
 
-def redflags_result(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
+def redflags_result(kb: KnowledgeBase, audience: Audience) -> RedflagsResult:
     return {**header(kb, audience), "red_flags": [{
         "id": flag.id,
         "kind": flag.kind,
@@ -47,7 +60,7 @@ def redflags_result(kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
     } for flag in kb.triage.red_flags]}
 
 
-def redflags_blocks(result: dict[str, Any]) -> list[Block]:
+def redflags_blocks(result: RedflagsResult) -> list[Block]:
     blocks: list[Block] = [Banner(f"{len(result['red_flags'])} red flags", (), "routine")]
     blocks += [Item(flag["levels"][0].upper(), f"{flag['title']} ({flag['id']})",
                     flag["levels"][0], (("Concern", flag["concern"]),
@@ -57,17 +70,17 @@ def redflags_blocks(result: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def search_result(kb: KnowledgeBase, text: str) -> dict[str, Any]:
+def search_result(kb: KnowledgeBase, text: str) -> SearchResult:
     drugs = kb.interactions.drugs
-    matches = [{"name": entry.name, "kind": entry.kind,
-                "generic": [drugs[d].name for d in entry.drugs]}
-               for entry in kb.names.search(text)]
+    matches: list[Match] = [{"name": entry.name, "kind": entry.kind,
+                             "generic": [drugs[d].name for d in entry.drugs]}
+                            for entry in kb.names.search(text)]
     suggestions = list(kb.names.suggest(text)) if not matches else []
     return {**header(kb, Audience.PATIENT), "query": text, "matches": matches,
             "suggestions": suggestions}
 
 
-def search_blocks(result: dict[str, Any]) -> list[Block]:
+def search_blocks(result: SearchResult) -> list[Block]:
     if not result["matches"]:
         hint = f" Did you mean: {', '.join(result['suggestions'])}?" if result["suggestions"] \
             else ""
@@ -80,17 +93,19 @@ def search_blocks(result: dict[str, Any]) -> list[Block]:
             Bullets(lines)]
 
 
-def show_result(kb: KnowledgeBase, name: str, audience: Audience) -> dict[str, Any]:
+def show_result(kb: KnowledgeBase, name: str, audience: Audience) -> ShowResult:
     resolution = kb.names.resolve(name)
     drugs = [kb.interactions.drugs[d] for d in resolution.drugs]
-    shown = []
+    shown: list[ShownDrug] = []
     for drug in drugs:
-        rules = [{"rule": r.id, "between": [_side(kb, r.a, audience), _side(kb, r.b, audience)],
-                  **finding(r.finding, kb, audience)} for r in rules_touching(kb, drug)]
+        rules: list[ShownRule] = [{
+            "rule": r.id, "between": [_side(kb, r.a, audience), _side(kb, r.b, audience)],
+            **finding(r.finding, kb, audience)} for r in rules_touching(kb, drug)]
         rules.sort(key=lambda rule: SEVERITY_ORDER.index(rule["severity"]))
-        cautions = [{"id": c.id, "condition": c.condition, "min_age": c.min_age,
-                     "under_age": c.under_age, **finding(c.finding, kb, audience)}
-                    for c in kb.interactions.cautions if c.drug.matches(drug)]
+        cautions: list[ShownCaution] = [{
+            "id": c.id, "condition": c.condition, "min_age": c.min_age,
+            "under_age": c.under_age, **finding(c.finding, kb, audience)}
+            for c in kb.interactions.cautions if c.drug.matches(drug)]
         shown.append({**_drug(kb, drug, audience), "rules": rules, "cautions": cautions})
     return {**header(kb, audience), "query": name, "drugs": shown,
             "status": resolution.status, "unchecked": list(resolution.unchecked),
@@ -103,7 +118,7 @@ def _side(kb: KnowledgeBase, side: Side, audience: Audience) -> str:
     return kb.interactions.classes[side.id].name.for_(audience)
 
 
-def show_blocks(result: dict[str, Any]) -> list[Block]:
+def show_blocks(result: ShowResult) -> list[Block]:
     if not result["drugs"]:
         hint = (f"Did you mean: {', '.join(result['suggestions'])}?",) \
             if result["suggestions"] else ()
@@ -145,7 +160,7 @@ def show_blocks(result: dict[str, Any]) -> list[Block]:
 
 
 def check_result(kb: KnowledgeBase | None, problems: list[LocatedError],
-                 origin: str) -> dict[str, Any]:
+                 origin: str) -> CheckResult:
     counts: dict[str, int] = {}
     if kb is not None:
         t, r = kb.interactions, kb.triage
@@ -166,7 +181,7 @@ def check_result(kb: KnowledgeBase | None, problems: list[LocatedError],
                           "message": p.problem} for p in problems]}
 
 
-def check_text(result: dict[str, Any]) -> str:
+def check_text(result: CheckResult) -> str:
     from spasmcheck.render.safe import printable
 
     if result["problems"]:

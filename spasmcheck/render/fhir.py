@@ -29,7 +29,10 @@ from spasmcheck.render.formats import Kind, Result
 
 if TYPE_CHECKING:
     from spasmcheck.interactions import Interaction, Report
+    from spasmcheck.render import shapes
     from spasmcheck.triage import Assessment
+
+    Checked = shapes.InteractionsResult | shapes.TriageResult
 
 # --- the FHIR-format facts, in one place (README "FHIR output" documents them) ----------------
 
@@ -73,7 +76,8 @@ def bundle(result: Result, now: datetime | None = None) -> dict[str, Any]:
     if result.kb is None or result.outcome is None:
         raise ValueError("FHIR output needs the engine's result and the tables")
     when = (now or datetime.now()).astimezone().isoformat(timespec="seconds")
-    document = _Document(result.kb, Audience(result.shaped["audience"]), when, result.shaped)
+    shaped = cast("Checked", result.shaped)  # FHIR is offered for these two kinds only
+    document = _Document(result.kb, Audience(shaped["audience"]), when, shaped)
     if result.kind is Kind.TRIAGE:
         document.triage(cast("Assessment", result.outcome))
     else:
@@ -85,7 +89,7 @@ class _Document:
     """The resources of one Bundle as they are made, each with its `urn:uuid` address."""
 
     def __init__(self, kb: KnowledgeBase, audience: Audience, when: str,
-                 shaped: dict[str, Any]) -> None:
+                 shaped: Checked) -> None:
         self.kb, self.audience, self.when, self.shaped = kb, audience, when, shaped
         self.entries: list[tuple[str, dict[str, Any]]] = []
         self.medicines: dict[str, dict[str, str]] = {}  # drug id -> a reference to it
@@ -106,7 +110,7 @@ class _Document:
 
     def interactions(self, report: Report) -> None:
         self._issues(report)
-        banner = layout.verdict(self.shaped)
+        banner = layout.verdict(cast("shapes.InteractionsResult", self.shaped))
         verdict = " ".join((banner.title + ".", *banner.lines))
         self._outcome([_issue("information", "informational", verdict)])
 
@@ -126,7 +130,7 @@ class _Document:
                    for med in self._partial()]
         return [{"reference": address} for address in issues]
 
-    def _partial(self) -> list[dict[str, Any]]:
+    def _partial(self) -> list[shapes.Medication]:
         return [med for med in self.shaped["medications"] if med["status"] == "partial"]
 
     def _medication(self, drug_id: str) -> dict[str, str]:
@@ -140,7 +144,7 @@ class _Document:
             reference = self.medicines[drug_id] = {"reference": address, "display": drug.name}
         return reference
 
-    def _finding(self, item: Interaction, shown: dict[str, Any]) -> str:
+    def _finding(self, item: Interaction, shown: shapes.Interaction) -> str:
         kind = item.kind if item.kind != "caution" else "condition" if item.condition else "age"
         code, display = ISSUE_CODES[kind]
         title = layout.finding_title(shown)
@@ -165,7 +169,8 @@ class _Document:
             "mitigation": [{"action": {"text": shown["advice"]}}],
         })
 
-    def _unchecked(self, med: dict[str, Any], detail: str, partial: bool = False) -> str:
+    def _unchecked(self, med: shapes.UnknownMedicine | shapes.Medication, detail: str,
+                   partial: bool = False) -> str:
         """A name spasmcheck does not know, or knows only in part: an issue of its own, never
         silence."""
         address = self._add({"resourceType": "Medication", "code": {"text": med["input"]}})
@@ -199,10 +204,15 @@ class _Document:
         answers = {"reference": self._add(self._answers())}
         self._add(self._risk([answers, *issues]))
         self._outcome([_issue("warning", "incomplete", text)
-                       for text in layout.notices(self.shaped)])
+                       for text in layout.notices(self._triage)])
+
+    @property
+    def _triage(self) -> shapes.TriageResult:
+        """The shaped result, which is a triage's when `triage` is called."""
+        return cast("shapes.TriageResult", self.shaped)
 
     def _answers(self) -> dict[str, Any]:
-        values = self.shaped["answers"]
+        values = self._triage["answers"]
         items = []
         medicines_listed = False
         for question in self.kb.triage.questions:
@@ -229,7 +239,7 @@ class _Document:
         return {"valueCoding": {"code": value, "display": label}}
 
     def _risk(self, basis: list[dict[str, str]]) -> dict[str, Any]:
-        shaped = self.shaped
+        shaped = self._triage
         urgency, banner = shaped["urgency"], layout.urgency_banner(shaped)
         flags = shaped["red_flags"]
         why = "Red flags: " + "; ".join(f"{flag['title']} ({flag['urgency']})"
@@ -270,7 +280,7 @@ class _Document:
                 "text": label}
 
 
-def _device(shaped: dict[str, Any]) -> dict[str, Any]:
+def _device(shaped: Checked) -> dict[str, Any]:
     tool = shaped["tool"]
     tables = [{"type": {"text": f"{t['table']} table ({t['origin']})"},
                "value": f"{t['version']} (reviewed {t['reviewed']})"} for t in shaped["tables"]]

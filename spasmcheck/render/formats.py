@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from spasmcheck.errors import UsageError
 
@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from spasmcheck.interactions import Report
     from spasmcheck.model import KnowledgeBase
     from spasmcheck.render.layout import Block
+    from spasmcheck.render.shapes import (
+        InteractionsResult,
+        RedflagsResult,
+        SearchResult,
+        Shaped,
+        ShowResult,
+        TriageForPerson,
+        TriageResult,
+    )
     from spasmcheck.triage import Assessment
 
 
@@ -55,7 +64,7 @@ class Result(NamedTuple):
     """
 
     kind: Kind
-    shaped: dict[str, Any]
+    shaped: Shaped
     title: str  # the heading of a Markdown or HTML document
     styles: Mapping[str, str] | None = None  # extra Rich styles (the level's colour)
     outcome: Report | Assessment | None = None
@@ -106,27 +115,27 @@ def blocks(result: Result, details: bool = True) -> list[Block]:
 
     if result.kind is Kind.TRIAGE:
         return layout.triage_blocks(_person_view(result), details)
+    # The kind says which shape `shaped` is (the CLI builds the two together).
     if result.kind is Kind.INTERACTIONS:
-        return layout.interactions_blocks(result.shaped, details)
-    drawers: dict[Kind, Callable[[dict[str, Any]], list[Block]]] = {
-        Kind.REDFLAGS: discovery.redflags_blocks,
-        Kind.SEARCH: discovery.search_blocks,
-        Kind.SHOW: discovery.show_blocks,
-    }
-    return drawers[result.kind](result.shaped)
+        return layout.interactions_blocks(cast("InteractionsResult", result.shaped), details)
+    if result.kind is Kind.REDFLAGS:
+        return discovery.redflags_blocks(cast("RedflagsResult", result.shaped))
+    if result.kind is Kind.SEARCH:
+        return discovery.search_blocks(cast("SearchResult", result.shaped))
+    return discovery.show_blocks(cast("ShowResult", result.shaped))
 
 
-def _person_view(result: Result) -> dict[str, Any]:
+def _person_view(result: Result) -> TriageForPerson:
     from spasmcheck.model import Audience
     from spasmcheck.render import data
     from spasmcheck.triage import Assessment
 
-    shaped, outcome = result.shaped, result.outcome
+    shaped, outcome = cast("TriageResult", result.shaped), result.outcome
     if not isinstance(outcome, Assessment) or result.kb is None:
-        return shaped
+        return cast("TriageForPerson", shaped)  # a reader without `person` fails loudly
     person = data.triage_person(outcome, result.kb, Audience(shaped["audience"]),
                                 shaped["emergency"]["number"])
-    return {**shaped, "person": person}
+    return cast("TriageForPerson", {**shaped, "person": person})
 
 
 def stamp(screen: Screen) -> str:

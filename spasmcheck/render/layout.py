@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from spasmcheck.render.shapes import Interaction as Finding
+    from spasmcheck.render.shapes import (
+        InteractionsResult,
+        Medication,
+        RedFlag,
+        TriageForPerson,
+        TriageResult,
+        UnknownMedicine,
+    )
+
+    Result = InteractionsResult | TriageResult
 
 SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
 SOURCES = "Sources"  # the row label whose web addresses the formats draw as links
@@ -58,7 +71,7 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-def _medicine_lines(result: dict[str, Any]) -> list[str]:
+def _medicine_lines(result: Result) -> list[str]:
     lines = []
     for med in result["medications"]:
         matched = ", ".join(med["matched"])
@@ -71,7 +84,7 @@ def _medicine_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def partial_line(med: dict[str, Any]) -> str:
+def partial_line(med: Medication) -> str:
     """A name read in part: what was checked, and the words that may hide more medicines."""
     words = ", ".join(f"'{word}'" for word in med["unchecked"])
     hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
@@ -80,13 +93,13 @@ def partial_line(med: dict[str, Any]) -> str:
             "List every active ingredient on the label." + hint)
 
 
-def unknown_line(med: dict[str, Any], advice: str) -> str:
+def unknown_line(med: UnknownMedicine | Medication, advice: str) -> str:
     """A name that was not recognised: said loudly, since it was not checked."""
     hint = f" Did you mean: {', '.join(med['suggestions'])}?" if med["suggestions"] else ""
     return f"{med['input']}: NOT RECOGNISED. {advice}{hint}"
 
 
-def because(flag: dict[str, Any], unsure: Collection[str] = ()) -> str:
+def because(flag: RedFlag, unsure: Collection[str] = ()) -> str:
     """The answers that fired a red flag, as the person gave them (`unsure`: questions left
     out and read as "not sure")."""
     return "; ".join(f"{key.replace('_', ' ')}: "
@@ -94,7 +107,7 @@ def because(flag: dict[str, Any], unsure: Collection[str] = ()) -> str:
                      for key, value in flag["answers"].items())
 
 
-def finding_title(item: dict[str, Any]) -> str:
+def finding_title(item: Finding) -> str:
     """A finding named by what it is about: the drugs, or the drug and the person's health."""
     if item["kind"] == "caution":
         about = item["condition"].replace("_", " ") if item["condition"] else "your age"
@@ -108,7 +121,7 @@ def finding_title(item: dict[str, Any]) -> str:
     return title
 
 
-def _finding(item: dict[str, Any], details: bool = True) -> Item:
+def _finding(item: Finding, details: bool = True) -> Item:
     rows = [("What can happen", item["effect"])]
     if item["mechanism"] and details:
         rows.append(("Why", item["mechanism"]))
@@ -118,7 +131,7 @@ def _finding(item: dict[str, Any], details: bool = True) -> Item:
     return Item(item["severity"].upper(), finding_title(item), item["severity"], tuple(rows))
 
 
-def _findings(items: list[dict[str, Any]], details: bool) -> list[Item]:
+def _findings(items: list[Finding], details: bool) -> list[Item]:
     """One entry per title (most severe first): rules about the same pair are merged, and a
     row said twice is said once."""
     merged: dict[str, Item] = {}
@@ -130,7 +143,7 @@ def _findings(items: list[dict[str, Any]], details: bool) -> list[Item]:
     return list(merged.values())
 
 
-def verdict(result: dict[str, Any]) -> Banner:
+def verdict(result: InteractionsResult) -> Banner:
     """The interactions result in one banner: what was found, or why the check is incomplete."""
     summary, candidate = result["summary"], result["candidate"]
     counts = ", ".join(f"{n} {sev}" for sev, n in summary["counts"].items())
@@ -153,14 +166,14 @@ def verdict(result: dict[str, Any]) -> Banner:
     return Banner(title, ("Known medicines, nothing found in our tables.",) if known else (), "ok")
 
 
-def _footer(result: dict[str, Any]) -> list[Block]:
+def _footer(result: Result) -> list[Block]:
     tables = ", ".join(f"{t['table']} {t['version']} (reviewed {t['reviewed']})"
                        for t in result["tables"])
     return [Para(result["disclaimer"], "muted"),
             Para(f"Tables: {result['tables'][0]['origin']}; {tables}.", "muted")]
 
 
-def interactions_blocks(result: dict[str, Any], details: bool = True) -> list[Block]:
+def interactions_blocks(result: InteractionsResult, details: bool = True) -> list[Block]:
     blocks: list[Block] = [verdict(result)]
     meds = _medicine_lines(result)
     if meds:
@@ -171,7 +184,7 @@ def interactions_blocks(result: dict[str, Any], details: bool = True) -> list[Bl
     return blocks + _footer(result)
 
 
-def urgency_banner(result: dict[str, Any]) -> Banner:
+def urgency_banner(result: TriageResult) -> Banner:
     """The level and what to do; at emergency, the number to call comes first."""
     urgency, emergency = result["urgency"], result["emergency"]
     if urgency["level"] == "emergency":
@@ -185,7 +198,7 @@ def urgency_banner(result: dict[str, Any]) -> Banner:
                   urgency["level"])
 
 
-def incomplete(result: dict[str, Any]) -> tuple[str, ...]:
+def incomplete(result: TriageResult) -> tuple[str, ...]:
     """Said at the top: medicine names that were not (or only partly) checked."""
     unknown = len(result["unknown"])
     partial = sum(1 for med in result["medications"] if med["status"] == "partial")
@@ -199,7 +212,7 @@ def incomplete(result: dict[str, Any]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def emergency_card(result: dict[str, Any]) -> Banner:
+def emergency_card(result: TriageResult) -> Banner:
     """The card shown while the questions are asked: the number first, then why."""
     banner = urgency_banner(result)
     flag = result["red_flags"][0]
@@ -207,7 +220,7 @@ def emergency_card(result: dict[str, Any]) -> Banner:
                   "emergency")
 
 
-def notices(result: dict[str, Any]) -> list[str]:
+def notices(result: TriageResult) -> list[str]:
     """What must be read right under the level: the tables' notices (such as a child's), the
     warning-sign questions left unanswered and read as no, and those read as "not sure"
     (none of the last two at emergency: nothing is more urgent)."""
@@ -227,7 +240,7 @@ def notices(result: dict[str, Any]) -> list[str]:
     return texts
 
 
-def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
+def triage_blocks(result: TriageForPerson, details: bool = False) -> list[Block]:
     """The outcome: level and action first, then why, what to do, when to get help sooner
     and the medicines; sources, tips and every answer only with `details` (and in reports).
     `result` is the JSON object plus `person` (data.triage_person)."""
@@ -277,7 +290,7 @@ def triage_blocks(result: dict[str, Any], details: bool = False) -> list[Block]:
     return [*blocks, Para(result["disclaimer"], "muted")]
 
 
-def not_answered(result: dict[str, Any]) -> str | None:
+def not_answered(result: TriageResult) -> str | None:
     """Every question left unanswered, which the level read as "no" (none at emergency)."""
     if not result["unanswered"] or result["urgency"]["level"] == "emergency":
         return None
