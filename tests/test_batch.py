@@ -313,7 +313,7 @@ def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers,
         json.dumps(shaped, separators=(",", ":")) + "\n"
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_a_long_run_draws_its_progress_bar_on_the_terminal(tmp_path):
     """In a real terminal, with results going to a file: the bar fills and the file is whole."""
     import pexpect

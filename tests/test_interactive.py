@@ -238,6 +238,7 @@ def unsure_everywhere(location: str = "leg", high: bool = False) -> dict[str, st
     return {**plan, "location": choice("location", location), "stop_or_continue": "c" + ENTER}
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("columns", [40, 80, 120])
 def test_every_question_and_choice_is_shown_in_full(columns):
     met: set[str] = set()

@@ -825,7 +825,7 @@ def test_forty_thousand_unknown_keys_give_a_short_error(tmp_path: Path) -> None:
     assert len(message) < 5000
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_sigterm_while_a_large_result_is_written_leaves_it_whole() -> None:
     """The pipe is full and the writer waits when SIGTERM comes: the document is still whole."""
     meds = [arg for _ in range(333) for arg in ("--med", "sertraline", "--med", "Percocet",
