@@ -31,12 +31,13 @@ from spasmcheck import interactions
 from spasmcheck.answers import require_core, validate
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import jsonlines
 from spasmcheck.triage import assess
 
-MAX_LINE_BYTES = 1024 * 1024
-MAX_NAME_LENGTH = 200  # characters in a medicine, drug or country name, as on the command line
+MAX_LINE_BYTES = LIMITS.line_bytes
+MAX_NAME_LENGTH = LIMITS.name_length
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 BAR_WIDTH = 24  # characters of the progress bar
@@ -71,7 +72,7 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
             if workers > 1:
                 from spasmcheck import batchpool
 
-                batchpool.run(work, handle.fileno(), workers, outcome, progress)
+                batchpool.run(work, handle.fileno(), workers, outcome, progress, process_block)
             else:
                 _serial(work, handle, outcome, progress, size)
     finally:
@@ -100,7 +101,7 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
     noted and acted on once it is out, so the line is always whole (cheaper than holding
     signals back for each line); at any other time, waiting for input included, it stops the
     run at once."""
-    from spasmcheck.cli import emit
+    from spasmcheck.output import emit
 
     kind, kb, audience, threshold, defaults = work
     writing, arrived = [False], []
@@ -145,13 +146,11 @@ def _workers(handle: IO[bytes]) -> int:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    from spasmcheck.batchpool import MAX_WORKERS
-
     chosen = os.environ.get(WORKERS_ENV, "").strip()
     if not chosen:
         return min(os.cpu_count() or 1, 8)
-    if not (chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= MAX_WORKERS):
-        raise UsageError(f"{WORKERS_ENV}={chosen!r}: use a whole number from 1 to {MAX_WORKERS}")
+    if not (chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= LIMITS.workers):
+        raise UsageError(f"{WORKERS_ENV}={chosen!r}: use a whole number from 1 to {LIMITS.workers}")
     return int(chosen)
 
 
@@ -314,16 +313,18 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: Know
     names = [m.strip() for m in meds if type(m) is str] if type(meds) is list else None
     if names is None or len(names) != len(meds) or not all(names):
         raise LineError("meds must be a list of non-empty medicine names")
-    if len(meds) > 1000:
-        raise LineError("at most 1000 medicines in one line")
+    if len(meds) > LIMITS.medicines:
+        raise LineError(f"at most {LIMITS.medicines} medicines in one line")
     if any(len(name) > MAX_NAME_LENGTH for name in names):
         raise LineError(f"a medicine name is longer than {MAX_NAME_LENGTH} characters")
     candidate = _candidate(item, kb, defaults)
     conditions = defaults.conditions
     if item.get("conditions") is not None:
         given = item["conditions"]
-        if type(given) is not list or not all(type(c) is str for c in given) or len(given) > 100:
-            raise LineError("conditions must be a list of condition ids (at most 100)")
+        if (type(given) is not list or not all(type(c) is str for c in given)
+                or len(given) > LIMITS.conditions):
+            raise LineError(f"conditions must be a list of condition ids "
+                            f"(at most {LIMITS.conditions})")
         conditions = tuple(interactions.resolve_condition(kb, c) for c in given)
     age = defaults.age if item.get("age") is None else item["age"]
     if age is not None and (type(age) is not int or not 0 <= age <= 130):

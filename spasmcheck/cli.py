@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from spasmcheck import __version__
-from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped, UsageError
+from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.output import cannot_write, emit, silence_stdout
 from spasmcheck.render import formats
 from spasmcheck.render.formats import Format, Kind, Result
 
@@ -177,55 +179,11 @@ def _notice(text: str) -> None:
 
 def _write_failed(error: OSError) -> int:
     """The exit code for stdout that cannot be written: 141 for a closed pipe, else 8."""
-    _silence_stdout()
+    silence_stdout()
     if isinstance(error, BrokenPipeError):
         return ExitCode.BROKEN_PIPE
     _notice(f"spasmcheck: {cannot_write(error)}")
     return ExitCode.OUTPUT_ERROR
-
-
-def cannot_write(error: OSError) -> str:
-    """The one line that says stdout could not be written, and why."""
-    return f"cannot write the output: {error.strerror or error}"
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
-STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-def emit(text: str, hold_signals: bool = True) -> None:
-    """Write a whole result to stdout; a reader that goes away ends the run quietly (141).
-
-    Ctrl-C, SIGTERM and SIGHUP are held back while it writes, so stdout never ends in the
-    middle of a result: they take effect once the last byte is out. (Batch mode, writing line
-    after line, notes them itself and passes `hold_signals=False`.)
-
-    Bytes go out in a loop that checks what was written: when the reader closes the pipe in
-    the middle of one large write, the buffered writer reports a short write rather than an
-    error, and only the next write fails.
-    """
-    data = text.encode(sys.stdout.encoding or "utf-8", "replace")
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING) if hold_signals else None
-    try:
-        sys.stdout.flush()
-        out = sys.stdout.buffer
-        view = memoryview(data)
-        while view:
-            view = view[out.write(view) or 0:]
-        out.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        raise typer.Exit(ExitCode.BROKEN_PIPE) from None
-    except OSError as error:  # a full disk, a device that refuses writes
-        _silence_stdout()
-        raise OutputError(cannot_write(error)) from None
-    finally:
-        if held is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _kb(data_dir: Path | None) -> KnowledgeBase:
@@ -351,9 +309,6 @@ def _refuse_in_batch(*given: tuple[str, bool]) -> None:
                          "its own input and the results go to stdout, one a line")
 
 
-MAX_MEDS = 1000
-
-
 def _arg(text: str) -> str:
     """Command-line text as valid Unicode: bytes that were not UTF-8 become U+FFFD."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -362,14 +317,14 @@ def _arg(text: str) -> str:
 def _checked_names(names: list[str], required: bool = True) -> list[str]:
     if not names and required:
         raise UsageError("give at least one medicine with --med NAME (repeat for more)")
-    if len(names) > MAX_MEDS:
-        raise UsageError(f"{len(names)} medicines given; at most {MAX_MEDS} in one check "
+    if len(names) > LIMITS.medicines:
+        raise UsageError(f"{len(names)} medicines given; at most {LIMITS.medicines} in one check "
                          "(use --batch for many lists)")
     cleaned = [_arg(name).strip() for name in names]
     if not all(cleaned):
         raise UsageError("an empty medicine name was given; every --med needs a name")
-    if any(len(name) > 200 for name in cleaned):
-        raise UsageError("a medicine name is longer than 200 characters")
+    if any(len(name) > LIMITS.name_length for name in cleaned):
+        raise UsageError(f"a medicine name is longer than {LIMITS.name_length} characters")
     return cleaned
 
 
@@ -463,10 +418,10 @@ def _read_answers(source: str) -> Any:
     name = "<stdin>" if source == "-" else source
     try:
         if source == "-":
-            data = sys.stdin.buffer.read(2 * 1024 * 1024)
+            data = sys.stdin.buffer.read(LIMITS.answers_bytes + 1)
         else:
             with open(source, "rb") as handle:
-                data = handle.read(2 * 1024 * 1024)
+                data = handle.read(LIMITS.answers_bytes + 1)
     except OSError as exc:
         raise AnswersError(f"cannot read answers file {name}: {exc.strerror}") from None
     return parse_text(decode(data, name), name)

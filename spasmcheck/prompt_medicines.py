@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import Audience, KnowledgeBase, Question
 from spasmcheck.names import Resolution
 from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in
 
 _LIST = re.compile(r"[,;\n]+(?!\d)")  # "1,5 mg" is a dose, not two names
 _AND = re.compile(r"\s+(?:and|&|plus)\s+", re.IGNORECASE)
-MAX_NAME = 200
+MAX_NAME = LIMITS.name_length
 RETYPE, KEEP = "retype", "keep"
 
 
