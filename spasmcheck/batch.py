@@ -54,7 +54,8 @@ class Defaults:
     drug: Drug | None = None
     conditions: tuple[str, ...] = ()
     age: int | None = None
-    country: str | None = None
+    country: str | None = None  # --country, else $SPASMCHECK_COUNTRY (read by the CLI)
+    territory: str | None = None  # the locale's (read by the CLI)
 
 
 def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
@@ -299,10 +300,8 @@ def _candidate(item: dict[str, Any], kb: KnowledgeBase, defaults: Defaults) -> D
         return defaults.drug or interactions.candidate_drug(kb, None)
     try:
         return interactions.candidate_drug(kb, name)
-    except SpasmcheckError:
-        valid = ", ".join(kb.interactions.candidates)
-        raise LineError(f"drug {name!r} is not one of the drugs spasmcheck checks against; "
-                        f"choose one of: {valid}") from None
+    except SpasmcheckError as error:  # it names the field, as a line does
+        raise LineError(error.message) from None
 
 
 def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
@@ -343,7 +342,8 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
     _keys(item, _TRIAGE_FIELDS, "answers")
     candidate = _candidate(item, kb, defaults)
     asked = _name(item, "country") or defaults.country
-    contact = contacts.get(asked) or contacts.setdefault(asked, emergency.contact(kb, asked))
+    contact = contacts.get(asked) or contacts.setdefault(
+        asked, emergency.contact(kb, asked, defaults.territory))
     given = validate(item["answers"], kb.triage)
     require_core(given, kb.triage)
     assessment = assess(given, kb, candidate)

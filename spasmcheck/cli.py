@@ -11,7 +11,8 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -272,8 +273,9 @@ def interactions(
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Severity)
         shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
-        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
-        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
+        with _as_options():
+            candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
+            conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
@@ -307,6 +309,15 @@ def _refuse_in_batch(*given: tuple[str, bool]) -> None:
     if used:
         raise UsageError(f"{' and '.join(used)} cannot be used with --batch: each line gives "
                          "its own input and the results go to stdout, one a line")
+
+
+@contextmanager
+def _as_options() -> Iterator[None]:
+    """A request error names its field ("drug 'x' is not ..."); here it is the option."""
+    try:
+        yield
+    except UsageError as error:
+        raise UsageError(f"--{error.message}") from None
 
 
 def _arg(text: str) -> str:
@@ -367,11 +378,13 @@ def triage(
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Urgency)
         shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
-        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+        with _as_options():
+            candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
         if batch is not None:
             _refuse_in_batch(("--answers", answers is not None),
                              ("--report", report_file is not None), ("--fhir", fhir is not None))
-        contact = emergency.contact(kb, _arg(country) if country else None)
+        where = emergency.place(_arg(country) if country else None, os.environ)
+        contact = emergency.contact(kb, where.asked, where.territory)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
                     "showing the common numbers instead")
@@ -379,7 +392,7 @@ def triage(
             from spasmcheck import batch as batch_mode
 
             defaults = batch_mode.Defaults(candidate if drug else None,
-                                           country=_arg(country) if country else None)
+                                           country=where.asked, territory=where.territory)
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
                                   defaults)
         if fhir == "-" and answers == "-":
