@@ -295,7 +295,7 @@ def interactions(
         if record is not None:
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
         _output(Result(Kind.INTERACTIONS, shaped, f"spasmcheck: medicines and {candidate.name}",
-                       outcome=result, kb=kb), shown_as, report_file, force)
+                       kb.triage.colours, result, kb), shown_as, report_file, force)
         if threshold is not None and result.worst is not None and result.worst >= threshold:
             return ExitCode.FAIL_ON
         return ExitCode.UNKNOWN_MEDICINE if result.incomplete else ExitCode.OK
@@ -415,7 +415,7 @@ def triage(
         if record is not None:
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
         _output(Result(Kind.TRIAGE, shaped, "spasmcheck: spasm check summary",
-                       {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, result, kb),
+                       kb.triage.colours, result, kb),
                 shown_as, report_file, force, details)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
@@ -583,7 +583,7 @@ def redflags(fmt: FormatOpt = None, as_json: AsJson = False,
         kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.REDFLAGS)
         shaped = discovery.redflags_result(kb, audience)
-        _output(Result(Kind.REDFLAGS, shaped, "spasmcheck: red flags"), shown_as)
+        _output(Result(Kind.REDFLAGS, shaped, "spasmcheck: red flags", kb.triage.colours), shown_as)
         return ExitCode.OK
 
     _run(body)
@@ -600,7 +600,8 @@ def meds_search(text: str, fmt: FormatOpt = None, as_json: AsJson = False,
         kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.SEARCH)
         shaped = discovery.search_result(kb, _arg(text))
-        _output(Result(Kind.SEARCH, shaped, "spasmcheck: medicine search"), shown_as)
+        _output(Result(Kind.SEARCH, shaped, "spasmcheck: medicine search",
+                       kb.triage.colours), shown_as)
         return ExitCode.OK if shaped["matches"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)
@@ -618,7 +619,8 @@ def meds_show(name: str, fmt: FormatOpt = None, as_json: AsJson = False,
         kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.SHOW)
         shaped = discovery.show_result(kb, _arg(name), audience)
-        _output(Result(Kind.SHOW, shaped, "spasmcheck: medicine details"), shown_as)
+        _output(Result(Kind.SHOW, shaped, "spasmcheck: medicine details",
+                       kb.triage.colours), shown_as)
         return ExitCode.OK if shaped["drugs"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)

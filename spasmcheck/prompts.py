@@ -236,4 +236,5 @@ def _emergency_card(kb: KnowledgeBase, given: dict[str, Any], contact: Contact,
     assessment = assess(flow.answers(kb, given), kb, finished=False)
     shaped = data.triage_result(assessment, kb, audience, contact)
     card = layout.emergency_card(shaped)
-    write("\n" + terminal.draw([card], width=min(width() + 1, terminal.WIDTH)))
+    write("\n" + terminal.draw([card], kb.triage.colours,
+                                       width=min(width() + 1, terminal.WIDTH)))

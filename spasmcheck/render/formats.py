@@ -139,7 +139,7 @@ def _markdown(result: Result, screen: Screen) -> str:
 def _html(result: Result, screen: Screen) -> str:
     from spasmcheck.render import html
 
-    return html.draw(blocks(result), result.title, stamp(screen))
+    return html.draw(blocks(result), result.title, stamp(screen), dict(result.styles or {}))
 
 
 def _fhir(result: Result, screen: Screen) -> str:

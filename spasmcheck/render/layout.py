@@ -10,7 +10,9 @@ import re
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
-SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
+from spasmcheck.model import Severity
+
+SEVERITY_ORDER = tuple(severity.label for severity in sorted(Severity, reverse=True))
 SOURCES = "Sources"  # the row label whose web addresses the formats draw as links
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
