@@ -27,6 +27,7 @@ from spasmcheck.render import formats
 from spasmcheck.render.formats import Format, Kind, Result
 
 if TYPE_CHECKING:
+    from spasmcheck.checker import Checker
     from spasmcheck.fhir_meds import MedicationRecord
 
 app = typer.Typer(
@@ -267,15 +268,17 @@ def interactions(
     """Check medicines against the drug about to be taken, and against each other."""
 
     def body() -> int:
-        from spasmcheck import interactions as engine
         from spasmcheck.render import data
 
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Severity)
         shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
+        from spasmcheck.checker import Checker
+
+        checker = Checker(kb)
         with _as_options():
-            candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
-            conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
+            candidate = checker.candidate(_arg(drug) if drug else None)
+            conditions = checker.conditions([_arg(c) for c in condition or []])
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
@@ -284,13 +287,14 @@ def interactions(
             defaults = batch_mode.Defaults(candidate if drug else None, tuple(conditions), age)
             return batch_mode.run("interactions", batch, kb, audience, threshold, defaults)
         record = _read_fhir(fhir, kb) if fhir is not None else None
-        names = (record.names if record else []) + _checked_names(med or [], record is None)
+        given = _checked_names(checker, med or [], record is None)
+        names = (record.names if record else []) + given
         if not names:
             from spasmcheck.fhir_meds import FhirError
 
             raise FhirError(f"{_source_name(fhir)}: the record lists no medicine in use "
                             "and no --med was given")
-        result = engine.check(names, kb, candidate, conditions, age)
+        result = checker.check_medicines(names, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
         if record is not None:
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
@@ -311,13 +315,23 @@ def _refuse_in_batch(*given: tuple[str, bool]) -> None:
                          "its own input and the results go to stdout, one a line")
 
 
+# What the command line adds to the core's words for a refused request.
+_OPTION_HINTS = {("meds", "too_many"): " (use --batch for many lists)",
+                 ("meds", "empty"): "; every --med needs a name"}
+
+
 @contextmanager
 def _as_options() -> Iterator[None]:
-    """A request error names its field ("drug 'x' is not ..."); here it is the option."""
+    """The core's request error names its field ("drug 'x' is not ..."); here it is the option."""
+    from spasmcheck.checker import RequestError
+
     try:
         yield
-    except UsageError as error:
-        raise UsageError(f"--{error.message}") from None
+    except RequestError as error:
+        if error.problem == "unknown":
+            raise UsageError(f"--{error.message}") from None
+        raise UsageError(error.message + _OPTION_HINTS.get((error.field, error.problem), "")) \
+            from None
 
 
 def _arg(text: str) -> str:
@@ -325,17 +339,11 @@ def _arg(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _checked_names(names: list[str], required: bool = True) -> list[str]:
+def _checked_names(checker: Checker, names: list[str], required: bool = True) -> list[str]:
     if not names and required:
         raise UsageError("give at least one medicine with --med NAME (repeat for more)")
-    if len(names) > LIMITS.medicines:
-        raise UsageError(f"{len(names)} medicines given; at most {LIMITS.medicines} in one check "
-                         "(use --batch for many lists)")
-    cleaned = [_arg(name).strip() for name in names]
-    if not all(cleaned):
-        raise UsageError("an empty medicine name was given; every --med needs a name")
-    if any(len(name) > LIMITS.name_length for name in cleaned):
-        raise UsageError(f"a medicine name is longer than {LIMITS.name_length} characters")
+    with _as_options():
+        cleaned = checker.medicines([_arg(name) for name in names])
     return cleaned
 
 
@@ -370,16 +378,18 @@ def triage(
     """Ask about the spasm (or read --answers) and give one urgency level with its reasons."""
 
     def body() -> int:
-        from spasmcheck import emergency, interactions
-        from spasmcheck import triage as engine
+        from spasmcheck import emergency
         from spasmcheck.answers import require_core, validate
         from spasmcheck.render import data
 
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Urgency)
         shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
+        from spasmcheck.checker import Checker
+
+        checker = Checker(kb)
         with _as_options():
-            candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+            candidate = checker.candidate(_arg(drug) if drug else None)
         if batch is not None:
             _refuse_in_batch(("--answers", answers is not None),
                              ("--report", report_file is not None), ("--fhir", fhir is not None))
@@ -410,7 +420,7 @@ def triage(
         if record is not None:
             given = given._replace(medications=tuple(dict.fromkeys(
                 (*given.medications, *record.names))))
-        result = engine.assess(given, kb, candidate)
+        result = checker.assess(given, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
         if record is not None:
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
