@@ -10,10 +10,9 @@ check. No I/O and no printing here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from spasmcheck import interactions, triage
+from spasmcheck import interactions
 from spasmcheck.errors import UsageError
 from spasmcheck.limits import LIMITS, Limits
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from spasmcheck.answers import Answers
     from spasmcheck.model import Drug, KnowledgeBase
     from spasmcheck.names import Resolution
+    from spasmcheck.triage import Assessment
 
 MAX_AGE = 130  # years: an age past this is a typing slip, not a person
 
@@ -34,12 +34,16 @@ class RequestError(UsageError):
         self.problem = problem  # too_many, not_text, empty, too_long, unknown, out_of_range
 
 
-@dataclass(frozen=True)
 class Checker:
-    """The tables and the limits a request is answered and checked against."""
+    """The tables and the limits a request is answered and checked against.
 
-    kb: KnowledgeBase
-    limits: Limits = field(default=LIMITS)
+    A plain class with slots: a NamedTuple or dataclass costs start-up time to create."""
+
+    __slots__ = ("kb", "limits")
+
+    def __init__(self, kb: KnowledgeBase, limits: Limits = LIMITS) -> None:
+        self.kb = kb
+        self.limits = limits
 
     # --- one validation ------------------------------------------------------------------
 
@@ -90,9 +94,11 @@ class Checker:
         return interactions.check(names, self.kb, candidate, conditions, age)
 
     def assess(self, answers: Answers, candidate: Drug | None = None,
-               finished: bool = True) -> triage.Assessment:
+               finished: bool = True) -> Assessment:
         """The urgency of a set of answers, with the check of its medicines."""
-        return triage.assess(answers, self.kb, candidate, finished)
+        from spasmcheck.triage import assess  # only triage needs it: not on the other paths
+
+        return assess(answers, self.kb, candidate, finished)
 
     def lookup(self, name: str) -> Resolution:
         """What a medicine name resolves to: a drug, a product, partly or not at all."""

@@ -6,11 +6,12 @@ the same record, so a list that one front-end accepts is never refused by anothe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
+    """Frozen; a NamedTuple, not a dataclass, to keep `dataclasses` off the start-up path."""
+
     medicines: int = 1000  # names in one check (command line, batch line)
     name_length: int = 200  # characters in a medicine, drug or country name
     conditions: int = 100  # conditions named in one batch line

@@ -1,8 +1,9 @@
 """The spasmcheck module graph, read from the source's `import` statements (ast, no running).
 
 Every import counts, at module level or inside a function, except those under
-`if TYPE_CHECKING:` (never run). `python tests/import_graph.py` prints the graph as a Mermaid
-diagram for docs/ARCHITECTURE.md; tests/test_imports.py proves it has no cycle.
+`if TYPE_CHECKING:` (never run). `python tests/import_graph.py` prints the layers as a Mermaid
+diagram for docs/ARCHITECTURE.md (`--modules`: every module); tests/test_imports.py proves the
+graph has no cycle and no import from a lower layer to a higher one.
 """
 
 from __future__ import annotations
@@ -91,6 +92,50 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+# The layers, top to bottom: a module may import its own layer and those below, never above.
+LAYERS = {
+    "front-ends": ("__main__", "cli", "batch", "batchpool", "prompts", "prompt_medicines",
+                   "prompt_widgets", "serve", "cds", "report", "output", "feedback"),
+    "render": ("render",),
+    "core": ("checker", "interactions", "triage", "flow", "emergency", "answers", "fhir_meds"),
+    "tables": ("knowledge", "reader", "yamlsource", "flatyaml", "name_table",
+               "interaction_table", "redflag_table", "country_table"),
+    "types": ("model", "conditions", "names", "limits", "errors"),
+}
+
+
+def layer(module: str) -> str:
+    """The layer of a module (`spasmcheck.render.data` is in render)."""
+    parts = module.split(".")
+    first = parts[1] if len(parts) > 1 else "__init__"
+    for name, members in LAYERS.items():
+        if first in members:
+            return name
+    raise KeyError(f"{module} is in no layer: add it to LAYERS")
+
+
+def upward(edges: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Imports from a lower layer to a higher one."""
+    order = list(LAYERS)
+    return [(source, target) for source in sorted(edges) if source != "spasmcheck"
+            for target in sorted(edges[source])
+            if order.index(layer(target)) < order.index(layer(source))]
+
+
+def layered(edges: dict[str, set[str]]) -> str:
+    """The layers as a Mermaid flowchart: each layer's modules, an arrow per layer it imports."""
+    order = list(LAYERS)
+    lines = ["flowchart TD"]
+    for name in order:
+        members = sorted(m.removeprefix("spasmcheck.") for m in edges
+                         if m != "spasmcheck" and layer(m) == name)
+        lines.append(f'    {name.replace("-", "_")}["{name}: {", ".join(members)}"]')
+    links = sorted({(layer(s), layer(t)) for s in edges if s != "spasmcheck" for t in edges[s]
+                    if layer(s) != layer(t)}, key=lambda p: (order.index(p[0]), order.index(p[1])))
+    lines += [f"    {a.replace('-', '_')} --> {b.replace('-', '_')}" for a, b in links]
+    return "\n".join(lines) + "\n"
+
+
 def mermaid(edges: dict[str, set[str]]) -> str:
     """The graph as a Mermaid flowchart, module names without the package prefix."""
     def short(name: str) -> str:
@@ -105,4 +150,4 @@ def mermaid(edges: dict[str, set[str]]) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(mermaid(graph()))
+    sys.stdout.write(mermaid(graph()) if sys.argv[1:] == ["--modules"] else layered(graph()))

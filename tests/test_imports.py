@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from import_graph import cycles, graph, modules
+from import_graph import cycles, graph, layer, modules, upward
 
 
 def test_every_module_imports_on_its_own() -> None:
@@ -32,3 +32,13 @@ def test_the_core_never_imports_a_front_end() -> None:
                  "spasmcheck.triage", "spasmcheck.names", "spasmcheck.knowledge",
                  "spasmcheck.emergency", "spasmcheck.answers", "spasmcheck.output"):
         assert not edges[core] & front, core
+
+
+def test_every_module_has_a_layer_and_no_import_goes_up() -> None:
+    edges = graph()
+    for module in edges:
+        if module != "spasmcheck":
+            layer(module)
+    assert upward(edges) == []
+    assert upward({**edges, "spasmcheck.model": {"spasmcheck.cli"}}) == \
+        [("spasmcheck.model", "spasmcheck.cli")]
