@@ -28,7 +28,7 @@ from functools import partial
 from typing import IO, Any
 
 from spasmcheck.answers import require_core, validate
-from spasmcheck.checker import MAX_AGE, Checker, RequestError
+from spasmcheck.checker import Checker, RequestError
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
 from spasmcheck.limits import LIMITS
@@ -324,7 +324,7 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: Know
         conditions = checker.conditions(given)
     age = defaults.age if item.get("age") is None else item["age"]
     if age is not None and type(age) is not int:
-        raise LineError(f"age must be a whole number of years (0 to {MAX_AGE})")
+        raise LineError(f"age must be a whole number of years (0 to {LIMITS.age})")
     report = checker.check_medicines(names, candidate, conditions, checker.age(age))
     text = jsonlines.interactions(line_id, number, report, kb, audience)
     return text, report.worst, report.incomplete

@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from spasmcheck.names import Resolution
     from spasmcheck.triage import Assessment
 
-MAX_AGE = 130  # years: an age past this is a typing slip, not a person
-
-
 class RequestError(UsageError):
     """A request the core refuses; `field` names the part of it (meds, drug, condition, age)."""
 
@@ -80,9 +77,9 @@ class Checker:
             raise RequestError("condition", "unknown", error.message) from None
 
     def age(self, years: int | None) -> int | None:
-        if years is not None and not 0 <= years <= MAX_AGE:
+        if years is not None and not 0 <= years <= self.limits.age:
             raise RequestError("age", "out_of_range",
-                               f"age must be a whole number of years (0 to {MAX_AGE})")
+                               f"age must be a whole number of years (0 to {self.limits.age})")
         return years
 
     # --- answers -------------------------------------------------------------------------

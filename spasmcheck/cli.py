@@ -250,7 +250,8 @@ def interactions(
     drug: CandidateOpt = None,
     condition: Annotated[list[str] | None, typer.Option(
         "--condition", "-c", help="A health condition id (see docs); repeat for more.")] = None,
-    age: Annotated[int | None, typer.Option("--age", min=0, max=130, help="Age in years.")] = None,
+    age: Annotated[int | None, typer.Option(
+        "--age", min=0, max=LIMITS.age, help="Age in years.")] = None,
     fmt: FormatOpt = None,
     as_json: AsJson = False,
     fail_on: Annotated[str | None, typer.Option(

@@ -20,6 +20,7 @@ class Limits(NamedTuple):
     problems: int = 20  # listed in one error; the rest are counted
     line_bytes: int = 1024 * 1024  # one batch input line
     workers: int = 64  # batch worker processes
+    age: int = 130  # years: an age past this is a typing slip, not a person
 
 
 LIMITS = Limits()
