@@ -20,6 +20,8 @@ class Limits(NamedTuple):
     problems: int = 20  # listed in one error; the rest are counted
     line_bytes: int = 1024 * 1024  # one batch input line
     workers: int = 64  # batch worker processes
+    record_bytes: int = 8 * 1024 * 1024  # a FHIR record (--fhir, a hook's prefetch)
+    record_entries: int = 5000  # the entries of a FHIR Bundle that are read
     age: int = 130  # years: an age past this is a typing slip, not a person
 
 
