@@ -12,13 +12,14 @@ from difflib import get_close_matches
 from typing import Any, NamedTuple
 
 from spasmcheck.errors import AnswersError, LocatedError
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import UNSURE, Question, QuestionType, TriageTables
 
 MEDICATIONS = "medications"
-MAX_ANSWERS_BYTES = 1024 * 1024
-MAX_MEDICINES = 200
-MAX_NAME_LENGTH = 200
-MAX_PROBLEMS = 20  # listed in one error; the rest are counted
+MAX_ANSWERS_BYTES = LIMITS.answers_bytes
+MAX_MEDICINES = LIMITS.answers_medicines
+MAX_NAME_LENGTH = LIMITS.name_length
+MAX_PROBLEMS = LIMITS.problems
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 _UNSURE = {"unsure", "not sure", "not_sure", "notsure", "don't know", "dont know", "unknown"}
@@ -217,7 +218,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def decode(data: bytes, name: str) -> str:
     """Answer-file bytes as text, refusing what is too large or not UTF-8."""
     if len(data) > MAX_ANSWERS_BYTES:
-        raise AnswersError(f"{name}: the answers file is larger than 1 MB; an answer set is a "
+        raise AnswersError(f"{name}: the answers file is larger than "
+                           f"{MAX_ANSWERS_BYTES // (1024 * 1024)} MB; an answer set is a "
                            "few hundred bytes")
     try:
         return data.decode("utf-8-sig")

@@ -27,16 +27,16 @@ from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
 
-from spasmcheck import interactions
 from spasmcheck.answers import require_core, validate
+from spasmcheck.checker import Checker, RequestError
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import jsonlines
-from spasmcheck.triage import assess
 
-MAX_LINE_BYTES = 1024 * 1024
-MAX_NAME_LENGTH = 200  # characters in a medicine, drug or country name, as on the command line
+MAX_LINE_BYTES = LIMITS.line_bytes
+MAX_NAME_LENGTH = LIMITS.name_length
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 BAR_WIDTH = 24  # characters of the progress bar
@@ -53,7 +53,8 @@ class Defaults:
     drug: Drug | None = None
     conditions: tuple[str, ...] = ()
     age: int | None = None
-    country: str | None = None
+    country: str | None = None  # --country, else $SPASMCHECK_COUNTRY (read by the CLI)
+    territory: str | None = None  # the locale's (read by the CLI)
 
 
 def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
@@ -71,7 +72,7 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
             if workers > 1:
                 from spasmcheck import batchpool
 
-                batchpool.run(work, handle.fileno(), workers, outcome, progress)
+                batchpool.run(work, handle.fileno(), workers, outcome, progress, process_block)
             else:
                 _serial(work, handle, outcome, progress, size)
     finally:
@@ -100,7 +101,7 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
     noted and acted on once it is out, so the line is always whole (cheaper than holding
     signals back for each line); at any other time, waiting for input included, it stops the
     run at once."""
-    from spasmcheck.cli import emit
+    from spasmcheck.output import emit
 
     kind, kb, audience, threshold, defaults = work
     writing, arrived = [False], []
@@ -145,13 +146,11 @@ def _workers(handle: IO[bytes]) -> int:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    from spasmcheck.batchpool import MAX_WORKERS
-
     chosen = os.environ.get(WORKERS_ENV, "").strip()
     if not chosen:
         return min(os.cpu_count() or 1, 8)
-    if not (chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= MAX_WORKERS):
-        raise UsageError(f"{WORKERS_ENV}={chosen!r}: use a whole number from 1 to {MAX_WORKERS}")
+    if not (chosen.isascii() and chosen.isdigit() and 1 <= int(chosen) <= LIMITS.workers):
+        raise UsageError(f"{WORKERS_ENV}={chosen!r}: use a whole number from 1 to {LIMITS.workers}")
     return int(chosen)
 
 
@@ -209,8 +208,10 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
 
     `defaults` are the command line's options, for lines that do not set their own.
     """
-    handle = partial(_interactions_line, defaults=defaults) if kind == "interactions" else \
-        partial(_triage_line, defaults=defaults, contacts={})
+    checker = Checker(kb)
+    handle = partial(_interactions_line, defaults=defaults, checker=checker) \
+        if kind == "interactions" else \
+        partial(_triage_line, defaults=defaults, contacts={}, checker=checker)
     for number, raw in enumerate(lines, start=start):
         if not raw.strip():
             continue
@@ -232,7 +233,7 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
 
 def _decode(raw: bytes) -> dict[str, Any]:
     if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:  # its newline does not count
-        raise LineError("the line is longer than 1 MB")
+        raise LineError(f"the line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MB")
     try:
         item = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -277,6 +278,7 @@ def _keys(item: dict[str, Any], allowed: frozenset[str], required: str) -> None:
         raise LineError(f"missing field {required!r}")
 
 
+NOT_NAMES = "meds must be a list of non-empty medicine names"
 _INTERACTIONS_FIELDS = frozenset({"id", "meds", "drug", "conditions", "age"})
 _TRIAGE_FIELDS = frozenset({"id", "answers", "drug", "country"})
 
@@ -293,59 +295,55 @@ def _name(item: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def _candidate(item: dict[str, Any], kb: KnowledgeBase, defaults: Defaults) -> Drug:
+def _candidate(item: dict[str, Any], checker: Checker, defaults: Defaults) -> Drug:
     """The line's own `drug`, else the command line's `--drug`, else the tables' default."""
     name = _name(item, "drug")
     if name is None:
-        return defaults.drug or interactions.candidate_drug(kb, None)
-    try:
-        return interactions.candidate_drug(kb, name)
-    except SpasmcheckError:
-        valid = ", ".join(kb.interactions.candidates)
-        raise LineError(f"drug {name!r} is not one of the drugs spasmcheck checks against; "
-                        f"choose one of: {valid}") from None
+        return defaults.drug or checker.candidate(None)
+    return checker.candidate(name)  # its error names the field, as a line does
 
 
 def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                       audience: Audience, defaults: Defaults,
+                       audience: Audience, defaults: Defaults, checker: Checker,
                        ) -> tuple[str, Severity | None, bool]:
     _keys(item, _INTERACTIONS_FIELDS, "meds")
     meds = item["meds"]
-    names = [m.strip() for m in meds if type(m) is str] if type(meds) is list else None
-    if names is None or len(names) != len(meds) or not all(names):
-        raise LineError("meds must be a list of non-empty medicine names")
-    if len(meds) > 1000:
-        raise LineError("at most 1000 medicines in one line")
-    if any(len(name) > MAX_NAME_LENGTH for name in names):
-        raise LineError(f"a medicine name is longer than {MAX_NAME_LENGTH} characters")
-    candidate = _candidate(item, kb, defaults)
+    if type(meds) is not list:
+        raise LineError(NOT_NAMES)
+    try:
+        names = checker.medicines(meds)
+    except RequestError as error:
+        raise LineError(NOT_NAMES if error.problem in ("not_text", "empty") else error.message) \
+            from None
+    candidate = _candidate(item, checker, defaults)
     conditions = defaults.conditions
     if item.get("conditions") is not None:
         given = item["conditions"]
-        if type(given) is not list or not all(type(c) is str for c in given) or len(given) > 100:
-            raise LineError("conditions must be a list of condition ids (at most 100)")
-        conditions = tuple(interactions.resolve_condition(kb, c) for c in given)
+        if type(given) is not list or not all(type(c) is str for c in given):
+            raise LineError("conditions must be a list of condition ids")
+        conditions = checker.conditions(given)
     age = defaults.age if item.get("age") is None else item["age"]
-    if age is not None and (type(age) is not int or not 0 <= age <= 130):
-        raise LineError("age must be a whole number of years (0 to 130)")
-    report = interactions.check(names, kb, candidate, conditions, age)
+    if age is not None and type(age) is not int:
+        raise LineError(f"age must be a whole number of years (0 to {LIMITS.age})")
+    report = checker.check_medicines(names, candidate, conditions, checker.age(age))
     text = jsonlines.interactions(line_id, number, report, kb, audience)
     return text, report.worst, report.incomplete
 
 
 def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
                  audience: Audience, defaults: Defaults, contacts: dict[str | None, Contact],
-                 ) -> tuple[str, Urgency, bool]:
+                 checker: Checker) -> tuple[str, Urgency, bool]:
     """One assessment; `contacts` keeps the emergency contact of each country met this run."""
     from spasmcheck import emergency
 
     _keys(item, _TRIAGE_FIELDS, "answers")
-    candidate = _candidate(item, kb, defaults)
+    candidate = _candidate(item, checker, defaults)
     asked = _name(item, "country") or defaults.country
-    contact = contacts.get(asked) or contacts.setdefault(asked, emergency.contact(kb, asked))
+    contact = contacts.get(asked) or contacts.setdefault(
+        asked, emergency.contact(kb, asked, defaults.territory))
     given = validate(item["answers"], kb.triage)
     require_core(given, kb.triage)
-    assessment = assess(given, kb, candidate)
+    assessment = checker.assess(given, candidate)
     text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
     return text, assessment.urgency, assessment.interactions.incomplete
 

@@ -31,15 +31,18 @@ import sys
 from typing import TYPE_CHECKING, Any, cast
 
 from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped
+from spasmcheck.limits import LIMITS
+from spasmcheck.output import cannot_write, reader_gone
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from spasmcheck.batch import Outcome, Progress, Work
 
+    Answer = Callable[[Work, bytes, int, Outcome], bytes]
+
 TURN, STOP = b".", b"!"
 BLOCK_BYTES = 8 * 1024  # of input; a worker holds one block's results until its turn
-MAX_WORKERS = 64
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 _FRAME = struct.Struct("<QQ")  # a dealt block: the number of its first line, its length
 # Shared, per worker: lines answered; the first line of the block it is writing or last wrote;
@@ -54,9 +57,13 @@ class WorkerKilled(SpasmcheckError):
     exit_code = ExitCode.INTERNAL
 
 
-def run(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress) -> None:
-    """Answer the input on `fd` with `workers` forked processes, writing in input order."""
-    pool = _Pool(work, workers)
+def run(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress,
+        answer: Answer) -> None:
+    """Answer the input on `fd` with `workers` forked processes, writing in input order.
+
+    `answer` turns a block of lines into their output lines (batch.process_block); it is
+    passed in, so this module never imports the batch driver that imports it."""
+    pool = _Pool(work, workers, answer, type(outcome))
     try:
         pool.start()
         pool.deal(fd, progress)
@@ -72,9 +79,11 @@ def run(work: Work, fd: int, workers: int, outcome: Outcome, progress: Progress)
 class _Pool:
     """The worker processes, their pipes and shared counters, and the blocks not yet written."""
 
-    def __init__(self, work: Work, workers: int) -> None:
+    def __init__(self, work: Work, workers: int, answer: Answer,
+                 fresh: Callable[[], Outcome]) -> None:
         context = multiprocessing.get_context("fork")
         self.work, self.workers = work, workers
+        self.answer, self.fresh = answer, fresh
         self.ring = [os.pipe() for _ in range(workers)]
         self.inboxes = [os.pipe() for _ in range(workers)]
         self.shared = context.Array("q", _FIELDS * workers, lock=False)
@@ -151,13 +160,11 @@ class _Pool:
         self.flag[0] = self.flag[0] or signal.SIGKILL
         written, length = self.at(number, _WRITTEN), self.at(number, _LENGTH)
         if written < length:  # it died in the middle of its turn: write the rest of its lines
-            from spasmcheck.batch import Outcome, process_block
-
             if total is not None:  # it may have been killed as a write returned, uncounted
                 uncounted = total - self.at(number, _BASE) - self.at(number, _SENT)
                 written = min(written + max(uncounted, 0), length)
             first = self.at(number, _CURRENT)
-            text = process_block(self.work, self.kept[number][first], first, Outcome())
+            text = self.answer(self.work, self.kept[number][first], first, self.fresh())
             with contextlib.suppress(OSError):  # the reader has gone too: nothing half read
                 _write_all(1, text[written:])
         os.write(self.ring[(number + 1) % self.workers][1], STOP)  # the turn ends here
@@ -193,8 +200,6 @@ class _Pool:
 
     def report(self, outcome: Outcome) -> None:
         """Fold the workers' reports into `outcome`; raise for a problem any of them met."""
-        from spasmcheck.cli import _silence_stdout
-
         problems = []
         for _ in range(self.workers - len(self.killed)):
             failed, unknown, over, problem = self.reports.get()
@@ -203,10 +208,7 @@ class _Pool:
             outcome.over_threshold |= over
             problems.append(problem)
         if "broken pipe" in problems:
-            import typer
-
-            _silence_stdout()
-            raise typer.Exit(ExitCode.BROKEN_PIPE)
+            raise reader_gone()
         for problem in problems:
             if problem.startswith("cannot write"):
                 raise OutputError(problem)
@@ -224,8 +226,6 @@ class _Pool:
 
 def _worker(pool: _Pool, number: int) -> None:
     """Answer the blocks dealt to worker `number`; report the outcome and any problem."""
-    from spasmcheck.batch import Outcome, process_block
-
     def stopping(signum: int, _frame: Any) -> None:
         pool.flag[0] = pool.flag[0] or signum  # the write under way goes on to its end
 
@@ -237,7 +237,7 @@ def _worker(pool: _Pool, number: int) -> None:
         os.close(write)  # so the inbox ends when the parent closes its end
         if index != number:
             os.close(read)
-    outcome = Outcome()
+    outcome = pool.fresh()
     problem = ""
     mine, following = pool.ring[number][0], pool.ring[(number + 1) % pool.workers][1]
     inbox = os.fdopen(pool.inboxes[number][0], "rb")
@@ -250,7 +250,7 @@ def _worker(pool: _Pool, number: int) -> None:
         while header := inbox.read(_FRAME.size):
             first, size = _FRAME.unpack(header)
             block = inbox.read(size)
-            text = process_block(pool.work, block, first, outcome)
+            text = pool.answer(pool.work, block, first, outcome)
             if os.read(mine, 1) != TURN or pool.flag[0]:  # stopped before this turn
                 problem = "stopped"
                 break
@@ -272,8 +272,6 @@ def _worker(pool: _Pool, number: int) -> None:
     except BrokenPipeError:
         problem = "broken pipe"
     except OSError as error:  # a full disk, a device that refuses writes
-        from spasmcheck.cli import cannot_write
-
         problem = cannot_write(error)
     except Exception as error:  # a bug: the parent reports it
         problem = f"batch worker: {type(error).__name__}: {error}"
@@ -339,9 +337,7 @@ def blocks(fd: int, limit: int | None = None) -> Iterator[tuple[int, bytes]]:
     Memory is bounded whatever the input: of a line longer than `limit` bytes only the first
     `limit + 1` are kept (enough for its error), and the rest is skipped up to its newline.
     """
-    from spasmcheck.batch import MAX_LINE_BYTES
-
-    keep = (limit or MAX_LINE_BYTES) + 1
+    keep = (limit or LIMITS.line_bytes) + 1
     number = 1
     carry: list[bytes] = []
     held = 0

@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spasmcheck import fhir_meds
-from spasmcheck.interactions import Interaction, check
+from spasmcheck.checker import Checker
+from spasmcheck.interactions import Interaction
 from spasmcheck.model import Audience, Finding, KnowledgeBase, Severity
 from spasmcheck.names import fold
 
@@ -151,7 +152,7 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
 def _resolved(kb: KnowledgeBase, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The drug ids a name resolves to, and the words of it that were not understood when
     it was only partly recognised (memoised: records repeat the same names)."""
-    found = kb.names.resolve(name)
+    found = Checker(kb).lookup(name)
     return found.drugs, found.unchecked if found.status == "partial" else ()
 
 
@@ -226,7 +227,7 @@ def _cards(chosen: Service, meds: list[_Med], kb: KnowledgeBase,
         first = next((d for d in drafted if d in tables.candidates), drafted[0])
         names = [tables.drugs[d].name for d in drafted if d != first]
         names += [m.name for m in meds if not m.drafted]
-        report = check(names, kb, tables.drugs[first])
+        report = Checker(kb).check_medicines(names, tables.drugs[first])
         wanted = set(drafted)
         for item in report.interactions:
             if wanted.intersection(item.drugs):
@@ -311,7 +312,7 @@ def _unknown_card(unknown: list[_Med], kb: KnowledgeBase, audience: Audience) ->
     shown = ", ".join(written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
     lines = [kb.interactions.unknown_medicine.for_(audience), "", "**Not checked:**", ""]
     for med in unknown:
-        hints = kb.names.resolve(med.name).suggestions
+        hints = Checker(kb).lookup(med.name).suggestions
         hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
         kind = "draft order" if med.drafted else "record"
         part = ""

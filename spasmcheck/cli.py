@@ -9,19 +9,23 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from spasmcheck import __version__
-from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped, UsageError
+from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.output import cannot_write, emit, silence_stdout
 from spasmcheck.render import formats
 from spasmcheck.render.formats import Format, Kind, Result
 
 if TYPE_CHECKING:
+    from spasmcheck.checker import Checker
     from spasmcheck.fhir_meds import MedicationRecord
     from spasmcheck.render import shapes
 
@@ -195,55 +199,11 @@ def _notice(text: str) -> None:
 
 def _write_failed(error: OSError) -> int:
     """The exit code for stdout that cannot be written: 141 for a closed pipe, else 8."""
-    _silence_stdout()
+    silence_stdout()
     if isinstance(error, BrokenPipeError):
         return ExitCode.BROKEN_PIPE
     _notice(f"spasmcheck: {cannot_write(error)}")
     return ExitCode.OUTPUT_ERROR
-
-
-def cannot_write(error: OSError) -> str:
-    """The one line that says stdout could not be written, and why."""
-    return f"cannot write the output: {error.strerror or error}"
-
-
-def _silence_stdout() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
-STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-
-
-def emit(text: str, hold_signals: bool = True) -> None:
-    """Write a whole result to stdout; a reader that goes away ends the run quietly (141).
-
-    Ctrl-C, SIGTERM and SIGHUP are held back while it writes, so stdout never ends in the
-    middle of a result: they take effect once the last byte is out. (Batch mode, writing line
-    after line, notes them itself and passes `hold_signals=False`.)
-
-    Bytes go out in a loop that checks what was written: when the reader closes the pipe in
-    the middle of one large write, the buffered writer reports a short write rather than an
-    error, and only the next write fails.
-    """
-    data = text.encode(sys.stdout.encoding or "utf-8", "replace")
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING) if hold_signals else None
-    try:
-        sys.stdout.flush()
-        out = sys.stdout.buffer
-        view = memoryview(data)
-        while view:
-            view = view[out.write(view) or 0:]
-        out.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        raise typer.Exit(ExitCode.BROKEN_PIPE) from None
-    except OSError as error:  # a full disk, a device that refuses writes
-        _silence_stdout()
-        raise OutputError(cannot_write(error)) from None
-    finally:
-        if held is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _kb(data_dir: Path | None) -> KnowledgeBase:
@@ -308,7 +268,8 @@ def interactions(
     drug: CandidateOpt = None,
     condition: Annotated[list[str] | None, typer.Option(
         "--condition", "-c", help="A health condition id (see docs); repeat for more.")] = None,
-    age: Annotated[int | None, typer.Option("--age", min=0, max=130, help="Age in years.")] = None,
+    age: Annotated[int | None, typer.Option(
+        "--age", min=0, max=LIMITS.age, help="Age in years.")] = None,
     fmt: FormatOpt = None,
     as_json: AsJson = False,
     fail_on: Annotated[str | None, typer.Option(
@@ -326,14 +287,17 @@ def interactions(
     """Check medicines against the drug about to be taken, and against each other."""
 
     def body() -> int:
-        from spasmcheck import interactions as engine
         from spasmcheck.render import data
 
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Severity)
         shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
-        candidate = engine.candidate_drug(kb, _arg(drug) if drug else None)
-        conditions = [engine.resolve_condition(kb, _arg(c)) for c in condition or []]
+        from spasmcheck.checker import Checker
+
+        checker = Checker(kb)
+        with _as_options():
+            candidate = checker.candidate(_arg(drug) if drug else None)
+            conditions = checker.conditions([_arg(c) for c in condition or []])
         if batch is not None:
             from spasmcheck import batch as batch_mode
 
@@ -342,18 +306,19 @@ def interactions(
             defaults = batch_mode.Defaults(candidate if drug else None, tuple(conditions), age)
             return batch_mode.run("interactions", batch, kb, audience, threshold, defaults)
         record = _read_fhir(fhir, kb) if fhir is not None else None
-        names = (record.names if record else []) + _checked_names(med or [], record is None)
+        given = _checked_names(checker, med or [], record is None)
+        names = (record.names if record else []) + given
         if not names:
             from spasmcheck.fhir_meds import FhirError
 
             raise FhirError(f"{_source_name(fhir)}: the record lists no medicine in use "
                             "and no --med was given")
-        result = engine.check(names, kb, candidate, conditions, age)
+        result = checker.check_medicines(names, candidate, conditions, age)
         shaped = data.interactions_result(result, kb, audience)
         if record is not None:
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
         _output(Result(Kind.INTERACTIONS, shaped, f"spasmcheck: medicines and {candidate.name}",
-                       outcome=result, kb=kb), shown_as, report_file, force)
+                       kb.triage.colours, result, kb), shown_as, report_file, force)
         if threshold is not None and result.worst is not None and result.worst >= threshold:
             return ExitCode.FAIL_ON
         return ExitCode.UNKNOWN_MEDICINE if result.incomplete else ExitCode.OK
@@ -369,7 +334,23 @@ def _refuse_in_batch(*given: tuple[str, bool]) -> None:
                          "its own input and the results go to stdout, one a line")
 
 
-MAX_MEDS = 1000
+# What the command line adds to the core's words for a refused request.
+_OPTION_HINTS = {("meds", "too_many"): " (use --batch for many lists)",
+                 ("meds", "empty"): "; every --med needs a name"}
+
+
+@contextmanager
+def _as_options() -> Iterator[None]:
+    """The core's request error names its field ("drug 'x' is not ..."); here it is the option."""
+    from spasmcheck.checker import RequestError
+
+    try:
+        yield
+    except RequestError as error:
+        if error.problem == "unknown":
+            raise UsageError(f"--{error.message}") from None
+        raise UsageError(error.message + _OPTION_HINTS.get((error.field, error.problem), "")) \
+            from None
 
 
 def _arg(text: str) -> str:
@@ -377,17 +358,11 @@ def _arg(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _checked_names(names: list[str], required: bool = True) -> list[str]:
+def _checked_names(checker: "Checker", names: list[str], required: bool = True) -> list[str]:
     if not names and required:
         raise UsageError("give at least one medicine with --med NAME (repeat for more)")
-    if len(names) > MAX_MEDS:
-        raise UsageError(f"{len(names)} medicines given; at most {MAX_MEDS} in one check "
-                         "(use --batch for many lists)")
-    cleaned = [_arg(name).strip() for name in names]
-    if not all(cleaned):
-        raise UsageError("an empty medicine name was given; every --med needs a name")
-    if any(len(name) > 200 for name in cleaned):
-        raise UsageError("a medicine name is longer than 200 characters")
+    with _as_options():
+        cleaned = checker.medicines([_arg(name) for name in names])
     return cleaned
 
 
@@ -422,19 +397,23 @@ def triage(
     """Ask about the spasm (or read --answers) and give one urgency level with its reasons."""
 
     def body() -> int:
-        from spasmcheck import emergency, interactions
-        from spasmcheck import triage as engine
+        from spasmcheck import emergency
         from spasmcheck.answers import require_core, validate
         from spasmcheck.render import data
 
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Urgency)
         shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
-        candidate = interactions.candidate_drug(kb, _arg(drug) if drug else None)
+        from spasmcheck.checker import Checker
+
+        checker = Checker(kb)
+        with _as_options():
+            candidate = checker.candidate(_arg(drug) if drug else None)
         if batch is not None:
             _refuse_in_batch(("--answers", answers is not None),
                              ("--report", report_file is not None), ("--fhir", fhir is not None))
-        contact = emergency.contact(kb, _arg(country) if country else None)
+        where = emergency.place(_arg(country) if country else None, os.environ)
+        contact = emergency.contact(kb, where.asked, where.territory)
         if contact.requested:
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
                     "showing the common numbers instead")
@@ -442,7 +421,7 @@ def triage(
             from spasmcheck import batch as batch_mode
 
             defaults = batch_mode.Defaults(candidate if drug else None,
-                                           country=_arg(country) if country else None)
+                                           country=where.asked, territory=where.territory)
             return batch_mode.run("triage", batch, kb, audience or Audience.PATIENT, threshold,
                                   defaults)
         if fhir == "-" and answers == "-":
@@ -460,12 +439,12 @@ def triage(
         if record is not None:
             given = given._replace(medications=tuple(dict.fromkeys(
                 (*given.medications, *record.names))))
-        result = engine.assess(given, kb, candidate)
+        result = checker.assess(given, candidate)
         shaped = data.triage_result(result, kb, chosen, contact)
         if record is not None:
             shaped["record"] = _record_summary(record, fhir, shown_as is not Format.JSON)
         _output(Result(Kind.TRIAGE, shaped, "spasmcheck: spasm check summary",
-                       {shaped["urgency"]["level"]: shaped["urgency"]["colour"]}, result, kb),
+                       kb.triage.colours, result, kb),
                 shown_as, report_file, force, details)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
@@ -481,10 +460,10 @@ def _read_answers(source: str) -> Any:
     name = "<stdin>" if source == "-" else source
     try:
         if source == "-":
-            data = sys.stdin.buffer.read(2 * 1024 * 1024)
+            data = sys.stdin.buffer.read(LIMITS.answers_bytes + 1)
         else:
             with open(source, "rb") as handle:
-                data = handle.read(2 * 1024 * 1024)
+                data = handle.read(LIMITS.answers_bytes + 1)
     except OSError as exc:
         raise AnswersError(f"cannot read answers file {name}: {exc.strerror}") from None
     return parse_text(decode(data, name), name)
@@ -633,7 +612,7 @@ def redflags(fmt: FormatOpt = None, as_json: AsJson = False,
         kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.REDFLAGS)
         shaped = discovery.redflags_result(kb, audience)
-        _output(Result(Kind.REDFLAGS, shaped, "spasmcheck: red flags"), shown_as)
+        _output(Result(Kind.REDFLAGS, shaped, "spasmcheck: red flags", kb.triage.colours), shown_as)
         return ExitCode.OK
 
     _run(body)
@@ -650,7 +629,8 @@ def meds_search(text: str, fmt: FormatOpt = None, as_json: AsJson = False,
         kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.SEARCH)
         shaped = discovery.search_result(kb, _arg(text))
-        _output(Result(Kind.SEARCH, shaped, "spasmcheck: medicine search"), shown_as)
+        _output(Result(Kind.SEARCH, shaped, "spasmcheck: medicine search",
+                       kb.triage.colours), shown_as)
         return ExitCode.OK if shaped["matches"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)
@@ -668,7 +648,8 @@ def meds_show(name: str, fmt: FormatOpt = None, as_json: AsJson = False,
         kb = _kb(data_dir)
         shown_as = _format(fmt, as_json, plain, Kind.SHOW)
         shaped = discovery.show_result(kb, _arg(name), audience)
-        _output(Result(Kind.SHOW, shaped, "spasmcheck: medicine details"), shown_as)
+        _output(Result(Kind.SHOW, shaped, "spasmcheck: medicine details",
+                       kb.triage.colours), shown_as)
         return ExitCode.OK if shaped["drugs"] else ExitCode.UNKNOWN_MEDICINE
 
     _run(body)

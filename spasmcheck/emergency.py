@@ -1,8 +1,11 @@
-"""Which emergency number to show: from --country, else the locale, else the common numbers."""
+"""Which emergency number to show: the country asked for, else the locale's, else the fallback.
+
+Nothing here reads the process environment: a server's own locale must never choose a caller's
+emergency number. The front-ends read SPASMCHECK_COUNTRY and the locale (`place`) and pass them in.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -36,13 +39,23 @@ def locale_territory(env: Mapping[str, str]) -> str | None:
     return None
 
 
-def contact(kb: KnowledgeBase, country: str | None,
-            env: Mapping[str, str] | None = None) -> Contact:
-    """The contact for `--country` (any case), else the locale's territory."""
+class Place(NamedTuple):
+    """Where a person is, as a front-end knows it."""
+
+    asked: str | None  # the country asked for: an option, a field, else $SPASMCHECK_COUNTRY
+    territory: str | None  # the locale's, used only when no country was asked for
+
+
+def place(country: str | None, env: Mapping[str, str]) -> Place:
+    """The edge's reading: `country` as given, else the environment's (passed in, never read)."""
+    return Place(country or env.get(COUNTRY_ENV) or None, locale_territory(env))
+
+
+def contact(kb: KnowledgeBase, country: str | None, territory: str | None = None) -> Contact:
+    """The contact for `country` (any case), else for the locale's `territory`."""
     tables = kb.countries
-    env = os.environ if env is None else env
-    requested = country or env.get(COUNTRY_ENV) or None
-    code = (requested or locale_territory(env) or "").strip().upper()
+    requested = country or None
+    code = (requested or territory or "").strip().upper()
     code = tables.locales.get(code, code)
     found = tables.countries.get(code)
     unmatched = requested if requested and found is None else None

@@ -19,13 +19,14 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spasmcheck.errors import AnswersError
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import Drug, KnowledgeBase
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MEDICATION_TYPES = ("MedicationStatement", "MedicationRequest", "MedicationDispense",
                     "Medication")
-MAX_RECORD_BYTES = 8 * 1024 * 1024
-MAX_ENTRIES = 5000
+MAX_RECORD_BYTES = LIMITS.record_bytes
+MAX_ENTRIES = LIMITS.record_entries
 
 # FHIR status codes (R4 and R5) that say the medicine is not being taken. "completed" is
 # inactive for a statement or an order (the course is over) but for a dispense it means the

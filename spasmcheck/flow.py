@@ -102,8 +102,8 @@ def without(kb: KnowledgeBase, given: Given, changed: set[str]) -> dict[str, Any
 
 def urgency(kb: KnowledgeBase, given: Given) -> tuple[Urgency, frozenset[str]]:
     """The level the answers so far reach, and the red flags at that level."""
-    from spasmcheck.triage import assess
+    from spasmcheck.checker import Checker
 
-    result = assess(answers(kb, given), kb, finished=False)  # the rest is still to come
+    result = Checker(kb).assess(answers(kb, given), finished=False)  # the rest is still to come
     return result.urgency, frozenset(h.flag.id for h in result.hits
                                      if h.urgency is result.urgency)

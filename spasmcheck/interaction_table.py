@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import (
     Caution,
     Drug,
@@ -28,6 +29,8 @@ from spasmcheck.reader import (
     unique_ids,
 )
 from spasmcheck.yamlsource import Path
+
+OLDEST = LIMITS.age  # the bounds of an age in a rule
 
 
 @collecting
@@ -119,7 +122,7 @@ def build_interactions(r: Reader) -> InteractionTables:
     unknown_medicine = r.text(("unknown_medicine",))
 
     def min_age(path: Path) -> int | None:
-        return r.integer((*path, "min_age"), 1, 130) if r._present((*path, "min_age")) else None
+        return r.integer((*path, "min_age"), 1, OLDEST) if r._present((*path, "min_age")) else None
 
     def build_rule(path: Path) -> PairRule:
         r.mapping(path, FINDING_FIELDS | {"id", "a", "b"},
@@ -148,8 +151,8 @@ def build_interactions(r: Reader) -> InteractionTables:
             raise r.fail(path, "a caution names exactly one of: condition, min_age, under_age")
         return Caution(r.ident((*path, "id")), side((*path, "drug")),
                        r.choice((*path, "condition"), health) if "condition" in given else None,
-                       r.integer((*path, "min_age"), 0, 130) if "min_age" in given else None,
-                       r.integer((*path, "under_age"), 1, 130) if "under_age" in given else None,
+                       r.integer((*path, "min_age"), 0, OLDEST) if "min_age" in given else None,
+                       r.integer((*path, "under_age"), 1, OLDEST) if "under_age" in given else None,
                        finding(r, path, sources))
 
     cautions = r.each(("cautions",), build_caution) if r._present(("cautions",)) else []

@@ -56,20 +56,23 @@ class Report(NamedTuple):
 
 
 def candidate_drug(kb: KnowledgeBase, name: str | None) -> Drug:
-    """The candidate named by `--drug` (any of its names), or the table's default."""
+    """The candidate `name` (any of its names), or the table's default.
+
+    The error names the request's field (`drug`); a front-end words it as its own option."""
     tables = kb.interactions
     if name is None:
         return tables.drugs[tables.default_candidate]
     entry = kb.names.lookup(name)
     if entry is None or len(entry.drugs) != 1 or entry.drugs[0] not in tables.candidates:
         valid = ", ".join(tables.candidates)
-        raise UsageError(f"--drug {name!r} is not one of the drugs spasmcheck checks against; "
+        raise UsageError(f"drug {name!r} is not one of the drugs spasmcheck checks against; "
                          f"choose one of: {valid}")
     return tables.drugs[entry.drugs[0]]
 
 
 def resolve_condition(kb: KnowledgeBase, name: str) -> str:
-    """A condition id from its id, name or alias; UsageError listing the valid ids."""
+    """A condition id from its id, name or alias; UsageError (field `condition`) listing the
+    valid ids."""
     from spasmcheck.names import fold
 
     key = fold(name)
@@ -79,7 +82,8 @@ def resolve_condition(kb: KnowledgeBase, name: str) -> str:
         if key in {fold(n) for n in names}:
             return condition.id
     valid = ", ".join(kb.interactions.conditions)
-    raise UsageError(f"unknown condition {name!r}; valid: {valid}")
+    raise UsageError(f"condition {name!r} is not a condition the tables know; "
+                     f"choose one of: {valid}")
 
 
 def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,

@@ -348,6 +348,11 @@ class TriageTables(NamedTuple):
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
 
+    @property
+    def colours(self) -> dict[str, str]:
+        """Each level's colour (a Rich style) by level id: the table is the one home of these."""
+        return {level.urgency.label: level.colour for level in self.levels.values()}
+
 
 # --- countries.yaml --------------------------------------------------------------------------
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spasmcheck.checker import Checker
+from spasmcheck.limits import LIMITS
 from spasmcheck.model import Audience, KnowledgeBase, Question
 from spasmcheck.names import Resolution
 from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in
 
 _LIST = re.compile(r"[,;\n]+(?!\d)")  # "1,5 mg" is a dose, not two names
 _AND = re.compile(r"\s+(?:and|&|plus)\s+", re.IGNORECASE)
-MAX_NAME = 200
+MAX_NAME = LIMITS.name_length
 RETYPE, KEEP = "retype", "keep"
 
 
@@ -90,7 +92,7 @@ def _recognised(kb: KnowledgeBase, found: Resolution) -> str:
 def _settle(kb: KnowledgeBase, name: str) -> Resolution | None:
     """A recognised name, or one the person chose to keep unrecognised (None: dropped)."""
     while True:
-        found = kb.names.resolve(name[:MAX_NAME])
+        found = Checker(kb).lookup(name[:MAX_NAME])
         if found.known:
             return found
         options = [Option(f"I meant {s}", s, str(i + 1))
@@ -103,7 +105,7 @@ def _settle(kb: KnowledgeBase, name: str) -> Resolution | None:
         if pick == KEEP:
             return found
         if pick != RETYPE:
-            return kb.names.resolve(pick)
+            return Checker(kb).lookup(pick)
         retyped = type_in(f"Type \"{name}\" again (or leave it empty to drop it):", None,
                           _too_long, back=False)
         if not retyped:
@@ -118,7 +120,7 @@ def ask_checklist(kb: KnowledgeBase, question: Question, given: dict[str, Any],
     drugs = sorted((d for d in kb.interactions.drugs.values()
                     if question.class_id in d.all_classes), key=lambda d: d.id)
     named = {drug for key, value in given.items() if kb.triage.question(key).is_medicines
-             for name in value for drug in kb.names.resolve(name).drugs}
+             for name in value for drug in Checker(kb).lookup(name).drugs}
     options = [Option(f"{d.name} ({', '.join(d.brands)})" if d.brands else d.name, d.id)
                for d in drugs]
     options.append(Option("None of these", None, alone=True))

@@ -229,11 +229,12 @@ def _emergency_card(kb: KnowledgeBase, given: dict[str, Any], contact: Contact,
                     audience: Audience) -> None:
     """Shown on stderr as soon as the answers so far call for an emergency, at the
     terminal's width, the number first."""
+    from spasmcheck.checker import Checker
     from spasmcheck.prompt_widgets import width
     from spasmcheck.render import data, layout, terminal
-    from spasmcheck.triage import assess
 
-    assessment = assess(flow.answers(kb, given), kb, finished=False)
+    assessment = Checker(kb).assess(flow.answers(kb, given), finished=False)
     shaped = data.triage_result(assessment, kb, audience, contact)
     card = layout.emergency_card(shaped)
-    write("\n" + terminal.draw([card], width=min(width() + 1, terminal.WIDTH)))
+    write("\n" + terminal.draw([card], kb.triage.colours,
+                                       width=min(width() + 1, terminal.WIDTH)))

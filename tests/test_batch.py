@@ -307,7 +307,7 @@ def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers,
     from spasmcheck.triage import assess
 
     assessment = assess(validate(answers, KB.triage), KB, KB.interactions.drugs[candidate])
-    contact = emergency.contact(KB, country, env={})
+    contact = emergency.contact(KB, country)
     shaped = {"id": line_id, "line": 3, **data.triage_result(assessment, KB, audience, contact)}
     assert jsonlines.triage(line_id, 3, assessment, KB, audience, contact) == \
         json.dumps(shaped, separators=(",", ":")) + "\n"

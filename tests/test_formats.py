@@ -211,3 +211,29 @@ def test_at_emergency_every_document_starts_with_the_number_to_call(fmt):
     first = text.index("CALL 999 NOW")
     assert first < text.index("Why") and first < text.index("What to do next")
     assert not any(word in text[:first] for word in ("Possible heart attack", "sertraline"))
+
+
+def test_the_level_colours_come_from_the_tables_alone(tmp_path):
+    """redflags.yaml is the one home of a level's colour: a changed colour shows in the terminal."""
+    import shutil
+
+    folder = tmp_path / "tables"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", folder)
+    table = folder / "redflags.yaml"
+    text = table.read_text(encoding="utf-8")
+    assert text.count('colour: "bold blue"') == 1  # the routine level's
+    table.write_text(text.replace('colour: "bold blue"', 'colour: "bold magenta"'),
+                     encoding="utf-8")
+    done = runner.invoke(app, ["redflags", "--format", "rich", "--data-dir", str(folder)],
+                         env={"FORCE_COLOR": "1"})
+    assert done.exit_code == 0, done.output
+    assert "\x1b[1;35m" in done.output and "\x1b[1;34m" not in done.output
+    report = runner.invoke(app, ["redflags", "--format", "html", "--data-dir", str(folder)])
+    assert ".routine{border-color:#8b1a89}" in report.output and "1f4e99" not in report.output
+
+
+def test_a_table_colour_reaches_the_html_only_as_a_fixed_paper_colour():
+    from spasmcheck.render.html import tone_css
+
+    assert tone_css({"urgent": "bold white on red", "soon": "#000}body{display:none"}) == \
+        ".urgent{background:#b00020;color:#fff}"

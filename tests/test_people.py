@@ -41,8 +41,17 @@ def test_country_defaults_from_the_locale():
     result = triage(stdin=EMERGENCY, env={"LANG": "en_GB.UTF-8"})
     assert result.stdout.startswith("CALL 999 NOW")
     kb = knowledge.load()
-    assert emergency.contact(kb, None, {"LC_ALL": "de_DE.UTF-8"}).number == "112"
-    assert emergency.contact(kb, None, {"LANG": "C.UTF-8"}).number is None
+    assert emergency.contact(kb, *emergency.place(None, {"LC_ALL": "de_DE.UTF-8"})).number == "112"
+    assert emergency.contact(kb, *emergency.place(None, {"LANG": "C.UTF-8"})).number is None
+
+
+def test_the_emergency_contact_never_reads_the_process_environment(monkeypatch):
+    """A server's own locale or SPASMCHECK_COUNTRY must not choose a caller's number."""
+    monkeypatch.setenv("SPASMCHECK_COUNTRY", "GB")
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    kb = knowledge.load()
+    assert emergency.contact(kb, None).number is None
+    assert emergency.contact(kb, "US").number == "911"
 
 
 def test_unknown_country_shows_the_common_numbers_and_says_so():

@@ -870,3 +870,10 @@ def test_version_shows_a_newline_in_the_tables_folder_as_an_escape(tmp_path: Pat
     result = invoke(["--version"], env={"SPASMCHECK_DATA_DIR": str(folder)})
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 2 and "\\x0a" in result.stdout
+
+
+@pytest.mark.parametrize(("option", "value"), [("--drug", "aspirin"), ("--condition", "gout")])
+def test_the_command_line_names_its_option_in_a_bad_choice(option: str, value: str) -> None:
+    message = expect_error(["interactions", "--med", "sertraline", option, value],
+                           ExitCode.USAGE, f"{option} '{value}' is not")
+    assert "choose one of" in message

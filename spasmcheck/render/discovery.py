@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from spasmcheck.errors import LocatedError
 from spasmcheck.interactions import rules_touching
 from spasmcheck.model import Audience, Drug, KnowledgeBase, Side
-from spasmcheck.render.data import finding, header
+from spasmcheck.render.data import SCHEMA_VERSION, finding, header
 from spasmcheck.render.layout import (
     SEVERITY_ORDER,
     Banner,
@@ -173,7 +173,8 @@ def check_result(kb: KnowledgeBase | None, problems: list[LocatedError],
                   "names": len(kb.names)}
     warnings = [f"{m.table} was last reviewed on {m.reviewed}, over a year ago: review it"
                 for m in (kb.tables if kb else []) if _stale(m.reviewed)]
-    return {"schema_version": 1, "origin": origin, "ok": not problems, "counts": counts,
+    return {"schema_version": SCHEMA_VERSION, "origin": origin, "ok": not problems,
+            "counts": counts,
             "warnings": warnings,
             "tables": [{"table": m.table, "version": m.version, "reviewed": m.reviewed}
                        for m in kb.tables] if kb else [],

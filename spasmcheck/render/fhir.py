@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 from spasmcheck.answers import MEDICATIONS
 from spasmcheck.model import Audience, KnowledgeBase, Question, QuestionType, Severity, Urgency
 from spasmcheck.render import layout
-from spasmcheck.render.formats import Kind, Result
+from spasmcheck.render.result import Kind, Result
 
 if TYPE_CHECKING:
     from spasmcheck.interactions import Interaction, Report

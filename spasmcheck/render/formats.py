@@ -10,28 +10,26 @@ code when it runs, so `--format json` never loads the layout, rich or the FHIR b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from spasmcheck.errors import UsageError
+from spasmcheck.render.result import Kind as Kind
+from spasmcheck.render.result import Result as Result
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from spasmcheck.interactions import Report
-    from spasmcheck.model import KnowledgeBase
     from spasmcheck.render.layout import Block
     from spasmcheck.render.shapes import (
         InteractionsResult,
         RedflagsResult,
         SearchResult,
-        Shaped,
         ShowResult,
         TriageForPerson,
         TriageResult,
     )
-    from spasmcheck.triage import Assessment
 
 
 class Format(str, Enum):
@@ -43,32 +41,6 @@ class Format(str, Enum):
     MD = "md"
     HTML = "html"
     FHIR = "fhir"
-
-
-class Kind(str, Enum):
-    """What a result is the result of: each kind has its own layout."""
-
-    INTERACTIONS = "interactions"
-    TRIAGE = "triage"
-    REDFLAGS = "redflags"
-    SEARCH = "meds search"
-    SHOW = "meds show"
-
-
-class Result(NamedTuple):
-    """A result as every format reads it.
-
-    `shaped` is the JSON contract object (render/data.py, render/discovery.py): every format
-    but FHIR reads only that. FHIR also needs codes the contract does not carry (RxNorm codes,
-    source addresses, the question texts), so it gets the engine's own result and the tables.
-    """
-
-    kind: Kind
-    shaped: Shaped
-    title: str  # the heading of a Markdown or HTML document
-    styles: Mapping[str, str] | None = None  # extra Rich styles (the level's colour)
-    outcome: Report | Assessment | None = None
-    kb: KnowledgeBase | None = None
 
 
 class Screen(NamedTuple):
@@ -175,7 +147,7 @@ def _markdown(result: Result, screen: Screen) -> str:
 def _html(result: Result, screen: Screen) -> str:
     from spasmcheck.render import html
 
-    return html.draw(blocks(result), result.title, stamp(screen))
+    return html.draw(blocks(result), result.title, stamp(screen), dict(result.styles or {}))
 
 
 def _fhir(result: Result, screen: Screen) -> str:

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
     Result = InteractionsResult | TriageResult
 
-SEVERITY_ORDER = ("contraindicated", "major", "moderate", "minor")
+from spasmcheck.model import Severity
+
+SEVERITY_ORDER = tuple(severity.label for severity in sorted(Severity, reverse=True))
 SOURCES = "Sources"  # the row label whose web addresses the formats draw as links
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 

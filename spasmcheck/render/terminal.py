@@ -8,12 +8,9 @@ from spasmcheck.render.layout import URL, Banner, Block, Bullets, Heading, Para
 from spasmcheck.render.safe import printable
 
 WIDTH = 100
+# The triage levels' colours are not here: redflags.yaml holds them, and the caller passes them
+# in `styles` (TriageTables.colours). These are the tones the tables do not colour.
 TONES = {
-    "emergency": "bold white on red",
-    "urgent": "bold red",
-    "soon": "bold yellow",
-    "routine": "bold blue",
-    "self_care": "bold green",
     "contraindicated": "bold white on red",
     "major": "bold red",
     "moderate": "bold yellow",

@@ -1,0 +1,28 @@
+"""How much input one request may bring: the one home of every size limit the front-ends share.
+
+The CLI, batch mode, answers files, the prompts and the CDS Hooks service check requests against
+the same record, so a list that one front-end accepts is never refused by another.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Limits(NamedTuple):
+    """Frozen; a NamedTuple, not a dataclass, to keep `dataclasses` off the start-up path."""
+
+    medicines: int = 1000  # names in one check (command line, batch line)
+    name_length: int = 200  # characters in a medicine, drug or country name
+    conditions: int = 100  # conditions named in one batch line
+    answers_bytes: int = 1024 * 1024  # an answers file: an answer set is a few hundred bytes
+    answers_medicines: int = 200  # the medications list of one answers file
+    problems: int = 20  # listed in one error; the rest are counted
+    line_bytes: int = 1024 * 1024  # one batch input line
+    workers: int = 64  # batch worker processes
+    record_bytes: int = 8 * 1024 * 1024  # a FHIR record (--fhir, a hook's prefetch)
+    record_entries: int = 5000  # the entries of a FHIR Bundle that are read
+    age: int = 130  # years: an age past this is a typing slip, not a person
+
+
+LIMITS = Limits()
