@@ -310,3 +310,22 @@ def test_every_fluoroquinolone_is_a_cyp1a2_inhibitor_with_tizanidine(kb, med):
     """The Zanaflex label names fluoroquinolones other than ciprofloxacin among the CYP1A2
     inhibitors to avoid."""
     assert pair_severity(kb, med, "tizanidine") >= Severity.MAJOR
+
+
+SEED_PAGES = {"seed_clinician", "seed_consumer"}
+
+
+def test_nothing_rests_on_the_seed_clinician_page_alone_unless_it_says_so(kb):
+    """Issue 13 item 15: a rule or piece of advice whose only source is the seed page has a
+    primary source too, or its clinician text says the evidence is expert opinion."""
+    tables = kb.triage
+    cited = [(f.id, f.sources, "") for f in tables.red_flags]
+    for section in ("self_care", "safety_net", "medicine_tips", "clinician_guidance"):
+        cited += [(f"{section}: {item.text.clinician[:40]}", item.sources, item.text.clinician)
+                  for item in getattr(tables, section)]
+    cited += [(rule.id, rule.finding.sources, rule.finding.advice.clinician)
+              for rule in kb.interactions.rules]
+    alone = [name for name, sources, words in cited
+             if "seed_clinician" in sources and set(sources) <= SEED_PAGES
+             and "expert opinion" not in words.lower()]
+    assert not alone, alone
