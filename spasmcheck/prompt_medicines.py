@@ -123,7 +123,7 @@ def ask_checklist(kb: KnowledgeBase, question: Question, given: dict[str, Any],
              for name in value for drug in Checker(kb).lookup(name).drugs}
     options = [Option(f"{d.name} ({', '.join(d.brands)})" if d.brands else d.name, d.id)
                for d in drugs]
-    options.append(Option("None of these", None, alone=True))
+    options.append(Option("None of these", None, key="n", alone=True))
     ticked = tick(question.prompt.for_(audience), question.help.for_(audience)
                   if question.help else None, options, {d.id for d in drugs if d.id in named},
                   back)

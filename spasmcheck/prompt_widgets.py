@@ -65,7 +65,7 @@ def _exit_on_ctrl_c(app: Any) -> Callable[[], None]:
 class Option(NamedTuple):
     label: str
     value: Any
-    key: str | None = None  # a key that picks this option at once (single choice)
+    key: str | None = None  # a key that points at this option (Enter confirms)
     help: str | None = None  # shown under the list while the pointer is on it
     alone: bool = False  # "None of these": ticking it clears the others, and the reverse
 
@@ -122,6 +122,8 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
     def hint() -> str:
         parts = ["up/down move", "Space ticks", "Enter ticks the one you are on and goes on"] \
             if multi else ["up/down or the key before an answer, then Enter"]
+        if multi:  # a key that jumps to the end of a long list ("n": None of these)
+            parts += [f"{o.key}: {o.label}" for o in options if o.key]
         if back:
             parts.append(BACK_HINT)
         return " · ".join(parts)
@@ -223,8 +225,8 @@ def _list(title: str, help_text: str | None, options: Sequence[Option],
         state["at"], state["warn"] = index, ""
 
     for key, index in keys.items():  # a key points at its answer; Enter confirms, so a
-        if not multi:  # word typed ahead ("yes" and Enter) answers one question, not three
-            bindings.add(key)(lambda event, i=index: point(i))
+        # word typed ahead ("yes" and Enter) answers one question, not three
+        bindings.add(key)(lambda event, i=index: point(i))
     if back:
         for key in BACK_KEYS:
             bindings.add(key)(lambda event: event.app.exit(result=BACK))

@@ -101,8 +101,8 @@ def _screen(step: flow.Step, audience: Audience, back: bool) -> Any:
     title = step.group.title.for_(audience) if step.group.title else ""
     options = [Option(q.prompt.for_(audience), q.id, help=q.help.for_(audience) if q.help
                       else None) for q in step.questions]
-    options += [Option("None of these", NONE_OF_THESE, alone=True),
-                Option("Not sure about some of these", NOT_SURE)]
+    options += [Option("None of these", NONE_OF_THESE, key="n", alone=True),
+                Option("Not sure about some of these", NOT_SURE, key="u")]
     ticked = tick(title, None, options, set(), back)
     if ticked is BACK:
         return BACK

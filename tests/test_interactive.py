@@ -367,3 +367,12 @@ def test_ctrl_c_right_after_an_answer_still_stops():
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in out and "Unhandled exception" not in out
+
+
+def test_n_then_enter_answers_a_long_warning_sign_screen_with_none_of_these():
+    """On a narrow terminal a screen scrolls past its end; `n` jumps to "None of these"."""
+    screens = {g.id: "n" + ENTER for g in KB.triage.asking if g.style == "screen"}
+    person, out = walk({**BENIGN, **screens}, columns=40)
+    assert person.child.exitstatus == 0
+    assert set(screens) <= set(person.met)
+    assert "SELF-CARE" in out and "none of your answers is a warning sign" in clean(out).lower()
