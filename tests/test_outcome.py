@@ -47,6 +47,20 @@ def test_an_emergency_lists_only_what_to_do_now():
     assert "run again" not in text and "--country" not in text
 
 
+def test_get_help_sooner_lists_only_what_is_more_urgent_than_the_result(kb):
+    """An urgent result ("be seen today") never adds "see a doctor within a few days if the
+    pain keeps you awake at night" when the person said it does."""
+    text = triage(NECK.replace("age: 40", "age: 10") + "night_pain: true\n", "--plain")
+    assert text.startswith("URGENT")
+    sooner = words(section(text, "Get help sooner if"))
+    for advice in kb.triage.safety_net:
+        shown = words(advice.text.patient)[:60] in sooner
+        assert shown == (advice.urgency is None or advice.urgency.label == "emergency"), advice
+    calm = words(section(triage(NECK, "--plain"), "Get help sooner if"))
+    assert all(words(a.text.patient)[:60] in calm for a in kb.triage.safety_net
+               if a.shown_when is None)
+
+
 def test_a_self_care_result_never_says_call_now_even_without_a_country():
     result = runner.invoke(app, ["triage", "--answers", "-", "--plain"], input=NECK,
                            env={"LANG": "C.UTF-8"})

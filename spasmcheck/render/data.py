@@ -308,9 +308,9 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
                  "concern": hit.flag.concern.for_(audience),
                  "said": [said(key) for key in hit.because],
                  "sources": _cite(kb, hit.flag.sources)} for hit in assessment.hits],
-        "help_sooner": [] if level is Urgency.EMERGENCY else [
+        "help_sooner": [] if level is Urgency.EMERGENCY else [  # only what is more urgent
             {"text": a.text.for_(audience), "sources": _cite(kb, a.sources)}
-            for a in tables.safety_net if shown(a)],
+            for a in tables.safety_net if shown(a) and (a.urgency is None or a.urgency > level)],
         "call_if": None if level is Urgency.EMERGENCY or tables.call_if is None
         else _text(tables.call_if, phone, audience),
         "tips": tips,
