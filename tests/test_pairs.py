@@ -56,6 +56,7 @@ PAIRS: list[tuple[str, str, Severity | None, str]] = [
     ("cyclobenzaprine", "St John's wort", MAJ, "drugs_com_multum"),
     ("cyclobenzaprine", "ondansetron", MOD, "zofran_pi"),
     ("cyclobenzaprine", "verapamil", MAJ, "amrix_pi_5_1"),
+    ("cyclobenzaprine", "propafenone", MOD, "rythmol_pi"),
     # opioids: serotonergic ones and the rest (opioid boxed warning, ACEP 2020)
     ("cyclobenzaprine", "tramadol", MAJ, "amrix_pi_7"),
     ("cyclobenzaprine", "meperidine", MAJ, "amrix_pi_5_1"),
