@@ -139,6 +139,8 @@ PAIRS: list[tuple[str, str, Severity | None, str]] = [
     ("tizanidine", "amiodarone", MAJ, "zanaflex_pi"),
     ("tizanidine", "mexiletine", MAJ, "zanaflex_pi"),
     ("tizanidine", "propafenone", MAJ, "zanaflex_pi"),
+    ("tizanidine", "rifampin", MOD, "backman_2006_rifampicin_tizanidine"),
+    ("tizanidine", "Rifadin", MOD, "sirdalud_smpc"),
     ("tizanidine", "verapamil", MAJ, "zanaflex_pi"),
     ("tizanidine", "cimetidine", MAJ, "zanaflex_pi"),
     ("tizanidine", "famotidine", MAJ, "zanaflex_pi"),
