@@ -75,6 +75,8 @@ MEMBERSHIPS: list[tuple[str, str, str, str]] = [
     ("loperamide", "qt_prolonging", "CredibleMeds known risk; label 5: TdP at high doses",
      "loperamide_pi"),
     ("chloral_hydrate", "qt_prolonging", "CredibleMeds known risk", "crediblemeds_qt"),
+    ("propafenone", "qt_prolonging", "label 5.3: avoid with other QT-prolonging drugs",
+     "rythmol_pi"),
     ("fingolimod", "qt_prolonging", "CredibleMeds possible risk; label: QT and bradycardia",
      "crediblemeds_qt"),
     ("ondansetron", "qt_prolonging", "CredibleMeds known risk (confirmed)", "zofran_pi"),
