@@ -97,6 +97,12 @@ class Checker:
 
         return assess(answers, self.kb, candidate, finished)
 
-    def lookup(self, name: str) -> Resolution:
-        """What a medicine name resolves to: a drug, a product, partly or not at all."""
-        return self.kb.names.resolve(name)
+    def lookup(self, name: str, candidate: Drug | None = None) -> Resolution:
+        """What a medicine name resolves to: a drug, a product, partly or not at all; with a
+        `candidate`, "did you mean" never offers it (as in `check_medicines`)."""
+        found = self.kb.names.resolve(name)
+        if candidate is None or not found.suggestions:
+            return found
+        from spasmcheck.interactions import not_offering
+
+        return not_offering(found, self.kb, candidate)

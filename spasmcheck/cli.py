@@ -432,7 +432,7 @@ def triage(
         else:
             from spasmcheck import prompts
 
-            raw, chosen = prompts.ask(kb, audience, contact)
+            raw, chosen = prompts.ask(kb, audience, contact, candidate)
         given = validate(raw, kb.triage)
         if answers is not None:
             require_core(given, kb.triage)

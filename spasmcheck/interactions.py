@@ -95,7 +95,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     known = index.names.get
     resolved = tuple([known(name) or index.resolve(name) for name in meds])
     if any(med.suggestions for med in resolved):
-        resolved = tuple([_not_offering(med, kb, candidate) for med in resolved])
+        resolved = tuple([not_offering(med, kb, candidate) for med in resolved])
 
     # Each drug once, the candidate first. Ingredients of one product are never paired with
     # each other, and a drug is never paired with another form of its active moiety (that is a
@@ -180,7 +180,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
-def _not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug) -> Resolution:
+def not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug) -> Resolution:
     """Without the suggestions that name the candidate: "did you mean" must never turn an
     unknown medicine (nizatidine) into the very drug it is checked against (tizanidine)."""
     kept = tuple([name for name in med.suggestions

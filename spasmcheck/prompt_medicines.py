@@ -12,7 +12,7 @@ from typing import Any
 
 from spasmcheck.checker import Checker
 from spasmcheck.limits import LIMITS
-from spasmcheck.model import Audience, KnowledgeBase, Question
+from spasmcheck.model import Audience, Drug, KnowledgeBase, Question
 from spasmcheck.names import Resolution
 from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in
 
@@ -37,7 +37,8 @@ def split_names(text: str, known: Any) -> list[str]:
     return [name for name in names if name]
 
 
-def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: bool) -> Any:
+def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: bool,
+              candidate: Drug | None = None) -> Any:
     """Names until an empty line; each recognised one is echoed as what it matched."""
     listed: list[Resolution] = []
     title = question.prompt.for_(audience)
@@ -57,7 +58,7 @@ def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: b
             note("Medicines: " + (", ".join(names) if names else "none"), "")
             return names
         for name in split_names(typed, lambda n: _one_name(kb, n)):
-            found = _settle(kb, name)
+            found = _settle(kb, name, candidate)
             if found is None:
                 continue
             same = next((r for r in listed if found.known and set(r.drugs) == set(found.drugs)),
@@ -89,10 +90,10 @@ def _recognised(kb: KnowledgeBase, found: Resolution) -> str:
     return f"{found.input}: recognised" if same else f"{found.input} = {generic}"
 
 
-def _settle(kb: KnowledgeBase, name: str) -> Resolution | None:
+def _settle(kb: KnowledgeBase, name: str, candidate: Drug | None) -> Resolution | None:
     """A recognised name, or one the person chose to keep unrecognised (None: dropped)."""
     while True:
-        found = Checker(kb).lookup(name[:MAX_NAME])
+        found = Checker(kb).lookup(name[:MAX_NAME], candidate)
         if found.known:
             return found
         options = [Option(f"I meant {s}", s, str(i + 1))

@@ -14,7 +14,15 @@ from typing import Any
 from spasmcheck import flow
 from spasmcheck.emergency import Contact
 from spasmcheck.errors import NoTerminalError
-from spasmcheck.model import UNSURE, Audience, KnowledgeBase, Question, QuestionType, Urgency
+from spasmcheck.model import (
+    UNSURE,
+    Audience,
+    Drug,
+    KnowledgeBase,
+    Question,
+    QuestionType,
+    Urgency,
+)
 from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in, write
 
 NO_TERMINAL = ("spasmcheck triage asks its questions in a terminal, and there is none here. "
@@ -25,7 +33,8 @@ ON_ITS_OWN = "ask on its own"  # a screen item left to be asked by itself
 NONE_OF_THESE, NOT_SURE = "none of these", "not sure"
 
 
-def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact) -> tuple[
+def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact,
+        candidate: Drug | None = None) -> tuple[
         dict[str, Any], Audience]:
     """Ask until every question that applies is answered and the person has checked the
     answers (or has chosen to stop at an emergency). Returns raw answers for validation."""
@@ -34,10 +43,11 @@ def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact) -> tuple
     from spasmcheck.prompt_widgets import ctrl_c_between_prompts
 
     with ctrl_c_between_prompts():
-        return _ask(kb, audience or Audience.PATIENT, contact)
+        return _ask(kb, audience or Audience.PATIENT, contact, candidate)
 
 
-def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
+def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact, candidate: Drug | None
+         ) -> tuple[
         dict[str, Any], Audience]:
     given: dict[str, Any] = {}
     singly: set[str] = set()  # screen items to ask on their own ("Not sure", a ticked choice)
@@ -57,7 +67,7 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
                 break
             given = undo(set(history.pop()) if change is BACK else set(change))
             continue
-        answered = _ask_step(kb, step, given, audience, back=bool(history))
+        answered = _ask_step(kb, step, given, audience, bool(history), candidate)
         if answered is BACK:
             given = undo(set(history.pop()))
             continue
@@ -86,11 +96,11 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact) -> tuple[
 
 
 def _ask_step(kb: KnowledgeBase, step: flow.Step, given: dict[str, Any], audience: Audience,
-              back: bool) -> Any:
+              back: bool, candidate: Drug | None = None) -> Any:
     if step.screen:
         return _screen(step, audience, back)
     question = step.questions[0]
-    value = _ask_question(kb, question, given, audience, back)
+    value = _ask_question(kb, question, given, audience, back, candidate)
     return value if value is BACK else {question.id: value}
 
 
@@ -150,11 +160,11 @@ def _calm(question: Question) -> Any:
 
 
 def _ask_question(kb: KnowledgeBase, question: Question, given: dict[str, Any],
-                  audience: Audience, back: bool) -> Any:
+                  audience: Audience, back: bool, candidate: Drug | None = None) -> Any:
     from spasmcheck import prompt_medicines
 
     if question.type is QuestionType.MEDICINES:
-        return prompt_medicines.ask_names(kb, question, audience, back)
+        return prompt_medicines.ask_names(kb, question, audience, back, candidate)
     if question.type is QuestionType.MEDICINE_CHECKLIST:
         return prompt_medicines.ask_checklist(kb, question, given, audience, back)
     return _ask_one(question, audience, back)

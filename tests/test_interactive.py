@@ -376,3 +376,18 @@ def test_n_then_enter_answers_a_long_warning_sign_screen_with_none_of_these():
     assert person.child.exitstatus == 0
     assert set(screens) <= set(person.met)
     assert "SELF-CARE" in out and "none of your answers is a warning sign" in clean(out).lower()
+
+
+@pytest.mark.parametrize(("drug", "offered"), [("tizanidine", False), ("baclofen", True)])
+def test_did_you_mean_never_offers_the_drug_being_checked_against(drug, offered):
+    """Issue 16: "tizatidine" is close to tizanidine; checked against tizanidine itself, the
+    picker must not turn the typo into the very drug the check is about."""
+    seen: list[str] = []
+
+    def keep(text: str) -> str:
+        seen.append(text)
+        return "k" + ENTER
+
+    person, _ = walk({MEDICINES: "tizatidine" + ENTER, "unrecognised": keep}, "--drug", drug)
+    assert person.child.exitstatus == 3 and seen
+    assert ("I meant tizanidine" in seen[0]) is offered
