@@ -7,6 +7,7 @@ how to install it.
 
 from __future__ import annotations
 
+import ast
 import shutil
 import sys
 from pathlib import Path
@@ -22,3 +23,19 @@ def _find() -> str:
 
 
 SPASMCHECK = _find()
+
+
+def loaded_by(args: list[str], packages: tuple[str, ...], modules: tuple[str, ...] = ()
+              ) -> list[str]:
+    """The modules of `packages` (and the `modules` named) that one run of the CLI with
+    `args` leaves loaded, in a fresh interpreter: what start-up pays for."""
+    import subprocess
+
+    code = ("import sys\nfrom spasmcheck.cli import app\n"
+            f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {packages!r} "
+            f"or m in {modules!r}), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.stderr.strip().startswith("["), done.stderr
+    return list(ast.literal_eval(done.stderr.strip().splitlines()[-1]))

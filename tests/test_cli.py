@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from console import SPASMCHECK
+from console import SPASMCHECK, loaded_by
 from typer.testing import CliRunner
 
 from spasmcheck.cli import app
@@ -194,15 +194,8 @@ def test_installed_console_script_runs_as_a_subprocess():
 
 
 def test_json_path_leaves_rich_and_questionary_unimported():
-    code = ("import sys\nfrom spasmcheck.cli import app\n"
-            "try:\n    app(['interactions', '--med', 'sertraline', '--json'])\n"
-            "except SystemExit:\n    pass\n"
-            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('rich', 'questionary', 'prompt_toolkit', 'pydantic'))\n"
-            "print(heavy, file=sys.stderr)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=False)
-    assert done.stderr.strip() == "[]", done.stderr
+    assert loaded_by(["interactions", "--med", "sertraline", "--json"],
+                     ("rich", "questionary", "prompt_toolkit", "pydantic")) == []
 
 
 def test_no_file_is_written_unless_asked(tmp_path):

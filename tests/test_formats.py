@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from console import loaded_by
 from typer.testing import CliRunner
 
 from spasmcheck import emergency, interactions, knowledge
@@ -177,15 +176,9 @@ def test_a_format_that_cannot_be_given_is_a_usage_error(args, message, tmp_path)
 def test_json_start_up_loads_no_drawing_or_fhir_code():
     """`--format json` and `--json` stay as light as before the registry."""
     for flag in (["--json"], ["--format", "json"]):
-        code = ("import sys\nfrom spasmcheck.cli import app\n"
-                f"try:\n    app(['interactions', '--med', 'sertraline', *{flag!r}])\n"
-                "except SystemExit:\n    pass\n"
-                "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-                "('rich', 'questionary', 'pydantic', 'fhir') or m in "
-                "('spasmcheck.render.layout', 'spasmcheck.render.fhir')), file=sys.stderr)\n")
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=60, check=False)
-        assert done.stderr.strip() == "[]", (flag, done.stderr)
+        assert loaded_by(["interactions", "--med", "sertraline", *flag],
+                         ("rich", "questionary", "pydantic", "fhir"),
+                         ("spasmcheck.render.layout", "spasmcheck.render.fhir")) == [], flag
 
 
 def _triage(raw: dict[str, object]) -> Result:
