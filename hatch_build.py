@@ -24,10 +24,10 @@ class CompileTables(BuildHookInterface):  # type: ignore[type-arg]
         root = Path(self.root).resolve()
         sys.path.insert(0, str(root))
         try:
-            from spasmcheck import knowledge
+            from spasmcheck.tables import knowledge
         finally:
             sys.path.remove(str(root))
-        if Path(knowledge.__file__).resolve().parent != root / "spasmcheck":
+        if Path(knowledge.__file__).resolve().parent.parent != root / "spasmcheck":
             raise RuntimeError(f"the build imported spasmcheck from {knowledge.__file__}, "
                                f"not from {root}")
         kb, problems = knowledge.check(None)

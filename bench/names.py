@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from spasmcheck import knowledge, names  # noqa: E402
+from spasmcheck.core import names  # noqa: E402
+from spasmcheck.tables import knowledge
 
 SEED = 20261129
 BEFORE = ["", "", "", "24 HR", "0.3 ML", "Abuse-Deterrent 12 HR"]

@@ -349,13 +349,13 @@ def startup_commands(work: Path, script: str, shim: str | None, bytecode: str,
         Command("triage_plain", "triage --answers FILE --plain", [*tri, "--plain"], env, "human"),
     ]
     if ladder:  # where the time goes, step by step (information only, no targets)
-        load = ("import os, spasmcheck.cli; from spasmcheck import knowledge; "
+        load = ("import os, spasmcheck.frontends.cli; from spasmcheck import knowledge; "
                 "knowledge.load(); os._exit(0)")
         commands += [
             Command("ladder_typer", "python -c 'import typer'", [*python, "-c", "import typer"],
                     env, "info"),
-            Command("ladder_cli", "python -c 'import spasmcheck.cli'",
-                    [*python, "-c", "import spasmcheck.cli"], env, "info"),
+            Command("ladder_cli", "python -c 'import spasmcheck.frontends.cli'",
+                    [*python, "-c", "import spasmcheck.frontends.cli"], env, "info"),
             Command("ladder_load", "... + knowledge.load() (cache hit), os._exit",
                     [*python, "-c", load], env, "info"),
         ]
@@ -385,7 +385,7 @@ def check_startup_outputs(commands: list[Command], work: Path) -> None:
             sys.exit(f"bench: {command.label} printed no ANSI styles; the Rich path was not used")
         if command.key.endswith("_plain") and "\x1b[" in text:
             sys.exit(f"bench: {command.label} printed ANSI styles")
-    import spasmcheck.knowledge as knowledge
+    import spasmcheck.tables.knowledge as knowledge
 
     # A wheel ships its tables compiled and never writes the cache (unless that file is stale,
     # when a run compiles and caches them); a checkout compiles once and reads the cache.
@@ -482,7 +482,7 @@ class Vocab:
 
 
 def vocabulary() -> Vocab:
-    from spasmcheck import knowledge
+    from spasmcheck.tables import knowledge
 
     kb = knowledge.load()
     names = sorted({e.name for e in kb.names.entries() if e.kind in ("generic", "brand")},
@@ -816,7 +816,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "100,000; --quick 20,000)")
     parser.add_argument("--ladder", action="store_true",
                         help="add information rows that split start-up into steps: import "
-                             "typer, import spasmcheck.cli, load the tables")
+                             "typer, import spasmcheck.frontends.cli, load the tables")
     parser.add_argument("--input", choices=("clean", "realistic", "both"), default="both",
                         help="batch input: names as the tables write them, realistic lists "
                              "(bench/realistic.py), or both (default)")

@@ -1,5 +1,5 @@
 """`python -m spasmcheck`."""
 
-from spasmcheck.cli import main
+from spasmcheck.frontends.cli import main
 
 main()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from spasmcheck import knowledge
-from spasmcheck.model import KnowledgeBase
+from spasmcheck.core.model import KnowledgeBase
+from spasmcheck.tables import knowledge
 
 # Before any test module loads the tables: the parse cache goes to a throw-away folder.
 os.environ["SPASMCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="spasmcheck-test-cache-")

@@ -31,7 +31,7 @@ def loaded_by(args: list[str], packages: tuple[str, ...], modules: tuple[str, ..
     `args` leaves loaded, in a fresh interpreter: what start-up pays for."""
     import subprocess
 
-    code = ("import sys\nfrom spasmcheck.cli import app\n"
+    code = ("import sys\nfrom spasmcheck.frontends.cli import app\n"
             f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {packages!r} "
             f"or m in {modules!r}), file=sys.stderr)\n")

@@ -92,26 +92,19 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-# The layers, top to bottom: a module may import its own layer and those below, never above.
-LAYERS = {
-    "front-ends": ("__main__", "cli", "batch", "batchpool", "prompts", "prompt_medicines",
-                   "prompt_widgets", "serve", "cds", "report", "output", "feedback"),
-    "render": ("render",),
-    "core": ("checker", "interactions", "triage", "flow", "emergency", "answers", "fhir_meds"),
-    "tables": ("knowledge", "reader", "yamlsource", "flatyaml", "name_table",
-               "interaction_table", "redflag_table", "country_table"),
-    "types": ("model", "conditions", "names", "limits", "errors"),
-}
+# The layers, top to bottom, are the package's folders: a module may import its own folder and
+# those below it, never above. `__main__` (python -m spasmcheck) only starts the command line.
+LAYERS = ("frontends", "render", "tables", "core")
 
 
 def layer(module: str) -> str:
-    """The layer of a module (`spasmcheck.render.data` is in render)."""
+    """The layer of a module: its folder (`spasmcheck.render.data` is in render)."""
     parts = module.split(".")
-    first = parts[1] if len(parts) > 1 else "__init__"
-    for name, members in LAYERS.items():
-        if first in members:
-            return name
-    raise KeyError(f"{module} is in no layer: add it to LAYERS")
+    if parts[1:] == ["__main__"]:
+        return "frontends"
+    if len(parts) > 1 and parts[1] in LAYERS:
+        return parts[1]
+    raise KeyError(f"{module} is in no layer: put it in one of the folders {LAYERS}")
 
 
 def upward(edges: dict[str, set[str]]) -> list[tuple[str, str]]:
@@ -127,8 +120,8 @@ def layered(edges: dict[str, set[str]]) -> str:
     order = list(LAYERS)
     lines = ["flowchart TD"]
     for name in order:
-        members = sorted(m.removeprefix("spasmcheck.") for m in edges
-                         if m != "spasmcheck" and layer(m) == name)
+        members = sorted(m.rpartition(".")[2] for m in edges
+                         if m not in {"spasmcheck", f"spasmcheck.{name}"} and layer(m) == name)
         lines.append(f'    {name.replace("-", "_")}["{name}: {", ".join(members)}"]')
     links = sorted({(layer(s), layer(t)) for s in edges if s != "spasmcheck" for t in edges[s]
                     if layer(s) != layer(t)}, key=lambda p: (order.index(p[0]), order.index(p[1])))

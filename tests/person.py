@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pexpect
 
-from spasmcheck import knowledge
-from spasmcheck.model import KnowledgeBase
+from spasmcheck.core.model import KnowledgeBase
+from spasmcheck.tables import knowledge
 
 # The console script installed beside this Python; never skipped when not on PATH.
 SCRIPT = str(Path(sys.executable).with_name("spasmcheck"))

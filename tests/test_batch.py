@@ -17,10 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from spasmcheck import batch, batchpool, knowledge
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
-from spasmcheck.model import UNSURE, Audience, QuestionType
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.core.model import UNSURE, Audience, QuestionType
+from spasmcheck.frontends import batch, batchpool
+from spasmcheck.frontends.cli import app
+from spasmcheck.tables import knowledge
 
 runner = CliRunner()
 
@@ -237,10 +238,10 @@ def test_ctrl_c_stops_the_workers_and_says_so(tmp_path):
 
 def test_compact_encoding_equals_plain_json():
     """Batch lines reuse the JSON text of memoised parts; the result must be plain JSON."""
-    from spasmcheck import emergency, interactions
-    from spasmcheck.answers import validate
+    from spasmcheck.core import emergency, interactions
+    from spasmcheck.core.answers import validate
+    from spasmcheck.core.triage import assess
     from spasmcheck.render import data
-    from spasmcheck.triage import assess
 
     kb = knowledge.load()
     report = interactions.check(["Zoloft", "oxycodone", "nosuch", "Tylenol #3"], kb, age=70)
@@ -269,7 +270,7 @@ IDS = st.one_of(st.none(), st.integers(), st.text(max_size=8), st.booleans(),
 def test_a_batch_line_is_the_one_shot_object_on_one_line(line_id, meds, candidate, audience,
                                                           conditions, age):
     """Batch lines are assembled from pre-encoded parts; they must say exactly what --json says."""
-    from spasmcheck import interactions
+    from spasmcheck.core import interactions
     from spasmcheck.render import data, jsonlines
 
     report = interactions.check(meds, KB, KB.interactions.drugs[candidate], conditions, age)
@@ -301,10 +302,10 @@ def answer_sets(draw):
        st.sampled_from(list(Audience)), st.sampled_from([None, "GB", "US", "ZZ", "AT"]))
 def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers, candidate,
                                                                 audience, country):
-    from spasmcheck import emergency
-    from spasmcheck.answers import validate
+    from spasmcheck.core import emergency
+    from spasmcheck.core.answers import validate
+    from spasmcheck.core.triage import assess
     from spasmcheck.render import data, jsonlines
-    from spasmcheck.triage import assess
 
     assessment = assess(validate(answers, KB.triage), KB, KB.interactions.drugs[candidate])
     contact = emergency.contact(KB, country)

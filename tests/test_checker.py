@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from spasmcheck.checker import Checker, RequestError
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
-from spasmcheck.limits import LIMITS, Limits
+from spasmcheck.core.checker import Checker, RequestError
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.core.limits import LIMITS, Limits
+from spasmcheck.frontends.cli import app
 
 
 def test_a_request_is_checked_against_the_limits_it_is_given(kb):

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from spasmcheck.answers import validate
-from spasmcheck.cli import app
-from spasmcheck.model import Urgency
-from spasmcheck.triage import assess
+from spasmcheck.core.answers import validate
+from spasmcheck.core.model import Urgency
+from spasmcheck.core.triage import assess
+from spasmcheck.frontends.cli import app
 
 runner = CliRunner()
 ADULT_TIP = "screen at eye level"

@@ -10,8 +10,8 @@ import pytest
 from console import SPASMCHECK, loaded_by
 from typer.testing import CliRunner
 
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.frontends.cli import app
 from spasmcheck.render.formats import Format
 
 runner = CliRunner()

@@ -10,10 +10,10 @@ import re
 
 import pytest
 
-from spasmcheck import interactions
-from spasmcheck.answers import validate
-from spasmcheck.model import Severity
-from spasmcheck.triage import assess
+from spasmcheck.core import interactions
+from spasmcheck.core.answers import validate
+from spasmcheck.core.model import Severity
+from spasmcheck.core.triage import assess
 
 
 def check(kb, *meds: str, candidate: str = "cyclobenzaprine", **kwargs):

@@ -14,9 +14,9 @@ import pytest
 from console import SPASMCHECK
 from typer.testing import CliRunner
 
-from spasmcheck import interactions
-from spasmcheck.cli import app
-from spasmcheck.model import Severity
+from spasmcheck.core import interactions
+from spasmcheck.core.model import Severity
+from spasmcheck.frontends.cli import app
 
 LIST = Path(__file__).resolve().parent / "data" / "everyday_medicines.txt"
 EVERYDAY = tuple(name for line in LIST.read_text(encoding="utf-8").splitlines()

@@ -19,14 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from spasmcheck import emergency, interactions, knowledge
-from spasmcheck.answers import validate
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
-from spasmcheck.model import Audience, QuestionType, Severity, Urgency
+from spasmcheck.core import emergency, interactions
+from spasmcheck.core.answers import validate
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.core.model import Audience, QuestionType, Severity, Urgency
+from spasmcheck.core.triage import assess
+from spasmcheck.frontends.cli import app
 from spasmcheck.render import data, fhir
 from spasmcheck.render.formats import Kind, Result
-from spasmcheck.triage import assess
+from spasmcheck.tables import knowledge
 
 KB = knowledge.load()
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)

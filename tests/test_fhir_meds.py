@@ -12,10 +12,10 @@ import pytest
 from console import SPASMCHECK
 from typer.testing import CliRunner
 
-from spasmcheck import fhir_meds
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
-from spasmcheck.fhir_meds import RXNORM, FhirError
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.frontends import fhir_meds
+from spasmcheck.frontends.cli import app
+from spasmcheck.frontends.fhir_meds import RXNORM, FhirError
 
 EXPORT = Path(__file__).parent / "fhir" / "patient_export.json"
 

@@ -14,9 +14,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from spasmcheck import flatyaml, yamlsource
-from spasmcheck.answers import parse_text
-from spasmcheck.errors import AnswersError, LocatedError
+from spasmcheck.core.errors import AnswersError, LocatedError
+from spasmcheck.frontends.answers_file import parse_text
+from spasmcheck.tables import flatyaml, yamlsource
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -238,7 +238,7 @@ def test_everything_else_is_left_to_pyyaml(text: str) -> None:
     assert flatyaml.parse(text) is None
 
 
-# --- wiring into answers.parse_text -------------------------------------------------------
+# --- wiring into answers_file.parse_text -------------------------------------------------------
 
 @pytest.mark.slow
 def test_parse_text_reads_a_flat_file_without_importing_yaml(tmp_path: Path) -> None:
@@ -246,7 +246,7 @@ def test_parse_text_reads_a_flat_file_without_importing_yaml(tmp_path: Path) -> 
     path.write_text(TYPICAL, "utf-8")
     code = textwrap.dedent(f"""
         import sys
-        from spasmcheck.answers import parse_text
+        from spasmcheck.frontends.answers_file import parse_text
         answers = parse_text(open({str(path)!r}, encoding="utf-8").read(), "answers.yaml")
         assert answers["medications"] == ["sertraline", "Tylenol 500 mg"], answers
         print("yaml" in sys.modules, "dataclasses" in sys.modules, "coverage" in sys.modules)

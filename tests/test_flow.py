@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from test_loading import copy_tables, edit, problems_for
 
-from spasmcheck import conditions, flow
-from spasmcheck.model import KnowledgeBase, Question, QuestionType, Urgency
-from spasmcheck.prompt_medicines import _one_name, split_names
+from spasmcheck.core import conditions, flow
+from spasmcheck.core.model import KnowledgeBase, Question, QuestionType, Urgency
+from spasmcheck.frontends.prompt_medicines import _one_name, split_names
 
 
 def alarming(question: Question):
@@ -154,7 +154,7 @@ def test_tables_without_asking_ask_each_question_in_table_order(tmp_path):
     text = text[:start] + text[end:]
     text = "\n".join(line for line in text.splitlines() if not line.startswith("    group: "))
     (folder / "redflags.yaml").write_text(text + "\n", "utf-8")
-    from spasmcheck import knowledge
+    from spasmcheck.tables import knowledge
 
     kb = knowledge.load(folder)
     assert walk(kb, calm)[:3] == [q.id for q in kb.triage.questions[:3]]

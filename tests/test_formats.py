@@ -15,11 +15,13 @@ import pytest
 from console import loaded_by
 from typer.testing import CliRunner
 
-from spasmcheck import emergency, interactions, knowledge
-from spasmcheck.answers import validate
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode, UsageError
-from spasmcheck.model import Audience
+from spasmcheck.core import emergency, interactions
+from spasmcheck.core.answers import validate
+from spasmcheck.core.errors import ExitCode, UsageError
+from spasmcheck.core.model import Audience
+from spasmcheck.core.triage import assess
+from spasmcheck.frontends.cli import app
+from spasmcheck.frontends.report import report_format
 from spasmcheck.render import data, discovery
 from spasmcheck.render.formats import (
     REGISTRY,
@@ -31,8 +33,7 @@ from spasmcheck.render.formats import (
     choose,
     render,
 )
-from spasmcheck.report import report_format
-from spasmcheck.triage import assess
+from spasmcheck.tables import knowledge
 
 KB = knowledge.load()
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)

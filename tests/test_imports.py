@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
-from import_graph import cycles, graph, layer, modules, upward
+from import_graph import cycles, graph, layer, layered, modules, upward
 
 
 def test_every_module_imports_on_its_own() -> None:
@@ -20,18 +21,33 @@ def test_no_module_imports_itself_back_through_others() -> None:
 def test_the_walk_sees_imports_inside_functions_and_finds_a_loop() -> None:
     edges = graph()
     assert "spasmcheck.render.fhir" in edges["spasmcheck.render.formats"]  # a lazy import
-    looped = {**edges, "spasmcheck.model": {*edges["spasmcheck.model"], "spasmcheck.conditions"}}
-    assert cycles(looped) == [["spasmcheck.conditions", "spasmcheck.model"]]
+    model = "spasmcheck.core.model"
+    looped = {**edges, model: {*edges[model], "spasmcheck.core.conditions"}}
+    assert cycles(looped) == [["spasmcheck.core.conditions", "spasmcheck.core.model"]]
 
 
-def test_the_core_never_imports_a_front_end() -> None:
+def test_the_core_imports_nothing_outside_itself() -> None:
+    """The engines answer from the records alone: no table reading, no renderer, no front-end."""
     edges = graph()
-    front = {"spasmcheck.cli", "spasmcheck.batch", "spasmcheck.batchpool", "spasmcheck.prompts",
-             "spasmcheck.serve", "spasmcheck.report"}
-    for core in ("spasmcheck.model", "spasmcheck.conditions", "spasmcheck.interactions",
-                 "spasmcheck.triage", "spasmcheck.names", "spasmcheck.knowledge",
-                 "spasmcheck.emergency", "spasmcheck.answers", "spasmcheck.output"):
-        assert not edges[core] & front, core
+    core = {name for name in edges if name.startswith("spasmcheck.core")}
+    assert len(core) > 10
+    for module in core:
+        assert edges[module] <= core, (module, edges[module] - core)
+
+
+def test_the_records_never_import_an_engine() -> None:
+    records = {f"spasmcheck.core.{name}"
+               for name in ("model", "conditions", "names", "limits", "errors")}
+    edges = graph()
+    for module in records:
+        assert edges[module] <= records, (module, edges[module] - records)
+
+
+def test_every_module_lives_in_a_layer_folder() -> None:
+    loose = [name for name in modules()
+             if name.count(".") == 1 and name != "spasmcheck.__main__"
+             and name.split(".")[1] not in ("frontends", "render", "tables", "core")]
+    assert loose == []
 
 
 def test_every_module_has_a_layer_and_no_import_goes_up() -> None:
@@ -40,5 +56,10 @@ def test_every_module_has_a_layer_and_no_import_goes_up() -> None:
         if module != "spasmcheck":
             layer(module)
     assert upward(edges) == []
-    assert upward({**edges, "spasmcheck.model": {"spasmcheck.cli"}}) == \
-        [("spasmcheck.model", "spasmcheck.cli")]
+    assert upward({**edges, "spasmcheck.core.model": {"spasmcheck.frontends.cli"}}) == \
+        [("spasmcheck.core.model", "spasmcheck.frontends.cli")]
+
+
+def test_the_architecture_page_shows_the_graph_of_the_code() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "ARCHITECTURE.md").read_text()
+    assert f"```mermaid\n{layered(graph())}```" in page

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from spasmcheck import interactions
-from spasmcheck.errors import UsageError
-from spasmcheck.model import Severity
+from spasmcheck.core import interactions
+from spasmcheck.core.errors import UsageError
+from spasmcheck.core.model import Severity
 
 
 def severity_between(kb, med: str, candidate: str = "cyclobenzaprine") -> Severity | None:

@@ -12,8 +12,8 @@ import re
 import pytest
 from person import CTRL_C, DOWN, ENTER, SPACE, UP, Person, clean, spawn
 
-from spasmcheck import knowledge
-from spasmcheck.model import QuestionType
+from spasmcheck.core.model import QuestionType
+from spasmcheck.tables import knowledge
 
 pytestmark = pytest.mark.slow
 KB = knowledge.load()

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spasmcheck import knowledge
-from spasmcheck.names import Resolution, groups, words
+from spasmcheck.core.names import Resolution, groups, words
+from spasmcheck.tables import knowledge
 
 DATA = Path(__file__).parent / "data" / "label_names.txt"
 RIGHT_SHARE = 0.95

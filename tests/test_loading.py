@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from spasmcheck import knowledge
-from spasmcheck.cli import app
-from spasmcheck.errors import DataError, ExitCode
+from spasmcheck.core.errors import DataError, ExitCode
+from spasmcheck.frontends.cli import app
+from spasmcheck.tables import knowledge
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -199,29 +199,30 @@ def test_the_key_covers_every_module_the_compile_imports():
     import subprocess
     import sys
 
-    code = ("import json, sys; from spasmcheck import knowledge; knowledge.check(None); "
+    code = ("import json, sys; from spasmcheck.tables import knowledge; knowledge.check(None); "
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('spasmcheck'))))")
     loaded = json.loads(subprocess.run([sys.executable, "-c", code], check=True,
                                        capture_output=True, text=True).stdout)
     covered = {f"spasmcheck.{name}" for name in knowledge.shaping_modules()} | {"spasmcheck"}
     assert set(loaded) <= covered, set(loaded) - covered
-    assert {"spasmcheck.names", "spasmcheck.yamlsource"} <= covered
+    assert {"spasmcheck.core.names", "spasmcheck.tables.yamlsource"} <= covered
 
 
 def test_the_key_changes_when_any_shaping_module_changes(tmp_path):
-    package = Path(knowledge.__file__).resolve().parent
+    package = Path(knowledge.__file__).resolve().parent.parent
     copy = tmp_path / "spasmcheck"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
     texts = knowledge._read_tables(DATA, knowledge.BUILTIN)
     before = knowledge.tables_key(texts, knowledge.BUILTIN, copy)
     assert before == knowledge.tables_key(texts, knowledge.BUILTIN, package)
     for name in knowledge.shaping_modules(copy):
-        path = copy.joinpath(*name.split(".")).with_suffix(".py")
+        path = copy.joinpath(*name.split("."))
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
         original = path.read_bytes()
         path.write_bytes(original + b"\n# a change\n")
         assert knowledge.tables_key(texts, knowledge.BUILTIN, copy) != before, name
         path.write_bytes(original)
-    (copy / "cli.py").write_bytes(b"# not read by the compile\n")
+    (copy / "frontends" / "cli.py").write_bytes(b"# not read by the compile\n")
     assert knowledge.tables_key(texts, knowledge.BUILTIN, copy) == before
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spasmcheck import knowledge
-from spasmcheck.names import fold, words
+from spasmcheck.core.names import fold, words
+from spasmcheck.tables import knowledge
 
 
 @pytest.mark.parametrize(("typed", "generic"), [
@@ -242,7 +242,7 @@ def test_a_misspelt_ingredient_beside_a_known_one_is_offered_not_substituted(kb)
 
 
 def test_did_you_mean_never_offers_the_drug_checked_against(kb):
-    from spasmcheck.interactions import check
+    from spasmcheck.core.interactions import check
 
     tizanidine = kb.interactions.drugs["tizanidine"]
     offered = check(["tizatidine"], kb, tizanidine).medications[0].suggestions
@@ -252,7 +252,7 @@ def test_did_you_mean_never_offers_the_drug_checked_against(kb):
 
 
 def test_drug_option_accepts_a_label_name(kb):
-    from spasmcheck.interactions import candidate_drug
+    from spasmcheck.core.interactions import candidate_drug
 
     assert candidate_drug(kb, "Tizanidine HCl 4 mg tablet").id == "tizanidine"
 
@@ -282,7 +282,7 @@ def test_did_you_mean_is_difflibs_close_matches(typo):
     """The fast suggestion path gives exactly what difflib.get_close_matches gives."""
     from difflib import get_close_matches
 
-    from spasmcheck.names import MAX_SUGGESTIONS, SUGGESTION_CUTOFF, _suggest
+    from spasmcheck.core.names import MAX_SUGGESTIONS, SUGGESTION_CUTOFF, _suggest
 
     index = knowledge.load().names
     expected = get_close_matches(typo, index._by_key, n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from spasmcheck import conditions as cond
-from spasmcheck import knowledge
-from spasmcheck.answers import validate
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
-from spasmcheck.model import KnowledgeBase, Urgency
-from spasmcheck.triage import assess
+from spasmcheck.core import conditions as cond
+from spasmcheck.core.answers import validate
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.core.model import KnowledgeBase, Urgency
+from spasmcheck.core.triage import assess
+from spasmcheck.frontends.cli import app
+from spasmcheck.tables import knowledge
 
 runner = CliRunner()
 CALM = {"location": "lower_back", "duration_days": 4, "age": 35, "trauma": "none",

@@ -9,7 +9,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from spasmcheck.cli import app
+from spasmcheck.frontends.cli import app
 
 runner = CliRunner()
 NECK = "location: neck\nduration_days: 3\ntrauma: none\nage: 40\nimproving: true\n"

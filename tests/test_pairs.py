@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from spasmcheck import interactions
-from spasmcheck.model import KnowledgeBase, Severity
+from spasmcheck.core import interactions
+from spasmcheck.core.model import KnowledgeBase, Severity
 
 C = Severity.CONTRAINDICATED
 MAJ = Severity.MAJOR

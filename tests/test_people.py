@@ -12,9 +12,10 @@ import pytest
 from console import SPASMCHECK
 from typer.testing import CliRunner
 
-from spasmcheck import emergency, knowledge
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
+from spasmcheck.core import emergency
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.frontends.cli import app
+from spasmcheck.tables import knowledge
 
 runner = CliRunner()
 EMERGENCY = "location: neck\nchest_pain: true\nmedications: [Zoloft]\n"

@@ -7,12 +7,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spasmcheck import interactions, knowledge
-from spasmcheck.answers import validate
-from spasmcheck.model import UNSURE, Audience, Question, QuestionType
-from spasmcheck.names import fold
+from spasmcheck.core import interactions
+from spasmcheck.core.answers import validate
+from spasmcheck.core.model import UNSURE, Audience, Question, QuestionType
+from spasmcheck.core.names import fold
+from spasmcheck.core.triage import assess
 from spasmcheck.render import data, layout
-from spasmcheck.triage import assess
+from spasmcheck.tables import knowledge
 
 KB = knowledge.load()
 QUESTIONS = [q for q in KB.triage.questions if not q.is_medicines]
@@ -348,8 +349,8 @@ CLASSES = sorted({c for drug in KB.interactions.drugs.values() for c in drug.all
 def facts(draw: st.DrawFn) -> Any:
     """What conditions read: answers (some left out, "unsure" made alarming as assess does),
     and the classes and drugs of the medicines taken."""
-    from spasmcheck.conditions import Facts
-    from spasmcheck.triage import effective_values
+    from spasmcheck.core.conditions import Facts
+    from spasmcheck.core.triage import effective_values
 
     values = effective_values(validate(draw(answer_sets()), KB.triage), KB)
     drugs = draw(st.sets(st.sampled_from(GENERICS), max_size=3))
@@ -363,7 +364,7 @@ def facts(draw: st.DrawFn) -> Any:
 def test_the_generated_red_flag_tests_agree_with_the_conditions(facts_now):
     """The one-call test of every red-flag tier (conditions.first_holding) fires exactly the
     tiers the conditions themselves say hold: a flag it missed would under-triage."""
-    from spasmcheck.conditions import compile_condition, first_holding
+    from spasmcheck.core.conditions import compile_condition, first_holding
 
     groups = [[tier.when for tier in flag.tiers] for flag in KB.triage.red_flags]
     groups += [[q.ask_when] for q in KB.triage.questions if q.ask_when is not None]

@@ -5,7 +5,7 @@ oversized, non-UTF-8, alias-bomb and deeply nested files, wrong types and ranges
 unreadable tables, Rich markup and terminal escapes, a closed stdout, no terminal, bad options,
 report paths that cannot be used, bad batch lines) and checks that
 
-- the exit code is the one documented in `spasmcheck.errors.ExitCode`;
+- the exit code is the one documented in `spasmcheck.core.errors.ExitCode`;
 - a message a person can act on is shown (on stderr for errors; a result with unrecognised
   names is a complete report, so it says so on stdout);
 - there is no Python traceback anywhere;
@@ -32,9 +32,9 @@ import pytest
 from console import SPASMCHECK
 from typer.testing import CliRunner
 
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
-from spasmcheck.model import KnowledgeBase
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.core.model import KnowledgeBase
+from spasmcheck.frontends.cli import app
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 runner = CliRunner()
@@ -286,7 +286,7 @@ def test_python_tag_on_an_answer_value_is_refused(tmp_path: Path) -> None:
 
 
 def test_python_tag_on_an_answer_list_is_refused(tmp_path: Path) -> None:
-    # "aliases, duplicate keys and tags are refused" (answers.parse_text): lists included
+    # "aliases, duplicate keys and tags are refused" (answers_file.parse_text): lists included
     path = write(tmp_path / "answers.yaml",
                  "medications: !!python/object/apply:os.system [sertraline]\n")
     expect_error(["triage", "--answers", path], ExitCode.BAD_ANSWERS, "answers.yaml:1", "tag")

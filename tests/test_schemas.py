@@ -1,6 +1,6 @@
 """The --json and --batch outputs validate against the published JSON Schemas in schemas/.
 
-Real outputs of the CLI (typer's CliRunner on `spasmcheck.cli.app`, built-in tables) are
+Real outputs of the CLI (typer's CliRunner on `spasmcheck.frontends.cli.app`, built-in tables) are
 checked over a spread of inputs: known, unknown and misspelt names, many medicines,
 combination products, every candidate, conditions and age, several triage answer sets
 (emergency to self-care), both audiences, and batch lines good and bad. Hypothesis then throws
@@ -23,9 +23,9 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from typer.testing import CliRunner
 
-from spasmcheck import knowledge
-from spasmcheck.cli import app
-from spasmcheck.model import KnowledgeBase, QuestionType
+from spasmcheck.core.model import KnowledgeBase, QuestionType
+from spasmcheck.frontends.cli import app
+from spasmcheck.tables import knowledge
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 NAMES = ("interactions", "triage", "batch-line")
@@ -151,7 +151,7 @@ def test_the_shapes_words_are_the_engines_words() -> None:
     """The shapes' Literal values are the enums the engine gives, most severe first."""
     from typing import get_args
 
-    from spasmcheck.model import Severity, Urgency
+    from spasmcheck.core.model import Severity, Urgency
     from spasmcheck.render import shapes
 
     def words(alias: Any) -> list[str]:
@@ -487,7 +487,7 @@ def test_batch_line_schema_is_one_of_result_or_error() -> None:
 
 @cache
 def _known_names() -> list[str]:
-    from spasmcheck.knowledge import load
+    from spasmcheck.tables.knowledge import load
 
     return sorted({entry.name for entry in load().names.entries()})
 
@@ -526,7 +526,7 @@ def test_random_batch_lines_always_validate(lists: list[list[str]]) -> None:
 
 @st.composite
 def answer_sets(draw: st.DrawFn) -> dict[str, Any]:
-    from spasmcheck.knowledge import load
+    from spasmcheck.tables.knowledge import load
 
     answers: dict[str, Any] = {}
     for question in load().triage.questions:

@@ -23,9 +23,9 @@ from console import SPASMCHECK, loaded_by
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from typer.testing import CliRunner
 
-from spasmcheck import cds
-from spasmcheck.cli import app
-from spasmcheck.errors import ExitCode
+from spasmcheck.core.errors import ExitCode
+from spasmcheck.frontends import cds
+from spasmcheck.frontends.cli import app
 
 RX = "http://www.nlm.nih.gov/research/umls/rxnorm"
 PATIENT = "pt-4410"
@@ -338,7 +338,7 @@ def test_bad_feedback_is_400(server, body):
 
 
 def _tables_meta() -> Any:
-    from spasmcheck.knowledge import load
+    from spasmcheck.tables.knowledge import load
 
     return load().interactions.meta
 
@@ -486,7 +486,7 @@ def test_a_port_in_use_is_a_clear_usage_error(tmp_path, server):
 
 def test_every_interaction_involving_the_order_becomes_a_card(kb):
     """The service reports exactly the engine's findings that involve the drafted drug."""
-    from spasmcheck.interactions import check
+    from spasmcheck.core.interactions import check
 
     drugs = list(kb.interactions.drugs.values())
     for ordered in ("cyclobenzaprine", "tizanidine", "tramadol", "warfarin"):
@@ -538,7 +538,7 @@ def test_a_partly_recognised_order_is_checked_for_what_is_known_and_says_what_is
 
 
 def check_pairs(kb: Any, ordered: str, other: str) -> int:
-    from spasmcheck.interactions import check
+    from spasmcheck.core.interactions import check
 
     return len(check([other], kb, kb.interactions.drugs[ordered]).interactions)
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from spasmcheck import conditions as cond
-from spasmcheck.answers import validate
-from spasmcheck.model import KnowledgeBase, QuestionType, Severity, Urgency
-from spasmcheck.triage import assess
+from spasmcheck.core import conditions as cond
+from spasmcheck.core.answers import validate
+from spasmcheck.core.model import KnowledgeBase, QuestionType, Severity, Urgency
+from spasmcheck.core.triage import assess
 
 CALM = {"location": "lower_back", "duration_days": 4, "age": 35, "trauma": "none",
         "weakness": "none", "fever": "none", "improving": True}

@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from spasmcheck.answers import validate
-from spasmcheck.model import KnowledgeBase, Urgency
-from spasmcheck.triage import assess
+from spasmcheck.core.answers import validate
+from spasmcheck.core.model import KnowledgeBase, Urgency
+from spasmcheck.core.triage import assess
 
 E, U, S, R, SC = (Urgency.EMERGENCY, Urgency.URGENT, Urgency.SOON, Urgency.ROUTINE,
                   Urgency.SELF_CARE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spasmcheck.model import UNSURE, Audience, Question, QuestionType
+from spasmcheck.core.model import UNSURE, Audience, Question, QuestionType
 
 
 def label(question: Question, value: Any, audience: Audience) -> str:

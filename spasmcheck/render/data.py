@@ -13,14 +13,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from spasmcheck import __version__
-from spasmcheck.model import Advice, Audience, Finding, KnowledgeBase, Notice, Text, Urgency
+from spasmcheck.core.model import Advice, Audience, Finding, KnowledgeBase, Notice, Text, Urgency
 
 if TYPE_CHECKING:
-    from spasmcheck.emergency import Contact
-    from spasmcheck.interactions import Interaction, Report
-    from spasmcheck.names import Resolution
+    from spasmcheck.core.emergency import Contact
+    from spasmcheck.core.interactions import Interaction, Report
+    from spasmcheck.core.names import Resolution
+    from spasmcheck.core.triage import Assessment, FlagHit
     from spasmcheck.render import shapes
-    from spasmcheck.triage import Assessment, FlagHit
 
 SCHEMA_VERSION: Final = 1
 UNKNOWN_NUMBER = "your local emergency number"
@@ -261,10 +261,10 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
                   number: str | None) -> shapes.Person:
     """What a person reads beyond the JSON (never part of it): every answer in its question's
     words, the steps for this level only, and advice that fits where the spasm is."""
-    from spasmcheck.answers import MEDICATIONS
-    from spasmcheck.conditions import holds
+    from spasmcheck.core.answers import MEDICATIONS
+    from spasmcheck.core.conditions import holds
+    from spasmcheck.core.triage import facts
     from spasmcheck.render.answers import label
-    from spasmcheck.triage import facts
 
     tables = kb.triage
     phone = number or UNKNOWN_NUMBER

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from spasmcheck.errors import LocatedError
-from spasmcheck.interactions import rules_touching
-from spasmcheck.model import Audience, Drug, KnowledgeBase, Side
+from spasmcheck.core.errors import LocatedError
+from spasmcheck.core.interactions import rules_touching
+from spasmcheck.core.model import Audience, Drug, KnowledgeBase, Side
 from spasmcheck.render.data import SCHEMA_VERSION, finding, header
 from spasmcheck.render.layout import (
     SEVERITY_ORDER,

@@ -22,15 +22,15 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from spasmcheck.answers import MEDICATIONS
-from spasmcheck.model import Audience, KnowledgeBase, Question, QuestionType, Severity, Urgency
+from spasmcheck.core.answers import MEDICATIONS
+from spasmcheck.core.model import Audience, KnowledgeBase, Question, QuestionType, Severity, Urgency
 from spasmcheck.render import layout
 from spasmcheck.render.result import Kind, Result
 
 if TYPE_CHECKING:
-    from spasmcheck.interactions import Interaction, Report
+    from spasmcheck.core.interactions import Interaction, Report
+    from spasmcheck.core.triage import Assessment
     from spasmcheck.render import shapes
-    from spasmcheck.triage import Assessment
 
     Checked = shapes.InteractionsResult | shapes.TriageResult
 

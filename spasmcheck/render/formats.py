@@ -14,7 +14,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-from spasmcheck.errors import UsageError
+from spasmcheck.core.errors import UsageError
 from spasmcheck.render.result import Kind as Kind
 from spasmcheck.render.result import Result as Result
 
@@ -98,9 +98,9 @@ def blocks(result: Result, details: bool = True) -> list[Block]:
 
 
 def _person_view(result: Result) -> TriageForPerson:
-    from spasmcheck.model import Audience
+    from spasmcheck.core.model import Audience
+    from spasmcheck.core.triage import Assessment
     from spasmcheck.render import data
-    from spasmcheck.triage import Assessment
 
     shaped, outcome = cast("TriageResult", result.shaped), result.outcome
     if not isinstance(outcome, Assessment) or result.kb is None:

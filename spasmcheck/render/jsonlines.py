@@ -13,14 +13,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
-from spasmcheck.names import SPELLED_MEMO_SIZE, as_listed
+from spasmcheck.core.model import Audience, Drug, KnowledgeBase, Severity, Urgency
+from spasmcheck.core.names import SPELLED_MEMO_SIZE, as_listed
 from spasmcheck.render import data
 
 if TYPE_CHECKING:
-    from spasmcheck.emergency import Contact
-    from spasmcheck.interactions import Interaction, Report
-    from spasmcheck.triage import Assessment
+    from spasmcheck.core.emergency import Contact
+    from spasmcheck.core.interactions import Interaction, Report
+    from spasmcheck.core.triage import Assessment
 
 _dumps = data._dumps
 _text = data._text_json

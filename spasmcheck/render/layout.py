@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     Result = InteractionsResult | TriageResult
 
-from spasmcheck.model import Severity
+from spasmcheck.core.model import Severity
 
 SEVERITY_ORDER = tuple(severity.label for severity in sorted(Severity, reverse=True))
 SOURCES = "Sources"  # the row label whose web addresses the formats draw as links

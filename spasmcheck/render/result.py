@@ -11,10 +11,10 @@ from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from spasmcheck.interactions import Report
-    from spasmcheck.model import KnowledgeBase
+    from spasmcheck.core.interactions import Report
+    from spasmcheck.core.model import KnowledgeBase
+    from spasmcheck.core.triage import Assessment
     from spasmcheck.render.shapes import Shaped
-    from spasmcheck.triage import Assessment
 
 
 class Kind(str, Enum):

@@ -15,7 +15,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, NotRequired, Required, Union
 
-from spasmcheck.model import Urgency
+from spasmcheck.core.model import Urgency
 from spasmcheck.render import shapes
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

@@ -10,8 +10,8 @@ description; rules that join fields (if one field is this, another must be that)
 
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
-from spasmcheck.names import Kind as MatchedAs
-from spasmcheck.names import Status
+from spasmcheck.core.names import Kind as MatchedAs
+from spasmcheck.core.names import Status
 
 
 class Rule:

@@ -7,7 +7,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from spasmcheck.errors import OutputError, UsageError
+from spasmcheck.core.errors import OutputError, UsageError
 from spasmcheck.render.formats import REPORT_SUFFIXES, Format
 
 

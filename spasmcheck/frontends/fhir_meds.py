@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from spasmcheck.errors import AnswersError
-from spasmcheck.limits import LIMITS
-from spasmcheck.model import Drug, KnowledgeBase
+from spasmcheck.core.errors import AnswersError
+from spasmcheck.core.limits import LIMITS
+from spasmcheck.core.model import Drug, KnowledgeBase
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MEDICATION_TYPES = ("MedicationStatement", "MedicationRequest", "MedicationDispense",

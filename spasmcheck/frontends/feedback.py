@@ -18,10 +18,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spasmcheck.errors import OutputError
+from spasmcheck.core.errors import OutputError
 
 if TYPE_CHECKING:
-    from spasmcheck.cds import IssuedCard, Outcome
+    from spasmcheck.frontends.cds import IssuedCard, Outcome
 
 FLUSH_ROWS = 256
 FLUSH_SECONDS = 1.0

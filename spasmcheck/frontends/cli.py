@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from spasmcheck import __version__
-from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
-from spasmcheck.limits import LIMITS
-from spasmcheck.model import Audience, KnowledgeBase, Severity, Urgency
-from spasmcheck.output import cannot_write, emit, silence_stdout
+from spasmcheck.core.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.core.limits import LIMITS
+from spasmcheck.core.model import Audience, KnowledgeBase, Severity, Urgency
+from spasmcheck.frontends.output import cannot_write, emit, silence_stdout
 from spasmcheck.render import formats
 from spasmcheck.render.formats import Format, Kind, Result
 
 if TYPE_CHECKING:
-    from spasmcheck.checker import Checker
-    from spasmcheck.fhir_meds import MedicationRecord
+    from spasmcheck.core.checker import Checker
+    from spasmcheck.frontends.fhir_meds import MedicationRecord
     from spasmcheck.render import shapes
 
 app = typer.Typer(
@@ -70,8 +70,8 @@ FhirOpt = Annotated[str | None, typer.Option(
 
 def _complete_medicine(incomplete: str) -> list[str]:
     """Shell completion for --med: known names starting with what was typed."""
-    from spasmcheck.knowledge import load, resolve_data_dir
-    from spasmcheck.names import fold
+    from spasmcheck.core.names import fold
+    from spasmcheck.tables.knowledge import load, resolve_data_dir
 
     try:
         kb = load(resolve_data_dir(None))
@@ -86,8 +86,8 @@ def _complete_medicine(incomplete: str) -> list[str]:
 def _version(value: bool) -> None:
     if not value:
         return
-    from spasmcheck.knowledge import load, resolve_data_dir
     from spasmcheck.render.safe import printable
+    from spasmcheck.tables.knowledge import load, resolve_data_dir
 
     line = f"spasmcheck {__version__}"
     try:
@@ -207,7 +207,7 @@ def _write_failed(error: OSError) -> int:
 
 
 def _kb(data_dir: Path | None) -> KnowledgeBase:
-    from spasmcheck.knowledge import load
+    from spasmcheck.tables.knowledge import load
 
     return load(data_dir)
 
@@ -227,7 +227,7 @@ def _format(fmt: Format | None, as_json: bool, plain: bool, kind: Kind,
     if batch is not None and fmt not in (None, Format.JSON):
         raise UsageError(f"--batch writes JSON Lines; --format {fmt.value} cannot be used with it")
     if report_file is not None:
-        from spasmcheck.report import report_format
+        from spasmcheck.frontends.report import report_format
 
         report_format(report_file)
     return chosen
@@ -239,7 +239,7 @@ def _output(result: Result, fmt: Format, report_file: Path | None = None,
     screen = formats.Screen(_styled(), shutil.get_terminal_size((80, 24)).columns,
                             details=details)
     if report_file is not None:
-        from spasmcheck import report
+        from spasmcheck.frontends import report
 
         text = formats.render(report.report_format(report_file), result, screen)
         report.write(report_file, text, force)
@@ -292,14 +292,14 @@ def interactions(
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Severity)
         shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
-        from spasmcheck.checker import Checker
+        from spasmcheck.core.checker import Checker
 
         checker = Checker(kb)
         with _as_options():
             candidate = checker.candidate(_arg(drug) if drug else None)
             conditions = checker.conditions([_arg(c) for c in condition or []])
         if batch is not None:
-            from spasmcheck import batch as batch_mode
+            from spasmcheck.frontends import batch as batch_mode
 
             _refuse_in_batch(("--med", bool(med)), ("--report", report_file is not None),
                              ("--fhir", fhir is not None))
@@ -309,7 +309,7 @@ def interactions(
         given = _checked_names(checker, med or [], record is None)
         names = (record.names if record else []) + given
         if not names:
-            from spasmcheck.fhir_meds import FhirError
+            from spasmcheck.frontends.fhir_meds import FhirError
 
             raise FhirError(f"{_source_name(fhir)}: the record lists no medicine in use "
                             "and no --med was given")
@@ -342,7 +342,7 @@ _OPTION_HINTS = {("meds", "too_many"): " (use --batch for many lists)",
 @contextmanager
 def _as_options() -> Iterator[None]:
     """The core's request error names its field ("drug 'x' is not ..."); here it is the option."""
-    from spasmcheck.checker import RequestError
+    from spasmcheck.core.checker import RequestError
 
     try:
         yield
@@ -397,14 +397,14 @@ def triage(
     """Ask about the spasm (or read --answers) and give one urgency level with its reasons."""
 
     def body() -> int:
-        from spasmcheck import emergency
-        from spasmcheck.answers import require_core, validate
+        from spasmcheck.core import emergency
+        from spasmcheck.core.answers import require_core, validate
         from spasmcheck.render import data
 
         kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
         threshold = _parse_fail_on(fail_on, Urgency)
         shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
-        from spasmcheck.checker import Checker
+        from spasmcheck.core.checker import Checker
 
         checker = Checker(kb)
         with _as_options():
@@ -418,7 +418,7 @@ def triage(
             _notice(f"spasmcheck: no emergency number for {contact.requested!r} in the tables; "
                     "showing the common numbers instead")
         if batch is not None:
-            from spasmcheck import batch as batch_mode
+            from spasmcheck.frontends import batch as batch_mode
 
             defaults = batch_mode.Defaults(candidate if drug else None,
                                            country=where.asked, territory=where.territory)
@@ -430,7 +430,7 @@ def triage(
         if answers is not None:
             raw, chosen = _read_answers(answers), audience or Audience.PATIENT
         else:
-            from spasmcheck import prompts
+            from spasmcheck.frontends import prompts
 
             raw, chosen = prompts.ask(kb, audience, contact, candidate)
         given = validate(raw, kb.triage)
@@ -454,8 +454,8 @@ def triage(
 
 
 def _read_answers(source: str) -> Any:
-    from spasmcheck.answers import decode, parse_text
-    from spasmcheck.errors import AnswersError
+    from spasmcheck.core.errors import AnswersError
+    from spasmcheck.frontends.answers_file import decode, parse_text
 
     name = "<stdin>" if source == "-" else source
     try:
@@ -475,7 +475,7 @@ def _source_name(source: str | None) -> str:
 
 def _read_fhir(source: str, kb: KnowledgeBase) -> "MedicationRecord":
     """The medicines of a FHIR record file (or stdin), exit 4 when it cannot be used."""
-    from spasmcheck import fhir_meds
+    from spasmcheck.frontends import fhir_meds
 
     name = _source_name(source)
     try:
@@ -550,7 +550,7 @@ def serve(
     def body() -> int:
         from importlib.util import find_spec
 
-        from spasmcheck import feedback
+        from spasmcheck.frontends import feedback
 
         path = db or feedback.default_path()
         if report_feedback:
@@ -564,7 +564,7 @@ def serve(
         if missing:
             raise UsageError(f"spasmcheck serve needs the serve extra ({', '.join(missing)} "
                              "missing): pip install 'spasmcheck[serve]'")
-        from spasmcheck import serve as server
+        from spasmcheck.frontends import serve as server
 
         kb = _kb(data_dir)
         tokens = server.TokenCheck(jwks) if jwks else None
@@ -660,8 +660,8 @@ def data_check(as_json: AsJson = False, data_dir: DataDir = None) -> None:
     """Validate a set of tables; print counts, or every located problem."""
 
     def body() -> int:
-        from spasmcheck import knowledge
         from spasmcheck.render import discovery
+        from spasmcheck.tables import knowledge
 
         kb, problems = knowledge.check(data_dir)
         shaped = discovery.check_result(kb, problems, str(data_dir or knowledge.BUILTIN))

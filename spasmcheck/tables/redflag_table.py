@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from spasmcheck import conditions
-from spasmcheck.model import (
+from spasmcheck.core import conditions
+from spasmcheck.core.model import (
     Advice,
     AskGroup,
     Choice,
@@ -26,8 +26,8 @@ from spasmcheck.model import (
     TriageTables,
     Urgency,
 )
-from spasmcheck.reader import Reader, collecting, read_meta, read_sources, top, unique_ids
-from spasmcheck.yamlsource import Document, Path
+from spasmcheck.tables.reader import Reader, collecting, read_meta, read_sources, top, unique_ids
+from spasmcheck.tables.yamlsource import Document, Path
 
 _COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 _COLOUR = r"(?:default|(?:bright_)?(?:" + "|".join(_COLOURS) + "))"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from spasmcheck.model import Country, KnowledgeBase, Text
+from spasmcheck.core.model import Country, KnowledgeBase, Text
 
 COUNTRY_ENV = "SPASMCHECK_COUNTRY"
 _LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spasmcheck import __version__
-from spasmcheck.errors import DataError, LocatedError
-from spasmcheck.model import KnowledgeBase
+from spasmcheck.core.errors import DataError, LocatedError
+from spasmcheck.core.model import KnowledgeBase
 
 if TYPE_CHECKING:
-    from spasmcheck.yamlsource import Document
+    from spasmcheck.tables.yamlsource import Document
 
 BUILTIN = "built-in"
 TABLE_FILES = ("interactions.yaml", "redflags.yaml", "countries.yaml", "names.yaml")
@@ -42,7 +42,7 @@ DATA_DIR_ENV = "SPASMCHECK_DATA_DIR"
 CACHE_DIR_ENV = "SPASMCHECK_CACHE_DIR"
 CACHE_SWITCH_ENV = "SPASMCHECK_CACHE"
 _CACHE_KEEP = 8
-# The built-in tables, compiled when the wheel is built (hatch_build.py), beside this module.
+# The built-in tables, compiled when the wheel is built (hatch_build.py), in the package folder.
 COMPILED_NAME = "tables.compiled"
 _COMPILED_MAGIC = b"spasmcheck compiled tables 1\n"
 _CACHE_MAGIC = b"spasmcheck cache 1\n"
@@ -52,9 +52,9 @@ _MAC_SIZE = 32
 
 def builtin_data_dir() -> Path:
     """The shipped tables: inside the installed package, or `data/` beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "data"
-    return packaged if packaged.is_dir() else here.parent / "data"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "data"
+    return packaged if packaged.is_dir() else package.parent / "data"
 
 
 def resolve_data_dir(option: str | None) -> Path | None:
@@ -82,7 +82,7 @@ def _load(folder: str | None) -> KnowledgeBase:
     tables = _read_tables(directory, origin)
     key = tables_key(tables, origin)
     if folder is None:
-        shipped = _compiled_read(Path(__file__).parent / COMPILED_NAME, key)
+        shipped = _compiled_read(Path(__file__).parent.parent / COMPILED_NAME, key)
         if shipped is not None:
             return shipped
     entry = _cache_key(key)
@@ -95,7 +95,7 @@ def _load(folder: str | None) -> KnowledgeBase:
 
 
 def _compile(directory: Path, tables: dict[str, bytes], origin: str) -> KnowledgeBase:
-    from spasmcheck.yamlsource import parse
+    from spasmcheck.tables.yamlsource import parse
 
     shown = {name: _display(directory, name, origin) for name in tables}
     docs = {name: parse(_decode(data, shown[name]), shown[name]) for name, data in tables.items()}
@@ -113,10 +113,10 @@ def _decode(data: bytes, shown: str) -> str:
 
 def build(docs: dict[str, Document], origin: str) -> KnowledgeBase:
     """Validate parsed tables into a KnowledgeBase, or raise DataError listing every problem."""
-    from spasmcheck.country_table import build_countries
-    from spasmcheck.interaction_table import build_interactions, build_names, folded_names
-    from spasmcheck.name_table import build_name_words
-    from spasmcheck.redflag_table import build_triage
+    from spasmcheck.tables.country_table import build_countries
+    from spasmcheck.tables.interaction_table import build_interactions, build_names, folded_names
+    from spasmcheck.tables.name_table import build_name_words
+    from spasmcheck.tables.redflag_table import build_triage
 
     problems: list[LocatedError] = []
     countries = triage = name_words = None
@@ -227,13 +227,17 @@ def _imported(source: bytes) -> list[str]:
         if source[max(0, at - 7):at].endswith((b"from ", b"import ")):
             line_end = source.find(b"\n", end)
             rest = source[end:line_end if line_end >= 0 else len(source)]
+            package = ""
             if rest.startswith(b".") and len(rest) > 1:
-                found.append(rest[1:].split()[0].decode())
-            elif rest.lstrip().startswith(b"import"):
+                package = rest[1:].split()[0].decode()
+                found.append(package)
+                rest = rest[1 + len(package):]
+            if rest.lstrip().startswith(b"import"):
                 if b"(" in rest:
                     rest = source[end:source.find(b")", end)]
                 names = rest.split(b"import", 1)[1].replace(b"(", b" ").split(b",")
-                found += [n.split()[0].decode() for n in names if n.split()]
+                prefix = f"{package}." if package else ""
+                found += [prefix + n.split()[0].decode() for n in names if n.split()]
         at = source.find(b"spasmcheck", end)
     return found
 
@@ -246,9 +250,9 @@ def shaping_modules(package: Path | None = None) -> dict[str, bytes]:
     An import that names a name rather than a module (`from spasmcheck import __version__`) is
     simply not found as a file; over-reaching costs a recompile, never a stale table.
     """
-    root = str(package or Path(__file__).resolve().parent)
+    root = str(package or Path(__file__).resolve().parent.parent)
     sources: dict[str, bytes] = {}
-    todo = ["knowledge", "__init__"]
+    todo = ["tables.knowledge", "__init__"]
     while todo:
         name = todo.pop()
         if name in sources:
@@ -264,6 +268,8 @@ def shaping_modules(package: Path | None = None) -> dict[str, bytes]:
         else:
             continue
         todo += _imported(sources[name])
+        if "." in name:  # importing a module runs its folder's __init__ first
+            todo.append(name.rpartition(".")[0])
     return dict(sorted(sources.items()))
 
 

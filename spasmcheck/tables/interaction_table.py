@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from spasmcheck.limits import LIMITS
-from spasmcheck.model import (
+from spasmcheck.core.limits import LIMITS
+from spasmcheck.core.model import (
     Caution,
     Drug,
     DrugClass,
@@ -15,8 +15,8 @@ from spasmcheck.model import (
     Side,
     Text,
 )
-from spasmcheck.names import Entry, NameIndex, NameWords, fold
-from spasmcheck.reader import (
+from spasmcheck.core.names import Entry, NameIndex, NameWords, fold
+from spasmcheck.tables.reader import (
     FINDING_FIELDS,
     Reader,
     collecting,
@@ -28,7 +28,7 @@ from spasmcheck.reader import (
     top,
     unique_ids,
 )
-from spasmcheck.yamlsource import Path
+from spasmcheck.tables.yamlsource import Path
 
 OLDEST = LIMITS.age  # the bounds of an age in a rule
 

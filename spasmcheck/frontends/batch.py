@@ -1,6 +1,6 @@
 """Streaming batch mode: JSON Lines in, one JSON line out per input line, in input order.
 
-Input is shared among worker processes, one per core (spasmcheck.batchpool), so the output
+Input is shared among worker processes, one per core (spasmcheck.frontends.batchpool), so the output
 is in input order and no result passes through the parent. Results stream (a line that arrives
 alone is answered at once) and memory stays flat however long the input, or a line in it.
 Without real file descriptors (tests) or on one core, one process answers line by line. A bad
@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import IO, Any
 
-from spasmcheck.answers import require_core, validate
-from spasmcheck.checker import Checker, RequestError
-from spasmcheck.emergency import Contact
-from spasmcheck.errors import ExitCode, SpasmcheckError, Stopped, UsageError
-from spasmcheck.limits import LIMITS
-from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
+from spasmcheck.core.answers import require_core, validate
+from spasmcheck.core.checker import Checker, RequestError
+from spasmcheck.core.emergency import Contact
+from spasmcheck.core.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.core.limits import LIMITS
+from spasmcheck.core.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.render import jsonlines
 
 MAX_LINE_BYTES = LIMITS.line_bytes
@@ -70,7 +70,7 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
         with Progress(sys.stderr, size) as progress, \
                 _handling((signal.SIGTERM, signal.SIGHUP), lambda signum, _: _stopped(signum)):
             if workers > 1:
-                from spasmcheck import batchpool
+                from spasmcheck.frontends import batchpool
 
                 batchpool.run(work, handle.fileno(), workers, outcome, progress, process_block)
             else:
@@ -101,7 +101,7 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
     noted and acted on once it is out, so the line is always whole (cheaper than holding
     signals back for each line); at any other time, waiting for input included, it stops the
     run at once."""
-    from spasmcheck.output import emit
+    from spasmcheck.frontends.output import emit
 
     kind, kb, audience, threshold, defaults = work
     writing, arrived = [False], []
@@ -178,7 +178,7 @@ def _lines(handle: IO[bytes]) -> Iterator[bytes]:
 
 
 def _open(source: str) -> IO[bytes]:
-    from spasmcheck.errors import AnswersError
+    from spasmcheck.core.errors import AnswersError
 
     try:
         return open(source, "rb")
@@ -334,7 +334,7 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
                  audience: Audience, defaults: Defaults, contacts: dict[str | None, Contact],
                  checker: Checker) -> tuple[str, Urgency, bool]:
     """One assessment; `contacts` keeps the emergency contact of each country met this run."""
-    from spasmcheck import emergency
+    from spasmcheck.core import emergency
 
     _keys(item, _TRIAGE_FIELDS, "answers")
     candidate = _candidate(item, checker, defaults)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from spasmcheck import flow
-from spasmcheck.emergency import Contact
-from spasmcheck.errors import NoTerminalError
-from spasmcheck.model import (
+from spasmcheck.core import flow
+from spasmcheck.core.emergency import Contact
+from spasmcheck.core.errors import NoTerminalError
+from spasmcheck.core.model import (
     UNSURE,
     Audience,
     Drug,
@@ -23,7 +23,7 @@ from spasmcheck.model import (
     QuestionType,
     Urgency,
 )
-from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in, write
+from spasmcheck.frontends.prompt_widgets import BACK, Option, choose, note, tick, type_in, write
 
 NO_TERMINAL = ("spasmcheck triage asks its questions in a terminal, and there is none here. "
                "Pass the answers instead: spasmcheck triage --answers FILE (YAML or JSON, "
@@ -40,7 +40,7 @@ def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact,
     answers (or has chosen to stop at an emergency). Returns raw answers for validation."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise NoTerminalError(NO_TERMINAL)
-    from spasmcheck.prompt_widgets import ctrl_c_between_prompts
+    from spasmcheck.frontends.prompt_widgets import ctrl_c_between_prompts
 
     with ctrl_c_between_prompts():
         return _ask(kb, audience or Audience.PATIENT, contact, candidate)
@@ -161,7 +161,7 @@ def _calm(question: Question) -> Any:
 
 def _ask_question(kb: KnowledgeBase, question: Question, given: dict[str, Any],
                   audience: Audience, back: bool, candidate: Drug | None = None) -> Any:
-    from spasmcheck import prompt_medicines
+    from spasmcheck.frontends import prompt_medicines
 
     if question.type is QuestionType.MEDICINES:
         return prompt_medicines.ask_names(kb, question, audience, back, candidate)
@@ -194,7 +194,7 @@ def _ask_one(question: Question, audience: Audience, back: bool) -> Any:
 
 
 def _number_problem(question: Question, typed: str) -> str | None:
-    from spasmcheck.answers import answer_value
+    from spasmcheck.core.answers import answer_value
 
     try:
         answer_value(question, int(typed))
@@ -239,8 +239,8 @@ def _emergency_card(kb: KnowledgeBase, given: dict[str, Any], contact: Contact,
                     audience: Audience) -> None:
     """Shown on stderr as soon as the answers so far call for an emergency, at the
     terminal's width, the number first."""
-    from spasmcheck.checker import Checker
-    from spasmcheck.prompt_widgets import width
+    from spasmcheck.core.checker import Checker
+    from spasmcheck.frontends.prompt_widgets import width
     from spasmcheck.render import data, layout, terminal
 
     assessment = Checker(kb).assess(flow.answers(kb, given), finished=False)

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from spasmcheck.errors import UsageError
-from spasmcheck.model import Caution, Drug, Finding, KnowledgeBase, PairRule, Severity, Text
-from spasmcheck.names import SPELLED_MEMO_SIZE, Resolution, as_listed
+from spasmcheck.core.errors import UsageError
+from spasmcheck.core.model import Caution, Drug, Finding, KnowledgeBase, PairRule, Severity, Text
+from spasmcheck.core.names import SPELLED_MEMO_SIZE, Resolution, as_listed
 
 
 class Interaction(NamedTuple):
@@ -73,7 +73,7 @@ def candidate_drug(kb: KnowledgeBase, name: str | None) -> Drug:
 def resolve_condition(kb: KnowledgeBase, name: str) -> str:
     """A condition id from its id, name or alias; UsageError (field `condition`) listing the
     valid ids."""
-    from spasmcheck.names import fold
+    from spasmcheck.core.names import fold
 
     key = fold(name)
     for condition in kb.interactions.conditions.values():

@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from spasmcheck import interactions
-from spasmcheck.answers import MEDICATIONS, Answers
-from spasmcheck.conditions import (
+from spasmcheck.core import interactions
+from spasmcheck.core.answers import MEDICATIONS, Answers
+from spasmcheck.core.conditions import (
     Facts,
     Predicate,
     compile_condition,
@@ -24,7 +24,7 @@ from spasmcheck.conditions import (
     holds,
     keys_of,
 )
-from spasmcheck.model import (
+from spasmcheck.core.model import (
     UNSURE,
     Drug,
     KnowledgeBase,

@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from spasmcheck import cds
-from spasmcheck.feedback import FeedbackStore
-from spasmcheck.model import Audience, KnowledgeBase
+from spasmcheck.core.model import Audience, KnowledgeBase
+from spasmcheck.frontends import cds
+from spasmcheck.frontends.feedback import FeedbackStore
 
 MAX_BODY = 2 * 1024 * 1024
 ALGORITHMS = ["RS384", "ES384"]  # the specification's asymmetric choices; never none or HMAC
@@ -68,12 +68,12 @@ class TokenCheck:
             document = json.loads(jwks.read_text("utf-8"))
             keys = jwt.PyJWKSet.from_dict(document).keys
         except (OSError, ValueError, jwt.PyJWTError) as error:
-            from spasmcheck.errors import UsageError
+            from spasmcheck.core.errors import UsageError
 
             raise UsageError(f"--jwks {jwks}: not a usable JSON Web Key Set ({error})") from None
         self.keys = [key for key in keys if key.key_type in ("RSA", "EC")]
         if not self.keys:
-            from spasmcheck.errors import UsageError
+            from spasmcheck.core.errors import UsageError
 
             raise UsageError(f"--jwks {jwks}: no RSA or EC public key in the set")
         self._seen: dict[str, float] = {}
@@ -201,7 +201,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind(address)
         sock.listen(2048)  # callers may connect as soon as the address is printed
     except OSError as error:
-        from spasmcheck.errors import UsageError
+        from spasmcheck.core.errors import UsageError
 
         raise UsageError(f"cannot listen on {host} port {port}: {error.strerror or error}"
                          ) from None

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from spasmcheck.model import Question, QuestionType
+from spasmcheck.core.model import Question, QuestionType
 
 if TYPE_CHECKING:
-    from spasmcheck.yamlsource import Document, Path
+    from spasmcheck.tables.yamlsource import Document, Path
 
 Because = frozenset[str]
 MEDICATIONS_KEY = "medications"

@@ -7,8 +7,8 @@ from enum import Enum, IntEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from spasmcheck.conditions import Condition
-    from spasmcheck.names import NameIndex
+    from spasmcheck.core.conditions import Condition
+    from spasmcheck.core.names import NameIndex
 
 
 class Audience(str, Enum):

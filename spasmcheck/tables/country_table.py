@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from spasmcheck.model import (
+from spasmcheck.core.model import (
     Country,
     CountryTables,
 )
-from spasmcheck.reader import Reader, collecting, read_meta, read_sources, top
-from spasmcheck.yamlsource import Path
+from spasmcheck.tables.reader import Reader, collecting, read_meta, read_sources, top
+from spasmcheck.tables.yamlsource import Path
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 

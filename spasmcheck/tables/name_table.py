@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from spasmcheck.errors import LocatedError
-from spasmcheck.model import InteractionTables
-from spasmcheck.names import NameWords, Role, WordRole, fold, words
-from spasmcheck.reader import Reader, collecting, read_meta, read_sources, top
-from spasmcheck.yamlsource import Document, Path
+from spasmcheck.core.errors import LocatedError
+from spasmcheck.core.model import InteractionTables
+from spasmcheck.core.names import NameWords, Role, WordRole, fold, words
+from spasmcheck.tables.reader import Reader, collecting, read_meta, read_sources, top
+from spasmcheck.tables.yamlsource import Document, Path
 
 # Sections whose words are skipped: they never name or add a medicine. A salt may also be a
 # medicine's name ("calcium"): it is skipped only right after another medicine's name.

@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
 
-from spasmcheck.errors import DataError, LocatedError
-from spasmcheck.model import (
+from spasmcheck.core.errors import DataError, LocatedError
+from spasmcheck.core.model import (
     Finding,
     Meta,
     Severity,
     Source,
     Text,
 )
-from spasmcheck.yamlsource import Document, Path
+from spasmcheck.tables.yamlsource import Document, Path
 
 SCHEMA_VERSION = 1
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-from spasmcheck.errors import ExitCode, OutputError
+from spasmcheck.core.errors import ExitCode, OutputError
 
 STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 

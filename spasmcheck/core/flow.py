@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
-from spasmcheck.answers import MEDICATIONS, Answers, validate
-from spasmcheck.conditions import keys_of
-from spasmcheck.model import AskGroup, KnowledgeBase, Question, Urgency
+from spasmcheck.core.answers import MEDICATIONS, Answers, validate
+from spasmcheck.core.conditions import keys_of
+from spasmcheck.core.model import AskGroup, KnowledgeBase, Question, Urgency
 
 Given = Mapping[str, Any]
 
@@ -48,7 +48,7 @@ def answers(kb: KnowledgeBase, given: Given) -> Answers:
 
 
 def applies(kb: KnowledgeBase, question: Question, given: Given) -> bool:
-    from spasmcheck.triage import should_ask
+    from spasmcheck.core.triage import should_ask
 
     return should_ask(question, answers(kb, given), kb)
 
@@ -102,7 +102,7 @@ def without(kb: KnowledgeBase, given: Given, changed: set[str]) -> dict[str, Any
 
 def urgency(kb: KnowledgeBase, given: Given) -> tuple[Urgency, frozenset[str]]:
     """The level the answers so far reach, and the red flags at that level."""
-    from spasmcheck.checker import Checker
+    from spasmcheck.core.checker import Checker
 
     result = Checker(kb).assess(answers(kb, given), finished=False)  # the rest is still to come
     return result.urgency, frozenset(h.flag.id for h in result.hits

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from spasmcheck.errors import LocatedError
+from spasmcheck.core.errors import LocatedError
 
 Path = tuple[str | int, ...]
 

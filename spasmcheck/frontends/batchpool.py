@@ -30,14 +30,14 @@ import struct
 import sys
 from typing import TYPE_CHECKING, Any, cast
 
-from spasmcheck.errors import ExitCode, OutputError, SpasmcheckError, Stopped
-from spasmcheck.limits import LIMITS
-from spasmcheck.output import cannot_write, reader_gone
+from spasmcheck.core.errors import ExitCode, OutputError, SpasmcheckError, Stopped
+from spasmcheck.core.limits import LIMITS
+from spasmcheck.frontends.output import cannot_write, reader_gone
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from spasmcheck.batch import Outcome, Progress, Work
+    from spasmcheck.frontends.batch import Outcome, Progress, Work
 
     Answer = Callable[[Work, bytes, int, Outcome], bytes]
 

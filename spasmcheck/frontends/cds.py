@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from spasmcheck import fhir_meds
-from spasmcheck.checker import Checker
-from spasmcheck.interactions import Interaction
-from spasmcheck.model import Audience, Finding, KnowledgeBase, Severity
-from spasmcheck.names import fold
+from spasmcheck.core.checker import Checker
+from spasmcheck.core.interactions import Interaction
+from spasmcheck.core.model import Audience, Finding, KnowledgeBase, Severity
+from spasmcheck.core.names import fold
+from spasmcheck.frontends import fhir_meds
 
 PREFETCH = {
     "medicationRequests": "MedicationRequest?patient={{context.patientId}}&status=active"

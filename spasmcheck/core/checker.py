@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from spasmcheck import interactions
-from spasmcheck.errors import UsageError
-from spasmcheck.limits import LIMITS, Limits
+from spasmcheck.core import interactions
+from spasmcheck.core.errors import UsageError
+from spasmcheck.core.limits import LIMITS, Limits
 
 if TYPE_CHECKING:
-    from spasmcheck.answers import Answers
-    from spasmcheck.model import Drug, KnowledgeBase
-    from spasmcheck.names import Resolution
-    from spasmcheck.triage import Assessment
+    from spasmcheck.core.answers import Answers
+    from spasmcheck.core.model import Drug, KnowledgeBase
+    from spasmcheck.core.names import Resolution
+    from spasmcheck.core.triage import Assessment
 
 class RequestError(UsageError):
     """A request the core refuses; `field` names the part of it (meds, drug, condition, age)."""
@@ -93,7 +93,7 @@ class Checker:
     def assess(self, answers: Answers, candidate: Drug | None = None,
                finished: bool = True) -> Assessment:
         """The urgency of a set of answers, with the check of its medicines."""
-        from spasmcheck.triage import assess  # only triage needs it: not on the other paths
+        from spasmcheck.core.triage import assess  # only triage needs it: not on the other paths
 
         return assess(answers, self.kb, candidate, finished)
 
@@ -103,6 +103,6 @@ class Checker:
         found = self.kb.names.resolve(name)
         if candidate is None or not found.suggestions:
             return found
-        from spasmcheck.interactions import not_offering
+        from spasmcheck.core.interactions import not_offering
 
         return not_offering(found, self.kb, candidate)

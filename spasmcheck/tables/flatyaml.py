@@ -3,7 +3,7 @@
 Answers files are nearly always `key: scalar` lines and lists of medicine names. This reads
 exactly that subset and returns what `yaml.load(text, Loader=yaml.CSafeLoader)` would; for
 anything else, or anything doubtful, it returns None and the caller uses the full YAML path
-(spasmcheck.yamlsource), which also words the errors. Being wrong here would change answers
+(spasmcheck.tables.yamlsource), which also words the errors. Being wrong here would change answers
 silently, so every rule below refuses rather than guesses.
 """
 

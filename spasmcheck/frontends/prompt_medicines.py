@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spasmcheck.checker import Checker
-from spasmcheck.limits import LIMITS
-from spasmcheck.model import Audience, Drug, KnowledgeBase, Question
-from spasmcheck.names import Resolution
-from spasmcheck.prompt_widgets import BACK, Option, choose, note, tick, type_in
+from spasmcheck.core.checker import Checker
+from spasmcheck.core.limits import LIMITS
+from spasmcheck.core.model import Audience, Drug, KnowledgeBase, Question
+from spasmcheck.core.names import Resolution
+from spasmcheck.frontends.prompt_widgets import BACK, Option, choose, note, tick, type_in
 
 _LIST = re.compile(r"[,;\n]+(?!\d)")  # "1,5 mg" is a dose, not two names
 _AND = re.compile(r"\s+(?:and|&|plus)\s+", re.IGNORECASE)
