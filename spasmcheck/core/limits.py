@@ -23,6 +23,9 @@ class Limits(NamedTuple):
     record_bytes: int = 8 * 1024 * 1024  # a FHIR record (--fhir, a hook's prefetch)
     record_entries: int = 5000  # the entries of a FHIR Bundle that are read
     age: int = 130  # years: an age past this is a typing slip, not a person
+    request_bytes: int = 2 * 1024 * 1024  # one CDS Hooks request body (a hook with its prefetch)
+    feedback_items: int = 200  # items in one CDS Hooks feedback request
+    comment_length: int = 500  # characters of a feedback comment kept
 
 
 LIMITS = Limits()

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from spasmcheck.core.checker import Checker
 from spasmcheck.core.interactions import Interaction
+from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import Audience, Finding, KnowledgeBase, Severity
 from spasmcheck.core.names import fold
 from spasmcheck.frontends import fhir_meds
@@ -363,8 +364,8 @@ class Outcome(NamedTuple):
     at: str | None
 
 
-MAX_FEEDBACK_ITEMS = 200
-MAX_COMMENT = 500
+MAX_FEEDBACK_ITEMS = LIMITS.feedback_items
+MAX_COMMENT = LIMITS.comment_length
 
 
 def feedback_items(service_id: str, body: Any) -> list[Outcome]:

@@ -27,11 +27,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import Audience, KnowledgeBase
 from spasmcheck.frontends import cds
 from spasmcheck.frontends.feedback import FeedbackStore
 
-MAX_BODY = 2 * 1024 * 1024
 ALGORITHMS = ["RS384", "ES384"]  # the specification's asymmetric choices; never none or HMAC
 MAX_TOKEN_LIFE = 300  # seconds: the specification asks for exp at most 5 minutes ahead
 LEEWAY = 30
@@ -45,7 +45,7 @@ class Options(NamedTuple):
     public_url: str  # the base URL callers use: tokens' `aud` must name it
     tokens: TokenCheck | None  # None: no token needed (no --jwks)
     cors_origins: tuple[str, ...]
-    max_body: int = MAX_BODY
+    max_body: int = LIMITS.request_bytes
 
 
 def _json(content: Any, status: int = 200) -> Response:
