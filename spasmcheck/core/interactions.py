@@ -14,14 +14,23 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from spasmcheck.core.errors import UsageError
-from spasmcheck.core.model import Caution, Drug, Finding, KnowledgeBase, PairRule, Severity, Text
+from spasmcheck.core.model import (
+    Caution,
+    Drug,
+    Finding,
+    FindingKind,
+    KnowledgeBase,
+    PairRule,
+    Severity,
+    Text,
+)
 from spasmcheck.core.names import SPELLED_MEMO_SIZE, Resolution, as_listed
 
 
 class Interaction(NamedTuple):
     """One finding: which rule, which drugs, and what it means."""
 
-    kind: str  # "pair", "group", "same_drug" or "caution"
+    kind: FindingKind
     rule_id: str
     drugs: tuple[str, ...]  # generic ids; the candidate first when it is involved
     finding: Finding

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import Enum, IntEnum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
 if TYPE_CHECKING:
     from spasmcheck.core.conditions import Condition
     from spasmcheck.core.names import NameIndex
+
+
+# The kinds of thing the tables and engines name: the one home of each list of words.
+SideKind = Literal["drug", "class"]
+FlagKind = Literal["red_flag", "combination", "duration", "medicine"]
+FindingKind = Literal["pair", "group", "same_drug", "caution"]
+FLAG_KINDS: tuple[FlagKind, ...] = get_args(FlagKind)
 
 
 class Audience(str, Enum):
@@ -139,7 +146,7 @@ class Product(NamedTuple):
 class Side(NamedTuple):
     """One side of a rule: a single drug or a whole class."""
 
-    kind: str  # "drug" or "class"
+    kind: SideKind
     id: str
 
     def matches(self, drug: Drug) -> bool:
@@ -290,7 +297,7 @@ class Tier(NamedTuple):
 
 class RedFlag(NamedTuple):
     id: str
-    kind: str
+    kind: FlagKind
     title: Text
     concern: Text
     tiers: tuple[Tier, ...]

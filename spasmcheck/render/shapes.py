@@ -10,6 +10,7 @@ description; rules that join fields (if one field is this, another must be that)
 
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
+from spasmcheck.core.model import FindingKind, FlagKind
 from spasmcheck.core.names import Kind as MatchedAs
 from spasmcheck.core.names import Status
 
@@ -34,8 +35,7 @@ Severity = Annotated[Literal["contraindicated", "major", "moderate", "minor"], R
 Level = Annotated[Literal["emergency", "urgent", "soon", "routine", "self_care"],
                   Rule("urgencyLevel")]
 AudienceName = Annotated[Literal["patient", "clinician"], Rule("audience")]
-Kind = Literal["pair", "group", "same_drug", "caution"]
-FlagKind = Literal["red_flag", "combination", "duration", "medicine"]
+Kind = FindingKind
 AnswerValue = Annotated[bool | str | int, Rule(
     "answerValue",
     description='A canonical answer: true/false, "unsure", a choice value or a whole number.')]

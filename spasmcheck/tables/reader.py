@@ -25,6 +25,7 @@ from spasmcheck.tables.yamlsource import Document, Path
 SCHEMA_VERSION = 1
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 T = TypeVar("T")
+W = TypeVar("W", bound=str)  # a word from a fixed list
 
 
 class Reader:
@@ -99,12 +100,14 @@ class Reader:
             raise self.fail(path, f"expected true or false, got {_kind(value)}")
         return value
 
-    def choice(self, path: Path, valid: Iterable[str]) -> str:
+    def choice(self, path: Path, valid: Iterable[W]) -> W:
+        """One of `valid`, typed as the list it was checked against."""
         value = self.string(path)
-        valid = list(valid)
-        if value not in valid:
-            raise self.fail(path, f"{value!r} is not valid; use one of: {', '.join(valid)}")
-        return value
+        options = list(valid)
+        for option in options:
+            if value == option:
+                return option
+        raise self.fail(path, f"{value!r} is not valid; use one of: {', '.join(options)}")
 
     def text(self, path: Path) -> Text:
         value = self.get(path)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from spasmcheck.core import conditions
 from spasmcheck.core.model import (
+    FLAG_KINDS,
     Advice,
     AskGroup,
     Choice,
@@ -105,8 +106,7 @@ def _triage(r: Reader, interactions: InteractionTables) -> TriageTables:
             for problem in _monotonic(tier.when, questions):
                 r.problems.append(r.fail((*path, "tiers", i, "when"), problem))
         return RedFlag(r.ident((*path, "id")),
-                       r.choice((*path, "kind"), ["red_flag", "combination", "duration",
-                                                  "medicine"]),
+                       r.choice((*path, "kind"), list(FLAG_KINDS)),
                        r.text((*path, "title")), r.text((*path, "concern")), tuple(tiers),
                        r.text((*path, "do_now")), r.refs((*path, "sources"), sources, "source"))
 
