@@ -66,8 +66,7 @@ def draw(blocks: list[Block], styles: dict[str, str] | None = None, width: int =
                     # and the terminal wraps it, still whole for copying or clicking
                     console.print(text(f"    {label}: {value}"), soft_wrap=True)
                     continue
-                row = text(f"{label}: ", "bold")
-                row.append(text(value))
+                row = Text.assemble(text(f"{label}: ", "bold"), text(value))  # the label bold
                 console.print(Padding(row, (0, 0, 0, 4)))
     output = console.file.getvalue()  # type: ignore[attr-defined]
     return str(output)
