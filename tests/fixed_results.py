@@ -114,30 +114,42 @@ _BOX = str.maketrans("", "", "╭╮╰╯│─•")
 class Page(HTMLParser):
     """An HTML page as a browser would show it: its text, and the tags and links it holds."""
 
+    BLOCKS = frozenset({"p", "h1", "h2", "h3", "ul", "li", "dl", "dt", "dd", "section",
+                        "blockquote", "pre", "br", "div", "body"})
+
     def __init__(self, markup: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.texts: list[str] = []
+        self.parts: list[str] = []
         self.tags: list[str] = []
         self.links: list[str] = []
-        self._skip = 0
+        self._hidden = 0  # inside <style> or <title>: not on the page
         self.feed(markup)
         self.close()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.links += [value or "" for name, value in attrs if name in ("href", "src")]
-        self._skip += tag in ("style", "title")
+        self._hidden += tag in ("style", "title")
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        self._skip -= tag in ("style", "title")
+        self._hidden -= tag in ("style", "title")
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
 
     def handle_data(self, text: str) -> None:
-        if not self._skip:
-            self.texts.append(text)
+        if not self._hidden:
+            self.parts.append(text)
 
     @property
     def text(self) -> str:
-        return "\n".join(self.texts)
+        return "".join(self.parts)
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines that hold something, as a reader meets them."""
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
 
 
 def markdown_page(text: str) -> Page:
