@@ -1,4 +1,5 @@
-"""Plain text: no colour, no box drawing, wrapped to 80 columns; reads well aloud."""
+"""Plain text: no colour, no box drawing, wrapped to the width (80 columns unless told);
+reads well aloud."""
 
 from __future__ import annotations
 
