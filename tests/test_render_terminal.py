@@ -34,10 +34,12 @@ def replayed(output: str, width: int) -> str:
 
 
 def too_wide(text: str, width: int) -> list[str]:
-    """Lines wider than `width`, but for those that hold a web address (left whole on purpose,
-    for copying and clicking: the terminal wraps them)."""
+    """Lines wider than `width`, but for a web address alone on its line (left whole on
+    purpose, for copying and clicking: the terminal wraps it). The words around an address
+    are wrapped like any others."""
     return [line for line in ANSI_STYLE.sub("", text).splitlines()
-            if cell_len(line) > width and not URL.search(line)]
+            if cell_len(line.rstrip()) > width
+            and not (len(line.split()) == 1 and URL.search(line))]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
