@@ -29,10 +29,15 @@ def links(text: str) -> str:
     """Sources: web addresses become links (`<https://...>`), the rest is escaped."""
     out, last = [], 0
     for match in URL.finditer(text):
-        out += [escape(text[last:match.start()]) if text[last:match.start()] else "",
-                f"<{match.group()}>"]
+        out += [_within(text[last:match.start()]), f"<{match.group()}>"]
         last = match.end()
-    return "".join(out) + (escape(text[last:]) if text[last:] else "")
+    return "".join(out) + _within(text[last:])
+
+
+def _within(text: str) -> str:
+    """`escape` for text in the middle of a line: the spaces it starts with are kept."""
+    rest = text.lstrip(" ")
+    return text[:len(text) - len(rest)] + escape(rest)
 
 
 def draw(blocks: list[Block], title: str, stamp: str) -> str:
