@@ -30,12 +30,12 @@ UNKNOWN_ONLY = interactions("unknown-only", ["nosuchpill"])
 
 
 def test_nothing_found_among_known_medicines_is_the_one_all_clear():
-    assert layout.verdict(NOTHING_FOUND.result.shaped).tone == "ok"  # type: ignore[arg-type]
+    assert layout.verdict(NOTHING_FOUND.result.shaped).tone == "ok"
 
 
 @pytest.mark.parametrize("case", [UNKNOWN_ONLY, INCOMPLETE], ids=ids((UNKNOWN_ONLY, INCOMPLETE)))
 def test_a_name_not_checked_is_never_an_all_clear(case):
-    banner = layout.verdict(case.result.shaped)  # type: ignore[arg-type]
+    banner = layout.verdict(case.result.shaped)
     worst = case.report.worst
     assert banner.tone == (worst.label if worst else "warn")
     assert case.report.candidate.name in banner.title
@@ -67,7 +67,7 @@ def test_the_first_block_is_the_level_and_what_to_do(case):
 
 
 def test_the_emergency_card_is_the_number_then_why_then_what_to_do_now():
-    card = layout.emergency_card(EMERGENCY.result.shaped)  # type: ignore[arg-type]
+    card = layout.emergency_card(EMERGENCY.result.shaped)
     hit = EMERGENCY.assessment.hits[0]
     assert EMERGENCY.contact.number and EMERGENCY.contact.number in card.title
     why = next(i for i, line in enumerate(card.lines) if hit.flag.title.patient in line)
@@ -75,27 +75,27 @@ def test_the_emergency_card_is_the_number_then_why_then_what_to_do_now():
 
 
 def test_with_no_country_the_banner_is_the_fallback_wording():
-    banner = layout.urgency_banner(EMERGENCY_NO_COUNTRY.result.shaped)  # type: ignore[arg-type]
+    banner = layout.urgency_banner(EMERGENCY_NO_COUNTRY.result.shaped)
     assert banner.title == EMERGENCY_NO_COUNTRY.contact.fallback.for_(
         EMERGENCY_NO_COUNTRY.audience)
 
 
 def test_names_not_checked_are_said_in_the_triage_banner():
-    banner = layout.urgency_banner(HOSTILE_TRIAGE.result.shaped)  # type: ignore[arg-type]
+    banner = layout.urgency_banner(HOSTILE_TRIAGE.result.shaped)
     unknown = len(HOSTILE_TRIAGE.assessment.interactions.unknown)
     assert [line for line in banner.lines if f"{unknown} medicine name(s)" in line]
 
 
 def test_a_calm_result_says_which_warning_signs_were_not_asked():
     """An answers file that leaves questions out is read as "no" to them: said up front."""
-    notices = layout.notices(SELF_CARE.result.shaped)  # type: ignore[arg-type]
+    notices = layout.notices(SELF_CARE.result.shaped)
     missing = SELF_CARE.assessment.unanswered_screen
     assert missing and any(str(len(missing)) in text for text in notices)
-    assert layout.notices(EMERGENCY.result.shaped) == []  # type: ignore[arg-type]
+    assert layout.notices(EMERGENCY.result.shaped) == []
 
 
 def test_the_reasons_name_the_answers_given():
-    flag = EMERGENCY.result.shaped["red_flags"][0]  # type: ignore[typeddict-item]
+    flag = EMERGENCY.result.shaped["red_flags"][0]
     for key in EMERGENCY.assessment.hits[0].because:
         assert key.replace("_", " ") in layout.because(flag)
 

@@ -151,4 +151,4 @@ def test_a_table_check_that_passes_counts_what_was_loaded():
 @pytest.mark.parametrize("kind", [k for k in Kind if k not in REGISTRY[Format.FHIR].kinds])
 def test_a_format_refuses_a_kind_it_cannot_show_before_drawing(kind):
     with pytest.raises(UsageError, match=kind.value):
-        render(Format.FHIR, Result(kind, {}, "t"))  # type: ignore[arg-type]
+        render(Format.FHIR, Result(kind, {}, "t"))
