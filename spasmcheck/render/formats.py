@@ -1,8 +1,9 @@
 """The output formats, as one registry: a `Format` picks one renderer, and nothing else dispatches.
 
 `--format`, its aliases `--json` and `--plain`, and the `--report` file extension all end here,
-so adding a format is one enum member and one function (a test walks every member). Renderers
-take a `Result` and a `Screen` and return a string; the CLI decides where the string goes.
+so adding a format is one enum member, one function and its `REGISTRY` entry (a test walks
+every member). Renderers take a `Result` and a `Screen` and return a string; the CLI decides
+where the string goes.
 
 Start-up matters: this module imports nothing heavy, and each renderer imports its own drawing
 code when it runs, so `--format json` never loads the layout, rich or the FHIR builder.

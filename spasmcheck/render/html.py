@@ -71,7 +71,7 @@ def draw(blocks: list[Block], title: str, stamp: str, styles: dict[str, str] | N
             rows = "".join(f"<dt>{escape(k)}</dt><dd>"
                            f"{links(v) if k == SOURCES else escape(v)}</dd>"
                            for k, v in block.rows)
-            body.append(f'<h3><span class="tag {escape(block.tone)}">{escape(block.tag)}</span>'
+            body.append(f'<h3><span class="tag {escape(block.tone)}">{escape(block.tag)}</span> '
                         f"{escape(block.title)}</h3><dl>{rows}</dl>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_CSS}{tone_css(styles or {})}\n</style>"

@@ -4,8 +4,8 @@ Each line is `{"id": ..., "line": ..., **result}` in one-line JSON, where `resul
 object `render.data` builds for the one-shot `--json`: the same keys, in the same order, with
 the same words. A batch run meets the same header, medicines, findings and advice on line after
 line, so each part is encoded once, from `render.data`'s own builders, and a line only joins
-them. `tests/test_batch.py` checks, line for line, that the text equals `data.compact` of the
-object `render.data` builds.
+them. Tests hold the line to the one-shot JSON byte for byte: `tests/test_render_json.py` on fixed
+results against the `--json` renderer, `tests/test_batch.py` on random lines (hypothesis).
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ from spasmcheck.render.safe import printable
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # emphasis, code, links, HTML, tables, strike
 _ENTITY = re.compile(r"&(?=#?\w+;)")  # "&copy;" would be drawn as a symbol
-_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")  # a heading, list or rule
+# A heading, list or rule; an ordered list's number is kept and its "." or ")" escaped (a
+# backslash before a digit is no escape in Markdown: it would be shown).
+_LINE_START = re.compile(r"^(?:([#+=-])|(\d+)(?=[.)]))")
 _BARE_LINK = re.compile(r"(?:https?:/|www\.)\S+", re.IGNORECASE)
 
 
@@ -17,20 +19,25 @@ def escape(text: str) -> str:
     """Table and user text shown as written: only what Markdown would read as markup is
     escaped (a date or a hyphenated word stays as typed). A web address in it is not made a
     link: its dots are escaped so viewers do not link it on their own."""
-    out = _SPECIAL.sub(r"\\\1", printable(text).replace("\n", " "))
+    out = _SPECIAL.sub(r"\\\1", printable(text).lstrip(" "))  # 4 spaces start a code block
     out = _ENTITY.sub(r"\\&", out)
     out = _BARE_LINK.sub(lambda m: m.group().replace(".", "\\."), out)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), out)
+    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\", out)
 
 
 def links(text: str) -> str:
     """Sources: web addresses become links (`<https://...>`), the rest is escaped."""
     out, last = [], 0
     for match in URL.finditer(text):
-        out += [escape(text[last:match.start()]) if text[last:match.start()] else "",
-                f"<{match.group()}>"]
+        out += [_within(text[last:match.start()]), f"<{match.group()}>"]
         last = match.end()
-    return "".join(out) + (escape(text[last:]) if text[last:] else "")
+    return "".join(out) + _within(text[last:])
+
+
+def _within(text: str) -> str:
+    """`escape` for text in the middle of a line: the spaces it starts with are kept."""
+    rest = text.lstrip(" ")
+    return text[:len(text) - len(rest)] + escape(rest)
 
 
 def draw(blocks: list[Block], title: str, stamp: str) -> str:

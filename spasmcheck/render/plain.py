@@ -1,4 +1,5 @@
-"""Plain text: no colour, no box drawing, wrapped to 80 columns; reads well aloud."""
+"""Plain text: no colour, no box drawing, wrapped to the width (80 columns unless told);
+reads well aloud."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ def draw(blocks: list[Block], width: int = WIDTH) -> str:
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Banner):
-            out += [printable(block.title)] + [_wrap(line, width) for line in block.lines]
+            out += [_wrap(line, width) for line in (block.title, *block.lines)]
         elif isinstance(block, Heading):
-            out += ["", printable(block.text), "-" * min(len(block.text), width)]
+            heading = _wrap(block.text, width)
+            out += ["", heading, "-" * max(map(len, heading.splitlines()), default=0)]
         elif isinstance(block, Para):
             out += ["", _wrap(block.text, width)]
         elif isinstance(block, Bullets):

@@ -30,9 +30,10 @@ class Kind(str, Enum):
 class Result(NamedTuple):
     """A result as every format reads it.
 
-    `shaped` is the JSON contract object (render/data.py, render/discovery.py): every format
-    but FHIR reads only that. FHIR also needs codes the contract does not carry (RxNorm codes,
-    source addresses, the question texts), so it gets the engine's own result and the tables.
+    `shaped` is the JSON contract object (render/data.py, render/discovery.py), which JSON
+    writes as it is. The engine's own result and the tables are there for what the contract
+    does not carry: a person's view of a triage (answers in the questions' words, the steps
+    for its level: `formats.blocks`) and FHIR's codes (RxNorm, source addresses).
     """
 
     kind: Kind

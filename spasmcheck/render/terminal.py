@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 from spasmcheck.render.layout import URL, Banner, Block, Bullets, Heading, Para
 from spasmcheck.render.safe import printable
@@ -62,12 +63,17 @@ def draw(blocks: list[Block], styles: dict[str, str] | None = None, width: int =
                                   text(block.title, "bold"))
             console.print(title)
             for label, value in block.rows:  # wrapped lines stay indented under the finding
-                if URL.search(value):  # not wrapped here: a web address runs past the edge
-                    # and the terminal wraps it, still whole for copying or clicking
-                    console.print(text(f"    {label}: {value}"), soft_wrap=True)
+                if URL.search(value):  # wrapped at spaces only: a web address longer than a
+                    # line runs past the edge, whole for copying or clicking (the terminal
+                    # wraps it), and the words around it wrap as usual
+                    lines = textwrap.wrap(printable(f"{label}: {value}"), max(width - 4, 1),
+                                          break_long_words=False, break_on_hyphens=False)
+                    for number, line in enumerate(lines):
+                        bold = len(label) + 1 if number == 0 else 0
+                        console.print(Text.assemble("    ", (line[:bold], "bold"), line[bold:]),
+                                      soft_wrap=True)
                     continue
-                row = text(f"{label}: ", "bold")
-                row.append(text(value))
+                row = Text.assemble(text(f"{label}: ", "bold"), text(value))  # the label bold
                 console.print(Padding(row, (0, 0, 0, 4)))
     output = console.file.getvalue()  # type: ignore[attr-defined]
     return str(output)
