@@ -12,15 +12,16 @@ import re
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
 
-from spasmcheck import emergency, knowledge
-from spasmcheck.answers import validate
-from spasmcheck.checker import Checker
-from spasmcheck.emergency import Contact
-from spasmcheck.interactions import Report
-from spasmcheck.model import Audience, Urgency
+from spasmcheck.core import emergency
+from spasmcheck.core.answers import validate
+from spasmcheck.core.checker import Checker
+from spasmcheck.core.emergency import Contact
+from spasmcheck.core.interactions import Report
+from spasmcheck.core.model import Audience, Urgency
+from spasmcheck.core.triage import Assessment
 from spasmcheck.render import data
 from spasmcheck.render.formats import Format, Kind, Result
-from spasmcheck.triage import Assessment
+from spasmcheck.tables import knowledge
 
 KB = knowledge.load()
 CHECKER = Checker(KB)

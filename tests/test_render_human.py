@@ -32,9 +32,9 @@ from fixed_results import (
     seen,
 )
 
-from spasmcheck.answers import MEDICATIONS
-from spasmcheck.interactions import Report
-from spasmcheck.model import Severity
+from spasmcheck.core.answers import MEDICATIONS
+from spasmcheck.core.interactions import Report
+from spasmcheck.core.model import Severity
 from spasmcheck.render.data import UNKNOWN_NUMBER
 from spasmcheck.render.formats import Format, Screen, render
 

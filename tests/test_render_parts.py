@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 import pytest
 from fixed_results import CONTROL, HOSTILE, KB, RICH_MARKUP, seen
 
-from spasmcheck.errors import LocatedError, UsageError
-from spasmcheck.interactions import rules_touching
-from spasmcheck.model import UNSURE, Audience, QuestionType, Severity
+from spasmcheck.core.errors import LocatedError, UsageError
+from spasmcheck.core.interactions import rules_touching
+from spasmcheck.core.model import UNSURE, Audience, QuestionType, Severity
 from spasmcheck.render import discovery
 from spasmcheck.render.answers import label
 from spasmcheck.render.formats import REGISTRY, Format, Kind, Result, Screen, render
