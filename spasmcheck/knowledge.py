@@ -44,8 +44,8 @@ CACHE_SWITCH_ENV = "SPASMCHECK_CACHE"
 _CACHE_KEEP = 8
 # The built-in tables, compiled when the wheel is built (hatch_build.py), beside this module.
 COMPILED_NAME = "tables.compiled"
-_COMPILED_MAGIC = b"spasmcheck compiled tables 1\n"
-_CACHE_MAGIC = b"spasmcheck cache 1\n"
+_COMPILED_MAGIC = b"spasmcheck compiled tables 2\n"
+_CACHE_MAGIC = b"spasmcheck cache 2\n"
 _MAC_KEY_NAME = "cache.key"
 _MAC_SIZE = 32
 
@@ -290,7 +290,35 @@ def _cache_key(key: str) -> str:
 
 def compiled_bytes(kb: KnowledgeBase, key: str) -> bytes:
     """The shipped compiled tables: a header naming the key, then the pickle."""
-    return _COMPILED_MAGIC + key.encode() + b"\n" + pickle.dumps(kb, pickle.HIGHEST_PROTOCOL)
+    return _COMPILED_MAGIC + key.encode() + b"\n" + _pickled(kb)
+
+
+def _pickled(kb: KnowledgeBase) -> bytes:
+    """The knowledge base and the code generated from its red-flag conditions (compiling
+    that code costs a triage more than unpickling it: `conditions.generated_code`)."""
+    from spasmcheck.conditions import first_holding, generated_code
+
+    first_holding([[tier.when for tier in flag.tiers] for flag in kb.triage.red_flags])
+    return pickle.dumps((kb, generated_code()), pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickled(payload: bytes) -> KnowledgeBase | None:
+    """What `_pickled` wrote (None for anything else), the collector off meanwhile: unpickling
+    makes some 100,000 objects, and no collection pass need look at them."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        loaded = pickle.loads(payload)
+    finally:
+        if collecting:
+            gc.enable()
+    if not (isinstance(loaded, tuple) and len(loaded) == 2
+            and isinstance(loaded[0], KnowledgeBase)):
+        return None
+    from spasmcheck.conditions import adopt_code
+
+    adopt_code(loaded[1])
+    return loaded[0]
 
 
 def _compiled_read(path: Path, key: str) -> KnowledgeBase | None:
@@ -303,10 +331,9 @@ def _compiled_read(path: Path, key: str) -> KnowledgeBase | None:
     if not data.startswith(head):  # stale: compiled from other tables or code
         return None
     try:
-        kb = pickle.loads(data[len(head):])
+        return _unpickled(data[len(head):])
     except Exception:  # noqa: BLE001 - an unreadable file is compiled again
         return None
-    return kb if isinstance(kb, KnowledgeBase) else None
 
 
 def cache_dir() -> Path | None:
@@ -350,16 +377,9 @@ def _cache_read(key: str) -> KnowledgeBase | None:
 
         if not _compare_digest(tag, _tag(secret, key, payload)):
             return None
-        collecting = gc.isenabled()
-        gc.disable()  # unpickling makes some 100,000 objects: no collection passes meanwhile
-        try:
-            kb = pickle.loads(payload)
-        finally:
-            if collecting:
-                gc.enable()
+        return _unpickled(payload)
     except Exception:  # noqa: BLE001 - any unreadable cache is only a miss
         return None
-    return kb if isinstance(kb, KnowledgeBase) else None
 
 
 def _tag(secret: bytes, key: str, payload: bytes) -> bytes:
@@ -435,7 +455,7 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
     except OSError:
         return
     try:
-        payload = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = _pickled(kb)
         with os.fdopen(fd, "wb") as out:
             out.write(_CACHE_MAGIC + _tag(secret, key, payload) + payload)
         os.replace(tmp, cache_file(folder, key))

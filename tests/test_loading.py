@@ -70,6 +70,39 @@ def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     assert not (tmp_path / "cache").exists()
 
 
+def test_the_red_flag_code_travels_with_the_cached_tables(tmp_path):
+    """A triage run from cached tables compiles no red-flag code: it was compiled with them."""
+    import subprocess
+    import sys
+
+    code = ("import builtins\ncompiled = []\nreal = builtins.compile\n"
+            "def counting(source, name, *rest, **options):\n"
+            "    compiled.append(name)\n    return real(source, name, *rest, **options)\n"
+            "builtins.compile = counting\n"
+            "from spasmcheck import knowledge, triage\n"
+            "triage._compiled(knowledge.load(None))\nprint(compiled.count('<conditions>'))\n")
+    env = {**os.environ, "SPASMCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("SPASMCHECK_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, timeout=120, check=False) for _ in range(2)]
+    assert [run.stdout.split() for run in runs] == [["1"], ["0"]], [r.stderr for r in runs]
+
+
+def test_red_flag_code_from_another_python_is_not_taken():
+    import marshal
+    import sys
+
+    from spasmcheck import conditions
+
+    source = "def first_holding(facts):\n    return [(0, 0)]"
+    code = {source: marshal.dumps(compile(source, "<conditions>", "exec"))}
+    conditions.adopt_code(("cpython-0", code))
+    assert source not in conditions._CODE
+    conditions.adopt_code((sys.implementation.cache_tag, code))  # the control
+    assert source in conditions._CODE
+    del conditions._CODE[source]
+
+
 def cache_entry(folder: Path, cache: Path) -> Path:
     """Where `knowledge` keeps the parsed tables of `folder`."""
     origin = str(folder.resolve())
