@@ -4,7 +4,6 @@ Exit codes are the table in errors.ExitCode (documented in the README), the same
 output format. Reports go to stdout; prompts, notices and errors go to stderr.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -660,6 +659,8 @@ def data_check(as_json: AsJson = False, data_dir: DataDir = None) -> None:
     """Validate a set of tables; print counts, or every located problem."""
 
     def body() -> int:
+        import json
+
         from spasmcheck import knowledge
         from spasmcheck.render import discovery
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import re
 import stat
 import sys
@@ -296,6 +295,8 @@ def compiled_bytes(kb: KnowledgeBase, key: str) -> bytes:
 def _pickled(kb: KnowledgeBase) -> bytes:
     """The knowledge base and the code generated from its red-flag conditions (compiling
     that code costs a triage more than unpickling it: `conditions.generated_code`)."""
+    import pickle
+
     from spasmcheck.conditions import first_holding, generated_code
 
     first_holding([[tier.when for tier in flag.tiers] for flag in kb.triage.red_flags])
@@ -305,10 +306,12 @@ def _pickled(kb: KnowledgeBase) -> bytes:
 def _unpickled(payload: bytes) -> KnowledgeBase | None:
     """What `_pickled` wrote (None for anything else), the collector off meanwhile: unpickling
     makes some 100,000 objects, and no collection pass need look at them."""
+    from _pickle import loads  # the C unpickler: `pickle` itself costs a run about 1 ms
+
     collecting = gc.isenabled()
     gc.disable()
     try:
-        loaded = pickle.loads(payload)
+        loaded = loads(payload)
     finally:
         if collecting:
             gc.enable()
@@ -438,6 +441,7 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
     folder = cache_dir()
     if folder is None:
         return
+    import pickle
     import tempfile
 
     try:
