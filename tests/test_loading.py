@@ -103,6 +103,50 @@ def test_red_flag_code_from_another_python_is_not_taken():
     del conditions._CODE[source]
 
 
+def _counting_reads(monkeypatch) -> list[object]:
+    reads: list[object] = []
+    real = knowledge._read_tables
+
+    def counting(*args):
+        reads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(knowledge, "_read_tables", counting)
+    return reads
+
+
+def test_the_key_is_remembered_and_an_edit_of_the_same_size_still_seen(tmp_path, monkeypatch):
+    """A cached run stats the tables rather than reading them, and still sees any edit."""
+    import time
+
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)  # the copies are only just written
+    folder = str(copy_tables(tmp_path).resolve())
+    knowledge._load.__wrapped__(folder)  # compiles, caches, makes the user's key
+    knowledge._load.__wrapped__(folder)  # remembers the key
+    reads = _counting_reads(monkeypatch)
+    assert "sertraline" in knowledge._load.__wrapped__(folder).interactions.drugs
+    assert reads == []
+    time.sleep(0.05)  # past the file system's clock tick
+    edit(Path(folder), "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinx\n")
+    edited = knowledge._load.__wrapped__(folder)
+    assert "sertralinx" in edited.interactions.drugs and reads
+
+
+def test_a_remembered_key_is_believed_only_with_its_tag(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)
+    folder = str(copy_tables(tmp_path).resolve())
+    for _ in range(2):
+        knowledge._load.__wrapped__(folder)
+    [record] = (tmp_path / "cache").glob("keys-*")
+    data = record.read_bytes()
+    record.write_bytes(data[:-16] + b"0" * 16)  # another key, the tag left as it was
+    reads = _counting_reads(monkeypatch)
+    assert "sertraline" in knowledge._load.__wrapped__(folder).interactions.drugs
+    assert reads, "a record with a wrong tag was believed"
+
+
 def cache_entry(folder: Path, cache: Path) -> Path:
     """Where `knowledge` keeps the parsed tables of `folder`."""
     origin = str(folder.resolve())
