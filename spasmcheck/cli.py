@@ -108,12 +108,16 @@ def root(
     """Offline triage and medicine-interaction checks for muscle spasms. Not a diagnosis."""
 
 
-def main() -> None:
-    """Console-script entry point.
+def main(collector_held: bool = False) -> None:
+    """Console-script entry point (by way of `spasmcheck.__main__`).
 
     Exits with os._exit once the output is flushed: tearing down the tables' objects at
     interpreter exit costs a few milliseconds on every run and achieves nothing.
+    `collector_held`: the caller turned the cyclic collector off for start-up; it is turned
+    back on once the tables are loaded (`_kb`).
     """
+    global _collector_held
+    _collector_held = collector_held
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         _notice("spasmcheck: cannot write the output: stdout is closed")
         os._exit(ExitCode.OUTPUT_ERROR)
@@ -205,10 +209,22 @@ def _write_failed(error: OSError) -> int:
     return ExitCode.OUTPUT_ERROR
 
 
+_collector_held = False  # see main()
+
+
 def _kb(data_dir: Path | None) -> KnowledgeBase:
+    """The tables; from here on the collector runs again (batch mode, the service, prompts)."""
+    global _collector_held
     from spasmcheck.knowledge import load
 
-    return load(data_dir)
+    try:
+        return load(data_dir)
+    finally:
+        if _collector_held:
+            import gc
+
+            gc.enable()
+            _collector_held = False
 
 
 def _styled() -> bool:
