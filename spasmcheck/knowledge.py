@@ -480,7 +480,7 @@ def cache_file(folder: Path, key: str) -> Path:
     return folder / f"tables-{key}.pickle"
 
 
-_CACHE_NAME = re.compile(r"tables-[0-9a-f]{16}\.pickle")  # exactly what cache_file writes
+_CACHE_NAME = r"tables-[0-9a-f]{16}\.pickle"  # exactly what cache_file writes
 
 
 def _cache_read(key: str) -> KnowledgeBase | None:
@@ -586,7 +586,7 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
         with os.fdopen(fd, "wb") as out:
             out.write(_CACHE_MAGIC + _tag(secret, key, payload) + payload)
         os.replace(tmp, cache_file(folder, key))
-        ours = [folder / name for name in os.listdir(folder) if _CACHE_NAME.fullmatch(name)]
+        ours = [folder / name for name in os.listdir(folder) if re.fullmatch(_CACHE_NAME, name)]
         ours.sort(key=lambda p: p.stat().st_mtime)
         for stale in ours[:-_CACHE_KEEP]:
             stale.unlink(missing_ok=True)
