@@ -4,7 +4,7 @@ Drawn the way Rich draws it. Importing Rich and building its renderables costs s
 than the rest of a one-shot run, so the blocks are drawn here with the same wrapping, boxes and
 escape codes as Rich, byte for byte (tests/test_terminal.py holds this to Rich itself). Text this
 does not measure as Rich does (characters outside Rich's one-cell ranges), a style it does not
-know, a narrow screen or a terminal Rich treats as dumb go to Rich.
+know, a narrow screen, a terminal Rich treats as dumb and Windows consoles go to Rich.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import sys
 
 from spasmcheck.render.layout import URL, Banner, Block, Bullets, Heading, Item, Para
 from spasmcheck.render.safe import printable
@@ -34,7 +35,8 @@ def draw(blocks: list[Block], styles: dict[str, str] | None = None, width: int =
          color: bool = True) -> str:
     """Render to a string with ANSI styles; user text is never read as Rich markup."""
     tones = {**TONES, **(styles or {})}
-    if color and width >= _NARROWEST and os.environ.get("TERM", "").lower() not in _DUMB:
+    if (color and width >= _NARROWEST and os.environ.get("TERM", "").lower() not in _DUMB
+            and sys.platform != "win32"):  # Rich may take a column off on a legacy console
         drawn = _Drawing(tones, width).blocks(blocks)
         if drawn is not None:
             return drawn
