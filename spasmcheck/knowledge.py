@@ -311,6 +311,7 @@ def tables_key(tables: dict[str, bytes], origin: str, package: Path | None = Non
 # entry, so only this user's runs can write one that is believed.
 
 _KEYS_MAGIC = b"spasmcheck keys 1\n"
+_KEYS_NAME = r"keys-[0-9a-f]{16}"  # exactly what _keys_file names
 _SETTLED_NS = 2_000_000_000
 
 
@@ -400,8 +401,17 @@ def _remember_key(directory: Path, origin: str, modules: list[str], key: str) ->
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+        _keep_newest(folder, _KEYS_NAME)
     except (OSError, UnicodeEncodeError):
         return
+
+
+def _keep_newest(folder: Path, pattern: str) -> None:
+    """Remove all but the newest _CACHE_KEEP of the tool's own files of one kind."""
+    ours = [folder / name for name in os.listdir(folder) if re.fullmatch(pattern, name)]
+    ours.sort(key=lambda p: p.stat().st_mtime)
+    for stale in ours[:-_CACHE_KEEP]:
+        stale.unlink(missing_ok=True)
 
 
 def _cache_key(key: str) -> str:
@@ -586,10 +596,7 @@ def _cache_write(key: str, kb: KnowledgeBase) -> None:
         with os.fdopen(fd, "wb") as out:
             out.write(_CACHE_MAGIC + _tag(secret, key, payload) + payload)
         os.replace(tmp, cache_file(folder, key))
-        ours = [folder / name for name in os.listdir(folder) if re.fullmatch(_CACHE_NAME, name)]
-        ours.sort(key=lambda p: p.stat().st_mtime)
-        for stale in ours[:-_CACHE_KEEP]:
-            stale.unlink(missing_ok=True)
+        _keep_newest(folder, _CACHE_NAME)
     except (OSError, pickle.PicklingError):
         return
     finally:

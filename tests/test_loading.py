@@ -147,6 +147,23 @@ def test_a_remembered_key_is_believed_only_with_its_tag(tmp_path, monkeypatch):
     assert reads, "a record with a wrong tag was believed"
 
 
+def test_key_records_are_kept_to_the_newest_few(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)
+    folder = str(copy_tables(tmp_path).resolve())
+    knowledge._load.__wrapped__(folder)  # makes the cache and the user's key
+    for number in range(12):
+        old = cache / f"keys-{number:016x}"
+        old.write_bytes(b"old")
+        os.utime(old, (1_000_000 + number, 1_000_000 + number))
+    (cache / "keys-notes.txt").write_text("someone else's")
+    knowledge._load.__wrapped__(folder)  # records this folder's key
+    kept = sorted(p.name for p in cache.glob("keys-*"))
+    assert len(kept) == 1 + knowledge._CACHE_KEEP  # the notes file, and the newest
+    assert "keys-notes.txt" in kept and f"keys-{11:016x}" in kept and f"keys-{0:016x}" not in kept
+
+
 def cache_entry(folder: Path, cache: Path) -> Path:
     """Where `knowledge` keeps the parsed tables of `folder`."""
     origin = str(folder.resolve())
