@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spasmcheck import __version__
 from spasmcheck.errors import DataError, LocatedError
@@ -427,13 +427,47 @@ def compiled_bytes(kb: KnowledgeBase, key: str) -> bytes:
 
 def _pickled(kb: KnowledgeBase) -> bytes:
     """The knowledge base and the code generated from its red-flag conditions (compiling
-    that code costs a triage more than unpickling it: `conditions.generated_code`)."""
+    that code costs a triage more than unpickling it: `conditions.generated_code`).
+
+    Made small for loading, once, when the tables are compiled: equal strings become one
+    object (the tables repeat ids and words: 13,700 strings, 9,000 different), and the memo
+    entries nothing reads again are dropped (`pickletools.optimize`). A run then unpickles
+    about a quarter fewer objects (2.6 ms in place of 3.4 in a fresh process).
+    """
+    import io
     import pickle
+    import pickletools
 
     from spasmcheck.conditions import first_holding, generated_code
 
     first_holding([[tier.when for tier in flag.tiers] for flag in kb.triage.red_flags])
-    return pickle.dumps((kb, generated_code()), pickle.HIGHEST_PROTOCOL)
+    plain = pickle.dumps((kb, generated_code()), pickle.HIGHEST_PROTOCOL)
+    shared = _sharing_unpickler()(io.BytesIO(plain)).load()
+    return pickletools.optimize(pickle.dumps(shared, pickle.HIGHEST_PROTOCOL))
+
+
+def _sharing_unpickler() -> type:
+    """The standard library's Python unpickler, making equal strings one object."""
+    import io
+    import pickle
+
+    class Sharing(pickle._Unpickler):
+        dispatch = dict(pickle._Unpickler.dispatch)
+
+        def __init__(self, file: io.BytesIO) -> None:
+            super().__init__(file)
+            self.strings: dict[str, str] = {}
+
+    for opcode in (pickle.SHORT_BINUNICODE, pickle.BINUNICODE, pickle.BINUNICODE8,
+                   pickle.UNICODE):
+        load = pickle._Unpickler.dispatch[opcode[0]]
+
+        def sharing(self: Any, load: Any = load) -> None:  # the stack is not in typeshed
+            load(self)
+            self.stack[-1] = self.strings.setdefault(self.stack[-1], self.stack[-1])
+
+        Sharing.dispatch[opcode[0]] = sharing
+    return Sharing
 
 
 def _unpickled(payload: bytes) -> KnowledgeBase | None:

@@ -63,6 +63,26 @@ def test_edited_table_is_seen_through_the_cache(tmp_path, monkeypatch):
     assert "sertraline" not in second.interactions.drugs
 
 
+def test_the_cached_tables_equal_the_compiled_ones(tmp_path, monkeypatch):
+    """The cache entry is rewritten for loading speed (shared strings, a trimmed memo): what
+    comes out of it is still exactly what the compile made."""
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = str(copy_tables(tmp_path).resolve())
+    compiled = knowledge._load.__wrapped__(folder)
+
+    def no_compiling(*args):
+        raise AssertionError("compiled again: the cache entry was not used")
+
+    monkeypatch.setattr(knowledge, "_compile", no_compiling)
+    cached = knowledge._load.__wrapped__(folder)
+    assert cached is not compiled
+    assert cached.interactions == compiled.interactions
+    assert cached.triage == compiled.triage
+    assert cached.countries == compiled.countries
+    assert vars(cached.names) == vars(compiled.names)
+    assert cached.origin == compiled.origin
+
+
 def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SPASMCHECK_CACHE", "off")
