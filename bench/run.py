@@ -232,6 +232,12 @@ class Command:
     env: dict[str, str]
     kind: str  # "python", "typer", "json", "human" or "info"
     times: list[float] = field(default_factory=list)  # seconds
+    cpu: list[float] = field(default_factory=list)  # seconds of user+sys CPU, each run
+
+    @property
+    def cpu_ms(self) -> float:
+        """Median CPU time: disturbed far less than the wall clock by other jobs."""
+        return statistics.median(self.cpu) * 1000 if self.cpu else 0.0
 
     @property
     def median_ms(self) -> float:
@@ -349,7 +355,7 @@ def startup_commands(work: Path, script: str, shim: str | None, bytecode: str,
         Command("triage_plain", "triage --answers FILE --plain", [*tri, "--plain"], env, "human"),
     ]
     if ladder:  # where the time goes, step by step (information only, no targets)
-        load = ("import os, spasmcheck.frontends.cli; from spasmcheck import knowledge; "
+        load = ("import os, spasmcheck.frontends.cli; from spasmcheck.tables import knowledge; "
                 "knowledge.load(); os._exit(0)")
         commands += [
             Command("ladder_typer", "python -c 'import typer'", [*python, "-c", "import typer"],
@@ -413,15 +419,19 @@ def measure_startup(commands: list[Command], rounds: int, warmup: int,
     for round_no in range(total):
         shift = round_no % len(commands)
         for command in commands[shift:] + commands[:shift]:
+            child = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             done = subprocess.run(command.argv, env=command.env, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   check=False)
             elapsed = time.perf_counter() - start
+            spent = resource.getrusage(resource.RUSAGE_CHILDREN)
             if done.returncode != 0:
                 sys.exit(f"bench: {command.label} exited {done.returncode} during timing")
             if round_no >= warmup:
                 command.times.append(elapsed)
+                command.cpu.append(spent.ru_utime + spent.ru_stime
+                                   - child.ru_utime - child.ru_stime)
         if (round_no + 1) % 10 == 0:
             out.progress(f"start-up round {round_no + 1}/{total}")
     after = busy_seconds()
@@ -456,16 +466,19 @@ def startup_report(commands: list[Command], out: Out) -> dict[str, Any]:
         shown = "; ".join(f"{name.split()[1]} {ratio:.2f}x<={target:g} {verdict(ok)}"
                           for name, ratio, target, ok in checks) or "-"
         rows.append([command.label, f"{median:.1f}", f"{command.min_ms:.1f}",
-                     f"{q1:.1f}-{q3:.1f}", f"{vs_python:.2f}x", f"{vs_typer:.2f}x", shown])
+                     f"{q1:.1f}-{q3:.1f}", f"{command.cpu_ms:.1f}",
+                     f"{command.cpu_ms / by_key['typer'].cpu_ms:.2f}x" if by_key["typer"].cpu_ms
+                     else "-", f"{vs_python:.2f}x", f"{vs_typer:.2f}x", shown])
         figures.append({"key": command.key, "command": command.label,
                         "argv": [Path(a).name if i == 0 else a
                                  for i, a in enumerate(command.argv)],
                         "runs": len(command.times), "median_ms": round(median, 2),
                         "min_ms": round(command.min_ms, 2), "q1_ms": round(q1, 2),
-                        "q3_ms": round(q3, 2), "vs_python": round(vs_python, 3),
+                        "q3_ms": round(q3, 2), "cpu_ms": round(command.cpu_ms, 2),
+                        "vs_python": round(vs_python, 3),
                         "vs_typer_app": round(vs_typer, 3)})
-    table(out, ["command", "median ms", "min ms", "IQR ms", "/python", "/typer app",
-                "targets"], rows, {1, 2, 3, 4, 5})
+    table(out, ["command", "median ms", "min ms", "IQR ms", "CPU ms", "CPU /typer",
+                "/python", "/typer app", "targets"], rows, {1, 2, 3, 4, 5, 6, 7})
     return {"commands": figures, "targets": verdicts}
 
 

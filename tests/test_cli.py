@@ -193,6 +193,29 @@ def test_installed_console_script_runs_as_a_subprocess():
     assert module.returncode == ExitCode.UNKNOWN_MEDICINE
 
 
+@pytest.mark.parametrize("args", [["interactions", "--med", "sertraline", "--json"],
+                                  ["triage", "--batch", "-"]])
+def test_the_collector_is_held_for_start_up_only(args):
+    """The console script starts with the cyclic collector off and turns it on once the tables
+    are loaded, so batch mode, the service and the prompts run with it; what start-up made is
+    frozen first, so its first pass does not go through all of it."""
+    code = ("import gc, os, sys\nfrom spasmcheck.tables import knowledge\nreal = knowledge.load\n"
+            "seen = []\n"
+            "def watching(folder=None):\n    seen.append(gc.isenabled())\n"
+            "    return real(folder)\n"
+            "knowledge.load = watching\nexit_ = os._exit\n"
+            "def ending(code):\n"
+            "    sys.stderr.write(f'{seen} {gc.isenabled()} {gc.get_freeze_count() > 0}\\n')\n"
+            "    sys.stderr.flush()\n    exit_(code)\n"
+            "os._exit = ending\n"
+            f"sys.argv = ['spasmcheck', *{args!r}]\n"
+            "from spasmcheck.__main__ import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", code], input="", capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == "[False] True True"  # off, on, start-up frozen
+
+
 def test_json_path_leaves_rich_and_questionary_unimported():
     assert loaded_by(["interactions", "--med", "sertraline", "--json"],
                      ("rich", "questionary", "prompt_toolkit", "pydantic")) == []

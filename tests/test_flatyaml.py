@@ -280,3 +280,17 @@ def test_refused_files_keep_their_error_messages(text: str) -> None:
         parse_text(text, "answers.yaml")
     assert refused.value.message == located.value.message
     assert refused.value.message.startswith("answers.yaml:")
+
+
+@pytest.mark.parametrize("pattern", ["spasmcheck.tables.flatyaml._UNSAFE",
+                                     "spasmcheck.render.safe._CONTROL"])
+def test_every_character_the_guards_catch_is_non_printable(pattern):
+    """Text that is all printable skips these patterns (their compiling costs start-up): that
+    is only right while no printable character is among them."""
+    import importlib
+    import re
+
+    module, name = pattern.rsplit(".", 1)
+    caught = re.compile(getattr(importlib.import_module(module), name))
+    assert [hex(c) for c in range(0x110000) if chr(c).isprintable() and caught.match(chr(c))] == []
+    assert caught.match("\x1b") and caught.match("\u2028")  # the control: it does catch

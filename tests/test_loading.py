@@ -63,11 +63,125 @@ def test_edited_table_is_seen_through_the_cache(tmp_path, monkeypatch):
     assert "sertraline" not in second.interactions.drugs
 
 
+def test_the_cached_tables_equal_the_compiled_ones(tmp_path, monkeypatch):
+    """The cache entry is rewritten for loading speed (shared strings, a trimmed memo): what
+    comes out of it is still exactly what the compile made."""
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = str(copy_tables(tmp_path).resolve())
+    compiled = knowledge._load.__wrapped__(folder)
+
+    def no_compiling(*args):
+        raise AssertionError("compiled again: the cache entry was not used")
+
+    monkeypatch.setattr(knowledge, "_compile", no_compiling)
+    cached = knowledge._load.__wrapped__(folder)
+    assert cached is not compiled
+    assert cached.interactions == compiled.interactions
+    assert cached.triage == compiled.triage
+    assert cached.countries == compiled.countries
+    assert vars(cached.names) == vars(compiled.names)
+    assert cached.origin == compiled.origin
+
+
 def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SPASMCHECK_CACHE", "off")
     knowledge._load.__wrapped__(str(copy_tables(tmp_path)))
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_red_flag_code_travels_with_the_cached_tables(tmp_path):
+    """A triage run from cached tables compiles no red-flag code: it was compiled with them."""
+    import subprocess
+    import sys
+
+    code = ("import builtins\ncompiled = []\nreal = builtins.compile\n"
+            "def counting(source, name, *rest, **options):\n"
+            "    compiled.append(name)\n    return real(source, name, *rest, **options)\n"
+            "builtins.compile = counting\n"
+            "from spasmcheck.core import triage\nfrom spasmcheck.tables import knowledge\n"
+            "triage._compiled(knowledge.load(None))\nprint(compiled.count('<conditions>'))\n")
+    env = {**os.environ, "SPASMCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("SPASMCHECK_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, timeout=120, check=False) for _ in range(2)]
+    assert [run.stdout.split() for run in runs] == [["1"], ["0"]], [r.stderr for r in runs]
+
+
+def test_red_flag_code_from_another_python_is_not_taken():
+    import marshal
+    import sys
+
+    from spasmcheck.core import conditions
+
+    source = "def first_holding(facts):\n    return [(0, 0)]"
+    code = {source: marshal.dumps(compile(source, "<conditions>", "exec"))}
+    conditions.adopt_code(("cpython-0", code))
+    assert source not in conditions._CODE
+    conditions.adopt_code((sys.implementation.cache_tag, code))  # the control
+    assert source in conditions._CODE
+    del conditions._CODE[source]
+
+
+def _counting_reads(monkeypatch) -> list[object]:
+    reads: list[object] = []
+    real = knowledge._read_tables
+
+    def counting(*args):
+        reads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(knowledge, "_read_tables", counting)
+    return reads
+
+
+def test_the_key_is_remembered_and_an_edit_of_the_same_size_still_seen(tmp_path, monkeypatch):
+    """A cached run stats the tables rather than reading them, and still sees any edit."""
+    import time
+
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)  # the copies are only just written
+    folder = str(copy_tables(tmp_path).resolve())
+    knowledge._load.__wrapped__(folder)  # compiles, caches, makes the user's key
+    knowledge._load.__wrapped__(folder)  # remembers the key
+    reads = _counting_reads(monkeypatch)
+    assert "sertraline" in knowledge._load.__wrapped__(folder).interactions.drugs
+    assert reads == []
+    time.sleep(0.05)  # past the file system's clock tick
+    edit(Path(folder), "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinx\n")
+    edited = knowledge._load.__wrapped__(folder)
+    assert "sertralinx" in edited.interactions.drugs and reads
+
+
+def test_a_remembered_key_is_believed_only_with_its_tag(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)
+    folder = str(copy_tables(tmp_path).resolve())
+    for _ in range(2):
+        knowledge._load.__wrapped__(folder)
+    [record] = (tmp_path / "cache").glob("keys-*")
+    data = record.read_bytes()
+    record.write_bytes(data[:-16] + b"0" * 16)  # another key, the tag left as it was
+    reads = _counting_reads(monkeypatch)
+    assert "sertraline" in knowledge._load.__wrapped__(folder).interactions.drugs
+    assert reads, "a record with a wrong tag was believed"
+
+
+def test_key_records_are_kept_to_the_newest_few(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+    monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)
+    folder = str(copy_tables(tmp_path).resolve())
+    knowledge._load.__wrapped__(folder)  # makes the cache and the user's key
+    for number in range(12):
+        old = cache / f"keys-{number:016x}"
+        old.write_bytes(b"old")
+        os.utime(old, (1_000_000 + number, 1_000_000 + number))
+    (cache / "keys-notes.txt").write_text("someone else's")
+    knowledge._load.__wrapped__(folder)  # records this folder's key
+    kept = sorted(p.name for p in cache.glob("keys-*"))
+    assert len(kept) == 1 + knowledge._CACHE_KEEP  # the notes file, and the newest
+    assert "keys-notes.txt" in kept and f"keys-{11:016x}" in kept and f"keys-{0:016x}" not in kept
 
 
 def cache_entry(folder: Path, cache: Path) -> Path:

@@ -8,7 +8,9 @@ the answer keys that made the condition hold, which is how every urgency explain
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from types import CodeType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from spasmcheck.core.model import Question, QuestionType
@@ -131,8 +133,38 @@ def first_holding(groups: Sequence[Sequence[Condition]],
             lines.append(f"    {'if' if number == 0 else 'elif'} {test}:")
             lines.append(f"        found.append(({group_number}, {number}))")
     lines.append("    return found")
-    exec(compile("\n".join(lines), "<conditions>", "exec"), constants)  # noqa: S102
+    source = "\n".join(lines)
+    code = _CODE.get(source)
+    if code is None:
+        code = _CODE[source] = compile(source, "<conditions>", "exec")
+    exec(code, constants)  # noqa: S102
     return constants["first_holding"]  # type: ignore[no-any-return]
+
+
+# Generated sources and their compiled code. Compiling the red-flag tests costs a few ms, more
+# than the rest of a one-shot triage: the compiled tables carry the code (`generated_code`) and
+# hand it back on load (`adopt_code`). A source is looked up by its whole text, so code is only
+# ever reused for exactly the source it was compiled from.
+_CODE: dict[str, CodeType] = {}
+
+
+def generated_code() -> tuple[str, dict[str, bytes]]:
+    """The code compiled so far, marshalled, with the bytecode tag it is valid for."""
+    import marshal
+
+    return (sys.implementation.cache_tag or "",
+            {source: marshal.dumps(code) for source, code in _CODE.items()})
+
+
+def adopt_code(saved: tuple[str, dict[str, bytes]]) -> None:
+    """Take code made by `generated_code` under this same bytecode (else leave it)."""
+    tag, sources = saved
+    if tag != sys.implementation.cache_tag or not tag:
+        return
+    import marshal
+
+    for source, data in sources.items():
+        _CODE.setdefault(source, marshal.loads(data))
 
 
 def _test(condition: Condition, constants: dict[str, Any]) -> str:

@@ -4,8 +4,6 @@ Nothing here reads the process environment: a server's own locale must never cho
 emergency number. The front-ends read SPASMCHECK_COUNTRY and the locale (`place`) and pass them in.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

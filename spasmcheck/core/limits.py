@@ -4,8 +4,6 @@ The CLI, batch mode, answers files, the prompts and the CDS Hooks service check 
 the same record, so a list that one front-end accepts is never refused by another.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 

@@ -1,6 +1,9 @@
-"""The typed, frozen records the tables are loaded into. No behaviour beyond lookups."""
+"""The typed, frozen records the tables are loaded into. No behaviour beyond lookups.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typing.NamedTuple compiles every field annotation
+that is a string, some 150 of them, on each run (about 2 ms of start-up); only the annotations
+that name a later or type-checking-only class are quoted.
+"""
 
 from collections.abc import Mapping, Sequence
 from enum import Enum, IntEnum
@@ -38,7 +41,7 @@ class Severity(IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
+    def parse(cls, text: str) -> "Severity":
         return cls[text.upper()]
 
 
@@ -56,7 +59,7 @@ class Urgency(IntEnum):
         return self.name.lower()
 
     @classmethod
-    def parse(cls, text: str) -> Urgency:
+    def parse(cls, text: str) -> "Urgency":
         return cls[text.upper()]
 
 
@@ -69,7 +72,7 @@ class Text(NamedTuple):
     def for_(self, audience: Audience) -> str:
         return self.clinician if audience is Audience.CLINICIAN else self.patient
 
-    def fill(self, **values: str) -> Text:
+    def fill(self, **values: str) -> "Text":
         """Replace `{name}` placeholders; any other braces are left as written."""
         patient, clinician = self.patient, self.clinician
         for key, value in values.items():
@@ -105,8 +108,8 @@ class Advice(NamedTuple):
     sources: tuple[str, ...]
     # safety_net only: the level the words promise for the answers in `when` (checked by tests)
     urgency: Urgency | None = None
-    when: Condition | None = None
-    shown_when: Condition | None = None  # shown only when the answers meet it (a leg cramp)
+    when: "Condition | None" = None
+    shown_when: "Condition | None" = None  # shown only when the answers meet it (a leg cramp)
 
 
 # --- interactions.yaml -----------------------------------------------------------------------
@@ -254,14 +257,14 @@ class Question(NamedTuple):
     minimum: int | None
     maximum: int | None
     alarming_direction: str  # numbers: "up", "down", "both" (away from `calm`) or "none"
-    ask_when: Condition | None
+    ask_when: "Condition | None"
     screen: bool
     class_id: str | None  # medicine_checklist: the class listed by name
     condition: str | None  # an interactions.yaml condition implied by the alarming answer
     calm: int | None = None  # numbers with direction "both": the least alarming value
     core: bool = False  # an answers file must give a core or screen question
-    implied_by: Condition | None = None  # not answered: read as alarming when this holds
-    unsure_when: Condition | None = None  # not answered: read as "unsure" when this holds
+    implied_by: "Condition | None" = None  # not answered: read as alarming when this holds
+    unsure_when: "Condition | None" = None  # not answered: read as "unsure" when this holds
     group: str | None = None  # redflags.yaml `asking`: the group it is asked in
 
     @property
@@ -291,7 +294,7 @@ class Question(NamedTuple):
 
 class Tier(NamedTuple):
     urgency: Urgency
-    when: Condition
+    when: "Condition"
     do_now: Text | None
 
 
@@ -319,7 +322,7 @@ class Notice(NamedTuple):
     and the advice sections they hold back."""
 
     id: str
-    when: Condition
+    when: "Condition"
     text: Text
     withhold: tuple[str, ...]
     sources: tuple[str, ...]
@@ -391,7 +394,7 @@ class KnowledgeBase:
     __slots__ = ("origin", "interactions", "triage", "countries", "names")
 
     def __init__(self, origin: str, interactions: InteractionTables, triage: TriageTables,
-                 countries: CountryTables, names: NameIndex) -> None:
+                 countries: CountryTables, names: "NameIndex") -> None:
         self.origin = origin  # "built-in" or the --data-dir path
         self.interactions = interactions
         self.triage = triage

@@ -14,8 +14,6 @@ words) are passed over. What is left decides the result:
 A name is never matched to a medicine whose name (or abbreviation) it does not contain.
 """
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -131,7 +129,7 @@ class WordRole(NamedTuple):
 class NameWords(NamedTuple):
     """The word lists of data/names.yaml, each phrase as a tuple of words."""
 
-    meta: Meta
+    meta: "Meta"
     phrases: Mapping[tuple[str, ...], WordRole]
 
 

@@ -4,7 +4,6 @@ Exit codes are the table in errors.ExitCode (documented in the README), the same
 output format. Reports go to stdout; prompts, notices and errors go to stderr.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -109,12 +108,16 @@ def root(
     """Offline triage and medicine-interaction checks for muscle spasms. Not a diagnosis."""
 
 
-def main() -> None:
-    """Console-script entry point.
+def main(collector_held: bool = False) -> None:
+    """Console-script entry point (by way of `spasmcheck.__main__`).
 
     Exits with os._exit once the output is flushed: tearing down the tables' objects at
     interpreter exit costs a few milliseconds on every run and achieves nothing.
+    `collector_held`: the caller turned the cyclic collector off for start-up; it is turned
+    back on once the tables are loaded (`_kb`).
     """
+    global _collector_held
+    _collector_held = collector_held
     if sys.stdout is None:  # started with stdout closed (`>&-`)
         _notice("spasmcheck: cannot write the output: stdout is closed")
         os._exit(ExitCode.OUTPUT_ERROR)
@@ -206,10 +209,23 @@ def _write_failed(error: OSError) -> int:
     return ExitCode.OUTPUT_ERROR
 
 
+_collector_held = False  # see main()
+
+
 def _kb(data_dir: Path | None) -> KnowledgeBase:
+    """The tables; from here on the collector runs again (batch mode, the service, prompts)."""
+    global _collector_held
     from spasmcheck.tables.knowledge import load
 
-    return load(data_dir)
+    try:
+        return load(data_dir)
+    finally:
+        if _collector_held:  # what start-up made lives until exit: the collector need never
+            import gc  # look at it (else its first pass would go through all of it, ~7 ms)
+
+            gc.freeze()
+            gc.enable()
+            _collector_held = False
 
 
 def _styled() -> bool:
@@ -660,6 +676,8 @@ def data_check(as_json: AsJson = False, data_dir: DataDir = None) -> None:
     """Validate a set of tables; print counts, or every located problem."""
 
     def body() -> int:
+        import json
+
         from spasmcheck.render import discovery
         from spasmcheck.tables import knowledge
 

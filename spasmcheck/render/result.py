@@ -4,8 +4,6 @@ Its own module, below the format registry, so a renderer (FHIR) can name it with
 the registry that dispatches to it.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple
@@ -37,8 +35,8 @@ class Result(NamedTuple):
     """
 
     kind: Kind
-    shaped: Shaped
+    shaped: "Shaped"
     title: str  # the heading of a Markdown or HTML document
     styles: Mapping[str, str] | None = None  # extra Rich styles (the level's colour)
-    outcome: Report | Assessment | None = None
-    kb: KnowledgeBase | None = None
+    outcome: "Report | Assessment | None" = None
+    kb: "KnowledgeBase | None" = None
