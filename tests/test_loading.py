@@ -53,12 +53,12 @@ def test_load_is_once_per_process():
 def test_edited_table_is_seen_through_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     folder = copy_tables(tmp_path)
-    first = knowledge._load.__wrapped__(str(folder))
+    first = knowledge.read(str(folder))
     assert any((tmp_path / "cache").glob("tables-*.pickle")), "a parse should be cached"
-    assert knowledge._load.__wrapped__(str(folder)).interactions.drugs.keys() == \
+    assert knowledge.read(str(folder)).interactions.drugs.keys() == \
         first.interactions.drugs.keys()
     edit(folder, "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinex\n")
-    second = knowledge._load.__wrapped__(str(folder))
+    second = knowledge.read(str(folder))
     assert "sertralinex" in second.interactions.drugs
     assert "sertraline" not in second.interactions.drugs
 
@@ -68,13 +68,13 @@ def test_the_cached_tables_equal_the_compiled_ones(tmp_path, monkeypatch):
     comes out of it is still exactly what the compile made."""
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     folder = str(copy_tables(tmp_path).resolve())
-    compiled = knowledge._load.__wrapped__(folder)
+    compiled = knowledge.read(folder)
 
     def no_compiling(*args):
         raise AssertionError("compiled again: the cache entry was not used")
 
     monkeypatch.setattr(knowledge, "_compile", no_compiling)
-    cached = knowledge._load.__wrapped__(folder)
+    cached = knowledge.read(folder)
     assert cached is not compiled
     assert cached.interactions == compiled.interactions
     assert cached.triage == compiled.triage
@@ -86,7 +86,7 @@ def test_the_cached_tables_equal_the_compiled_ones(tmp_path, monkeypatch):
 def test_cache_can_be_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SPASMCHECK_CACHE", "off")
-    knowledge._load.__wrapped__(str(copy_tables(tmp_path)))
+    knowledge.read(str(copy_tables(tmp_path)))
     assert not (tmp_path / "cache").exists()
 
 
@@ -142,14 +142,14 @@ def test_the_key_is_remembered_and_an_edit_of_the_same_size_still_seen(tmp_path,
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)  # the copies are only just written
     folder = str(copy_tables(tmp_path).resolve())
-    knowledge._load.__wrapped__(folder)  # compiles, caches, makes the user's key
-    knowledge._load.__wrapped__(folder)  # remembers the key
+    knowledge.read(folder)  # compiles, caches, makes the user's key
+    knowledge.read(folder)  # remembers the key
     reads = _counting_reads(monkeypatch)
-    assert "sertraline" in knowledge._load.__wrapped__(folder).interactions.drugs
+    assert "sertraline" in knowledge.read(folder).interactions.drugs
     assert reads == []
     time.sleep(0.05)  # past the file system's clock tick
     edit(Path(folder), "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinx\n")
-    edited = knowledge._load.__wrapped__(folder)
+    edited = knowledge.read(folder)
     assert "sertralinx" in edited.interactions.drugs and reads
 
 
@@ -158,12 +158,12 @@ def test_a_remembered_key_is_believed_only_with_its_tag(tmp_path, monkeypatch):
     monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)
     folder = str(copy_tables(tmp_path).resolve())
     for _ in range(2):
-        knowledge._load.__wrapped__(folder)
+        knowledge.read(folder)
     [record] = (tmp_path / "cache").glob("keys-*")
     data = record.read_bytes()
     record.write_bytes(data[:-16] + b"0" * 16)  # another key, the tag left as it was
     reads = _counting_reads(monkeypatch)
-    assert "sertraline" in knowledge._load.__wrapped__(folder).interactions.drugs
+    assert "sertraline" in knowledge.read(folder).interactions.drugs
     assert reads, "a record with a wrong tag was believed"
 
 
@@ -172,13 +172,13 @@ def test_key_records_are_kept_to_the_newest_few(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
     monkeypatch.setattr(knowledge, "_SETTLED_NS", 0)
     folder = str(copy_tables(tmp_path).resolve())
-    knowledge._load.__wrapped__(folder)  # makes the cache and the user's key
+    knowledge.read(folder)  # makes the cache and the user's key
     for number in range(12):
         old = cache / f"keys-{number:016x}"
         old.write_bytes(b"old")
         os.utime(old, (1_000_000 + number, 1_000_000 + number))
     (cache / "keys-notes.txt").write_text("someone else's")
-    knowledge._load.__wrapped__(folder)  # records this folder's key
+    knowledge.read(folder)  # records this folder's key
     kept = sorted(p.name for p in cache.glob("keys-*"))
     assert len(kept) == 1 + knowledge._CACHE_KEEP  # the notes file, and the newest
     assert "keys-notes.txt" in kept and f"keys-{11:016x}" in kept and f"keys-{0:016x}" not in kept
@@ -194,10 +194,10 @@ def cache_entry(folder: Path, cache: Path) -> Path:
 def test_a_corrupt_cache_file_is_only_a_miss(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     folder = copy_tables(tmp_path)
-    knowledge._load.__wrapped__(str(folder.resolve()))
+    knowledge.read(str(folder.resolve()))
     cached = cache_entry(folder, tmp_path / "cache")
     cached.write_bytes(b"\x80\x05not a pickle at all")
-    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    kb = knowledge.read(str(folder.resolve()))
     assert kb.interactions.default_candidate == "cyclobenzaprine"
     assert "sertraline" in kb.interactions.drugs
     assert cached.read_bytes().startswith(knowledge._CACHE_MAGIC), \
@@ -220,7 +220,7 @@ def planted_cache(tmp_path: Path, monkeypatch) -> tuple[Path, Path, Path, Path]:
     cache = tmp_path / "cache"
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
     folder = copy_tables(tmp_path)
-    knowledge._load.__wrapped__(str(folder.resolve()))
+    knowledge.read(str(folder.resolve()))
     return cache, folder, cache_entry(folder, cache), tmp_path / "the pickle ran"
 
 
@@ -233,7 +233,7 @@ def test_a_cache_others_can_write_to_is_never_unpickled(tmp_path, monkeypatch, s
     cached.write_bytes(pickle.dumps(Planted(ran)))
     cached.chmod(0o666 if shared == "file" else 0o600)
     cache.chmod(0o777 if shared == "folder" else 0o700)
-    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    kb = knowledge.read(str(folder.resolve()))
     assert not ran.exists(), "a cache entry others can write to was unpickled"
     assert "sertraline" in kb.interactions.drugs
 
@@ -256,7 +256,7 @@ def test_a_planted_cache_entry_is_never_unpickled_even_in_a_private_folder(
     }[plant]
     cached.write_bytes(planted)
     cached.chmod(0o600)
-    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    kb = knowledge.read(str(folder.resolve()))
     assert not ran.exists(), f"a planted cache entry ({plant}) was unpickled"
     assert "sertraline" in kb.interactions.drugs
     assert cached.read_bytes() == good, "the planted entry is replaced by a good one"
@@ -271,7 +271,7 @@ def test_the_tag_is_what_stops_a_planted_entry(tmp_path, monkeypatch):
     key = cached.name[len("tables-"):-len(".pickle")]
     payload = pickle.dumps(Planted(ran))
     cached.write_bytes(knowledge._CACHE_MAGIC + knowledge._tag(secret, key, payload) + payload)
-    knowledge._load.__wrapped__(str(folder.resolve()))
+    knowledge.read(str(folder.resolve()))
     assert ran.exists()
 
 
@@ -281,10 +281,10 @@ def test_an_entry_moved_to_another_tables_name_is_not_used(tmp_path, monkeypatch
     cache, folder, cached, _ = planted_cache(tmp_path, monkeypatch)
     old = cached.read_bytes()
     edit(folder, "interactions.yaml", "  - id: sertraline\n", "  - id: sertralinex\n")
-    knowledge._load.__wrapped__(str(folder.resolve()))
+    knowledge.read(str(folder.resolve()))
     renamed = cache_entry(folder, cache)
     renamed.write_bytes(old)
-    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    kb = knowledge.read(str(folder.resolve()))
     assert "sertralinex" in kb.interactions.drugs and "sertraline" not in kb.interactions.drugs
 
 
@@ -300,7 +300,7 @@ def test_a_key_file_others_can_read_is_not_used(tmp_path, monkeypatch, mode, cap
     payload = pickle.dumps(Planted(ran))
     cached.write_bytes(knowledge._CACHE_MAGIC + knowledge._tag(key_file.read_bytes(), key,
                                                                payload) + payload)
-    kb = knowledge._load.__wrapped__(str(folder.resolve()))
+    kb = knowledge.read(str(folder.resolve()))
     assert not ran.exists()
     assert "sertraline" in kb.interactions.drugs
     assert f"its key file {knowledge._MAC_KEY_NAME} is not private" in capsys.readouterr().err
@@ -546,10 +546,10 @@ def test_data_check_warns_about_tables_not_reviewed_for_a_year(tmp_path):
 def test_an_edited_name_table_is_seen_through_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     folder = copy_tables(tmp_path)
-    before = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    before = knowledge.read(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
     assert before.status == "partial" and before.unchecked == ("zapfast",)
     edit(folder, "names.yaml", "  words: [mg,", "  words: [mg, zapfast,")
-    after = knowledge._load.__wrapped__(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
+    after = knowledge.read(str(folder)).names.resolve("ibuprofen 200 mg zapfast")
     assert after.status == "known" and after.drugs == ("ibuprofen",)
 
 

@@ -74,8 +74,9 @@ def load(data_dir: Path | None = None) -> KnowledgeBase:
     return _load(str(folder))
 
 
-@lru_cache(maxsize=4)
-def _load(folder: str | None) -> KnowledgeBase:
+def read(folder: str | None) -> KnowledgeBase:
+    """The tables of a resolved folder (None: built-in) from the package, the cache or the
+    files, every time: `load` keeps what this gives for the rest of the process."""
     directory = Path(folder) if folder else builtin_data_dir()
     origin = folder or BUILTIN
     key = _remembered_key(directory, origin)
@@ -98,6 +99,9 @@ def _load(folder: str | None) -> KnowledgeBase:
     kb = _compile(directory, tables, origin)
     _cache_write(_cache_key(key), kb)
     return kb
+
+
+_load = lru_cache(maxsize=4)(read)
 
 
 def _compile(directory: Path, tables: dict[str, bytes], origin: str) -> KnowledgeBase:
