@@ -10,7 +10,6 @@ not recognised is reported as unknown: it never counts as "no interaction".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from spasmcheck.errors import UsageError
@@ -87,11 +86,16 @@ def resolve_condition(kb: KnowledgeBase, name: str) -> str:
 
 
 def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
-          conditions: Sequence[str] = (), age: int | None = None) -> Report:
-    """Check `meds` (names as typed) against `candidate` and each other."""
+          conditions: Sequence[str] = (), age: int | None = None,
+          index: Index | None = None) -> Report:
+    """Check `meds` (names as typed) against `candidate` and each other.
+
+    `index` is what the rules say about each drug, kept by the caller that checks many lists
+    (a `checker.Checker`); without it, one is worked out for this check alone."""
     tables = kb.interactions
     candidate = candidate or tables.drugs[tables.default_candidate]
-    index = _index(kb)
+    if index is None:
+        index = Index(kb)
     known = index.names.get
     resolved = tuple([known(name) or index.resolve(name) for name in meds])
     if any(med.suggestions for med in resolved):
@@ -140,7 +144,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
                     if age is not None and age < rule.min_age:
                         continue
                     if age is None:
-                        finding, from_age = _from_age(kb, finding, rule.min_age), rule.min_age
+                        finding, from_age = index.from_age(finding, rule.min_age), rule.min_age
                 pair = Interaction("pair", rule.id, (first, drugs[other]), finding, None,
                                    from_age)
                 if shared:
@@ -161,14 +165,14 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     for number, listed in members.items():
         group = tables.group_rules[number]
         if len(listed) >= group.min_count:
-            at = _at_age(kb, group.finding, group.min_age, age)
+            at = _at_age(index, group.finding, group.min_age, age)
             if at is not None:
                 found.append(Interaction("group", group.id, tuple(listed.values()), *at))
 
     if conditions or age is not None:
         seen: set[tuple[str, str]] = set()
         for drug_id, moiety in zip(drugs, active, strict=True):
-            for caution in _cautions(kb, drug_id):
+            for caution in index.cautions(drug_id):
                 if (caution.id, moiety) not in seen and caution.applies(conditions, age):
                     seen.add((caution.id, moiety))
                     found.append(Interaction("caution", caution.id, (drug_id,),
@@ -248,7 +252,7 @@ def _named(finding: Finding, drug: str, names: str) -> Finding:
     return finding._replace(effect=effect, mechanism=mechanism, advice=advice)
 
 
-def _at_age(kb: KnowledgeBase, finding: Finding, min_age: int | None,
+def _at_age(index: Index, finding: Finding, min_age: int | None,
             age: int | None) -> tuple[Finding, None, int | None] | None:
     """A rule written for an age group: None below it; with no age given, the finding says
     the age it applies from (and keeps its severity: an unknown age is not read as young)."""
@@ -256,36 +260,25 @@ def _at_age(kb: KnowledgeBase, finding: Finding, min_age: int | None,
         return finding, None, None
     if age is not None:
         return None
-    return _from_age(kb, finding, min_age), None, min_age
+    return index.from_age(finding, min_age), None, min_age
 
 
-@lru_cache(maxsize=256)
-def _from_age(kb: KnowledgeBase, finding: Finding, min_age: int) -> Finding:
-    note = kb.interactions.age_not_given.fill(age=str(min_age))
-    effect = Text(f"{note.patient} {finding.effect.patient}",
-                  f"{note.clinician} {finding.effect.clinician}")
-    return finding._replace(effect=effect)
-
-
-@lru_cache(maxsize=1024)
-def _cautions(kb: KnowledgeBase, drug_id: str) -> tuple[Caution, ...]:
-    drug = kb.interactions.drugs[drug_id]
-    return tuple(c for c in kb.interactions.cautions if c.drug.matches(drug))
-
-
-class _Index:
+class Index:
     """What the rules say about each drug and each pair of kinds of drug, worked out once.
 
-    Drugs that match the same rule sides are one kind of drug (the built-in table has about a
-    hundred kinds for 436 drugs). The rules between two kinds are worked out when the second
-    of them is first met, and kept only where there are some: `partners[kind]` maps every
-    other kind met so far to its rules. Its size is bounded by the table, not by the input.
+    Drugs that match the same rule sides are one kind of drug (the built-in tables have about
+    170 kinds for 774 drugs). The rules between two kinds are worked out when the second of
+    them is first met (or all at once: `prepare`), and kept only where there are some:
+    `partners[kind]` maps every other kind met so far to its rules. Every memo here is bounded
+    by the tables, not by the input. A `checker.Checker` keeps one for its tables.
     """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.tables = kb.interactions
-        self.names: dict[str, Resolution] = {}
+        self.names: dict[str, Resolution] = {}  # names typed as the tables list them
+        self._cautions: dict[str, tuple[Caution, ...]] = {}
+        self._from_age: dict[tuple[Finding, int], Finding] = {}
         self.kinds: dict[tuple[frozenset[int], frozenset[int]], int] = {}
         self.sides: list[tuple[frozenset[int], frozenset[int]]] = []
         self.drugs: dict[str, tuple[int, tuple[int, ...], str]] = {}
@@ -298,6 +291,35 @@ class _Index:
             if len(self.names) < SPELLED_MEMO_SIZE and as_listed(resolution):
                 self.names[name] = resolution
         return resolution
+
+    def prepare(self) -> None:
+        """Work out every drug's traits, and the names as the tables list them, now: done
+        before batch workers fork, they share them rather than each working them out."""
+        for drug_id in self.tables.drugs:
+            self.traits(drug_id)
+            self.cautions(drug_id)
+        for entry in self.kb.names.entries():
+            self.resolve(entry.name)
+
+    def cautions(self, drug_id: str) -> tuple[Caution, ...]:
+        """The cautions (for conditions or an age) that name this drug."""
+        found = self._cautions.get(drug_id)
+        if found is None:
+            drug = self.tables.drugs[drug_id]
+            found = self._cautions[drug_id] = tuple(
+                c for c in self.tables.cautions if c.drug.matches(drug))
+        return found
+
+    def from_age(self, finding: Finding, min_age: int) -> Finding:
+        """A rule's finding for an age group, when no age was given: it says the age."""
+        key = (finding, min_age)
+        said = self._from_age.get(key)
+        if said is None:
+            note = self.tables.age_not_given.fill(age=str(min_age))
+            effect = Text(f"{note.patient} {finding.effect.patient}",
+                          f"{note.clinician} {finding.effect.clinician}")
+            said = self._from_age[key] = finding._replace(effect=effect)
+        return said
 
     def traits(self, drug_id: str) -> tuple[int, tuple[int, ...], str]:
         """The drug's kind, the group rules it counts towards (by index), and its moiety."""
@@ -327,11 +349,6 @@ class _Index:
                 rules = tuple(rule for rule in matched if rule.id not in replaced)
                 if rules:
                     self.partners[kind][other] = self.partners[other][kind] = rules
-
-
-@lru_cache(maxsize=8)
-def _index(kb: KnowledgeBase) -> _Index:
-    return _Index(kb)
 
 
 def rules_touching(kb: KnowledgeBase, drug: Drug) -> list[PairRule]:

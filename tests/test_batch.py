@@ -101,7 +101,8 @@ def test_process_streams_one_line_at_a_time():
             yield json.dumps({"id": i, "meds": ["sertraline"]}).encode()
 
     outcome = batch.Outcome()
-    results = batch.process("interactions", lines(), kb, Audience.PATIENT, None, outcome)
+    results = batch.process(batch.Work("interactions", kb, Audience.PATIENT, None), lines(),
+                            outcome)
     next(results)
     assert read == [0]
     next(results)
@@ -240,18 +241,19 @@ def test_compact_encoding_equals_plain_json():
     from spasmcheck import emergency, interactions
     from spasmcheck.answers import validate
     from spasmcheck.render import data
+    from spasmcheck.render.encoding import compact
     from spasmcheck.triage import assess
 
     kb = knowledge.load()
     report = interactions.check(["Zoloft", "oxycodone", "nosuch", "Tylenol #3"], kb, age=70)
     for audience in Audience:
         shaped = data.interactions_result(report, kb, audience)
-        assert json.loads(data.compact(shaped)) == json.loads(json.dumps(shaped))
+        assert compact(shaped) == json.dumps(shaped, separators=(",", ":"))
         answers = validate({"chest_pain": True, "fever": "high", "iv_drug_use": True,
                             "medications": ["sertraline"]}, kb.triage)
         result = data.triage_result(assess(answers, kb), kb, audience,
                                     emergency.contact(kb, "GB"))
-        assert json.loads(data.compact(result)) == json.loads(json.dumps(result))
+        assert compact(result) == json.dumps(result, separators=(",", ":"))
 
 
 KB = knowledge.load()
@@ -274,7 +276,7 @@ def test_a_batch_line_is_the_one_shot_object_on_one_line(line_id, meds, candidat
 
     report = interactions.check(meds, KB, KB.interactions.drugs[candidate], conditions, age)
     shaped = {"id": line_id, "line": 7, **data.interactions_result(report, KB, audience)}
-    assert jsonlines.interactions(line_id, 7, report, KB, audience) == \
+    assert jsonlines.Writer(KB, audience).interactions(line_id, 7, report) == \
         json.dumps(shaped, separators=(",", ":")) + "\n"
 
 
@@ -309,7 +311,7 @@ def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers,
     assessment = assess(validate(answers, KB.triage), KB, KB.interactions.drugs[candidate])
     contact = emergency.contact(KB, country)
     shaped = {"id": line_id, "line": 3, **data.triage_result(assessment, KB, audience, contact)}
-    assert jsonlines.triage(line_id, 3, assessment, KB, audience, contact) == \
+    assert jsonlines.Writer(KB, audience).triage(line_id, 3, assessment, contact) == \
         json.dumps(shaped, separators=(",", ":")) + "\n"
 
 
@@ -526,8 +528,8 @@ def test_a_line_without_end_is_not_held_whole_by_the_reader_in_one_process():
     lines = list(batch._lines(source))
     assert [len(line) for line in lines] == [batch.MAX_LINE_BYTES + 1, 25]
     outcome = batch.Outcome()
-    out = [json.loads(line) for line in batch.process("interactions", lines, KB,
-                                                      Audience.PATIENT, None, outcome)]
+    work = batch.Work("interactions", KB, Audience.PATIENT, None)
+    out = [json.loads(line) for line in batch.process(work, lines, outcome)]
     assert out[0]["error"]["message"] == "the line is longer than 1 MB"
     assert (out[1]["line"], out[1]["medications"][0]["input"]) == (2, "sertraline")
 
