@@ -21,6 +21,7 @@ from spasmcheck.render.encoding import compact, members, text, value_text
 if TYPE_CHECKING:
     from spasmcheck.emergency import Contact
     from spasmcheck.interactions import Interaction, Report
+    from spasmcheck.names import Resolution
     from spasmcheck.triage import Assessment
 
 _COUNT = {severity: f'"{severity.label}":' for severity in Severity}
@@ -119,18 +120,31 @@ class Writer:
 
     def medications(self, report: Report) -> str:
         """The medications, unknown and unknown_advice members."""
-        memo, kb = self.medicines, self.kb
+        memo = self.medicines
         listed = []
         for med in report.medications:
             entry = memo.get(med.input)
             if entry is None:
-                entry = data.medication(med, kb).json()
+                entry = self.medicine(med)
                 # a name as the tables list it: bounded by them (most others are met once)
                 if len(memo) < SPELLED_MEMO_SIZE and as_listed(med):
                     memo[med.input] = entry
             listed.append(entry)
         unknown = value_text(data.unknown(report)) if report.unknown else "[]"
         return f',"medications":[{",".join(listed)}],"unknown":{unknown}' + self.unknown_advice
+
+    def medicine(self, med: Resolution) -> str:
+        """`data.medication(med, ...)` as text, written directly: most typed names that are
+        not as the tables list them are met once, so nothing is kept."""
+        names = self.names
+        matched = ",".join([names[d] for d in med.drugs])
+        entry = f'{{"input":{text(med.input)},"matched":[{matched}],"status":"{med.status}"'
+        if med.entry is not None:
+            entry += f',"matched_as":"{med.entry.kind}"'
+        if med.unchecked:
+            entry += f',"unchecked":{value_text(list(med.unchecked))},' \
+                     f'"suggestions":{value_text(list(med.suggestions))}'
+        return entry + "}"
 
     def finding(self, item: Interaction) -> str:
         """`data.interaction(item, ...)` as text: all but the drugs is shared by the rule (a
