@@ -113,7 +113,7 @@ class Checker:
     def lookup(self, name: str, candidate: Drug | None = None) -> Resolution:
         """What a medicine name resolves to: a drug, a product, partly or not at all; with a
         `candidate`, "did you mean" never offers it (as in `check_medicines`)."""
-        found = self.kb.names.resolve(name)
+        found = self.pairs.resolve(name)
         if candidate is None or not found.suggestions:
             return found
         from spasmcheck.interactions import not_offering
