@@ -168,8 +168,8 @@ class Work:
 
     def prepare(self) -> None:
         """Work out now what lines would work out as they come (before forking: shared)."""
-        if self.kind == "interactions":
-            self.checker.prepare_interactions()
+        self.checker.prepare_interactions()  # triage lines check their medicines too
+        self.writer.prepare(self.checker.pairs.names.values())
 
 
 def process_block(work: Work, block: bytes, first: int, outcome: Outcome) -> bytes:

@@ -98,45 +98,48 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
         index = Index(kb)
     known = index.names.get
     resolved = tuple([known(name) or index.resolve(name) for name in meds])
-    if any(med.suggestions for med in resolved):
-        resolved = tuple([not_offering(med, kb, candidate) for med in resolved])
 
     # Each drug once, the candidate first. Ingredients of one product are never paired with
     # each other, and a drug is never paired with another form of its active moiety (that is a
     # duplicate): both need to know which medicines brought a drug, worked out only when some
     # medicine is a product or something came twice.
     first_from = {candidate.id: -1}
-    repeated = shared = False
+    repeated = shared = offered = False
     for position, med in enumerate(resolved):
+        if med.suggestions:
+            offered = True
         if len(med.drugs) > 1:
             shared = True
         for drug_id in med.drugs:
             if first_from.setdefault(drug_id, position) != position:
                 repeated = True
+    if offered:
+        resolved = tuple([not_offering(med, kb, candidate) for med in resolved])
     drugs = list(first_from)
     traits = index.drugs.get
     kinds, groups, active = zip(*[traits(drug_id) or index.traits(drug_id)
                                   for drug_id in drugs], strict=True)
-    repeated = repeated or len(set(active)) != len(active)
-    brought: dict[str, list[int]] = {}
+    forms = len(set(active)) != len(active)  # two forms of one moiety
     found: list[Interaction] = []
-    if repeated or shared:
+    together: list[int] = []
+    if repeated or shared or forms:
         shared = True
-        brought = _brought(candidate, resolved)
-        if repeated:
-            found = _duplicates(kb, resolved, drugs, active, brought)
+        together = _together(drugs, resolved)
+        if repeated or forms:
+            found = _duplicates(kb, resolved, drugs, active, _brought(candidate, resolved))
 
     # Two forms of one moiety meet the same partner: the pair is reported once, named by the
     # first form in id order, so the order of the list never changes the result.
     reported: dict[tuple[str, frozenset[str]], int] = {}
+    count = len(drugs)
     for number, first in enumerate(drugs):
         partners = index.partners[kinds[number]]
-        later = kinds[number + 1:]
-        if partners.keys().isdisjoint(later):
+        if partners.keys().isdisjoint(kinds[number + 1:]):
             continue
-        for other in range(number + 1, len(drugs)):
+        for other in range(number + 1, count):
             rules = partners.get(kinds[other])
-            if not rules or (shared and _one_medicine(number, other, drugs, active, brought)):
+            if not rules or shared and (active[number] == active[other]
+                                        or together[number] & together[other]):
                 continue
             for rule in rules:
                 finding, from_age = rule.finding, None
@@ -147,7 +150,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
                         finding, from_age = index.from_age(finding, rule.min_age), rule.min_age
                 pair = Interaction("pair", rule.id, (first, drugs[other]), finding, None,
                                    from_age)
-                if shared:
+                if forms:
                     key = (rule.id, frozenset((active[number], active[other])))
                     if key in reported:
                         kept = reported[key]
@@ -201,13 +204,15 @@ def _brought(candidate: Drug, resolved: tuple[Resolution, ...]) -> dict[str, lis
     return brought
 
 
-def _one_medicine(first: int, second: int, drugs: list[str], active: tuple[str, ...],
-                  brought: dict[str, list[int]]) -> bool:
-    """Two forms of one moiety, or two ingredients that one listed product brings together."""
-    if active[first] == active[second]:
-        return True
-    other = brought[drugs[second]]
-    return any(position >= 0 and position in other for position in brought[drugs[first]])
+def _together(drugs: list[str], resolved: tuple[Resolution, ...]) -> list[int]:
+    """For each drug, the listed medicines that brought it, as bits: two drugs that share a
+    bit are ingredients of one listed product (the candidate brings none)."""
+    place = {drug_id: number for number, drug_id in enumerate(drugs)}
+    bits = [0] * len(drugs)
+    for position, med in enumerate(resolved):
+        for drug_id in med.drugs:
+            bits[place[drug_id]] |= 1 << position
+    return bits
 
 
 def _duplicates(kb: KnowledgeBase, resolved: tuple[Resolution, ...],

@@ -19,6 +19,8 @@ from spasmcheck.render import data
 from spasmcheck.render.encoding import compact, members, text, value_text
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from spasmcheck.emergency import Contact
     from spasmcheck.interactions import Interaction, Report
     from spasmcheck.names import Resolution
@@ -63,6 +65,14 @@ class Writer:
         self.unknown_advice = ',"unknown_advice":' + text(
             kb.interactions.unknown_medicine.for_(audience))
         self.disclaimer = ',"disclaimer":' + text(kb.triage.disclaimer.for_(audience)) + "}\n"
+
+    def prepare(self, listed: Iterable[Resolution]) -> None:
+        """Encode now the medicines of names typed as the tables list them (before batch
+        workers fork: they share the text rather than each encoding it)."""
+        memo = self.medicines
+        for med in listed:
+            if len(memo) < SPELLED_MEMO_SIZE and as_listed(med):
+                memo[med.input] = self.medicine(med)
 
     def interactions(self, line_id: Any, number: int, report: Report) -> str:
         """`{"id": line_id, "line": number, **data.interactions_result(...)}`, one line."""
