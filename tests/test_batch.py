@@ -559,3 +559,42 @@ def test_a_run_waiting_for_input_stops_at_once(signum):
         run.send_signal(signum)
         assert run.wait(timeout=30) == 128 + signum
         run.stdin.close()
+
+
+MIXED_LINES = [  # each case the lean batch path treats apart from a plain list of names
+    {"id": "unknown", "meds": ["nosuch", "sertralin", "sertraline"]},
+    {"id": "partial", "meds": ["Advil Sinus", "tramadol"], "drug": "tizanidine"},
+    {"id": "product", "meds": ["Percocet", "Tylenol PM", "diazepam"]},
+    {"id": "duplicate", "meds": ["Tylenol", "acetaminophen", "Percocet", "paracetamol"]},
+    {"id": "forms", "meds": ["escitalopram", "citalopram", "tramadol", "Zoloft 50 mg tablet"]},
+    {"id": "same as the candidate", "meds": ["Flexeril", "Tylenol"], "drug": "cyclobenzaprine"},
+    {"id": "conditions", "meds": ["ibuprofen", "diazepam"], "conditions": ["epilepsy"],
+     "age": 70},
+    {"id": "age only", "meds": ["diphenhydramine", "oxycodone"], "age": 8},
+    {"id": "no age", "meds": ["diphenhydramine", "codeine", "Nyquil"]},
+    {"id": "non-ASCII", "meds": ["Ibuprofène 200 mg", "Zoloft"]},
+    {"id": "empty list", "meds": []},
+]
+
+
+@pytest.mark.parametrize("prepared", [False, True], ids=["warmed by lines", "before forking"])
+def test_batch_lines_of_every_kind_are_the_one_shot_objects(prepared):
+    """Unknown and partly recognised names, products, duplicates, two forms of one moiety,
+    conditions and age per line: each line says exactly what the one-shot --json says, whether
+    the indexes were worked out line by line or all at once before the workers fork."""
+    from spasmcheck import interactions
+    from spasmcheck.render import data
+
+    work = batch.Work("interactions", KB, Audience.CLINICIAN, None)
+    if prepared:
+        work.prepare()
+    raw = [json.dumps(line).encode() for line in MIXED_LINES * 2]  # the second time, memoised
+    out = list(batch.process(work, raw, batch.Outcome()))
+    assert len(out) == len(raw)
+    for number, (line, text) in enumerate(zip(MIXED_LINES * 2, out, strict=True), start=1):
+        candidate = interactions.candidate_drug(KB, line.get("drug"))
+        conditions = [interactions.resolve_condition(KB, c) for c in line.get("conditions", [])]
+        report = interactions.check(line["meds"], KB, candidate, conditions, line.get("age"))
+        shaped = {"id": line["id"], "line": number,
+                  **data.interactions_result(report, KB, Audience.CLINICIAN)}
+        assert text == json.dumps(shaped, separators=(",", ":")) + "\n", line["id"]
