@@ -305,6 +305,7 @@ class Index:
             self.cautions(drug_id)
         for entry in self.kb.names.entries():
             self.resolve(entry.name)
+        self.kb.names.phrases()  # the word reader's table, for names typed with more words
 
     def cautions(self, drug_id: str) -> tuple[Caution, ...]:
         """The cautions (for conditions or an age) that name this drug."""
