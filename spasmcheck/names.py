@@ -63,15 +63,20 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(_ascii(text).replace("'", "")))
 
 
-@lru_cache(maxsize=MEMO_SIZE)
 def groups(text: str) -> tuple[int, ...]:
     """For each of `words(text)`, the bracket group it is in: 0 outside, else 1, 2, ...
 
     A group holding "+" or "&" adds something ("(+ codeine)"): its words after the sign are
-    marked with a negative number. Empty when the text has no brackets, the common case.
+    marked with a negative number. Empty when the text has no brackets, the common case (not
+    memoised: a memo of every name typed would only fill).
     """
     if "(" not in text and "[" not in text:
         return ()
+    return _groups(text)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _groups(text: str) -> tuple[int, ...]:
     folded = _ascii(text).replace("'", "")
     marks: list[int] = []
     depth = count = group = at = 0
