@@ -118,7 +118,7 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
     chosen = service(service_id)
     context = _request(body, chosen)
     patient = context["patientId"]
-    drafts = _record(context["draftOrders"], "context.draftOrders", kb)
+    drafts = _record(context["draftOrders"], "context.draftOrders", checker)
     prefetch = body.get("prefetch")
     missing = [key for key in PREFETCH if not isinstance(prefetch, dict) or key not in prefetch]
     if missing:
@@ -126,7 +126,7 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
                  else " and no fhirServer was given")
         raise HookError(412, f"prefetch {', '.join(missing)} missing{extra}; the patient's "
                              "active medicines are needed to check the orders")
-    patient_meds = _record(_merged(prefetch), "prefetch", kb)
+    patient_meds = _record(_merged(prefetch), "prefetch", checker)
     _same_patient(drafts, patient, "context.draftOrders")
     _same_patient(patient_meds, patient, "prefetch")
 
@@ -191,9 +191,9 @@ def _request(body: Any, chosen: Service) -> dict[str, Any]:
     return context
 
 
-def _record(document: Any, where: str, kb: KnowledgeBase) -> fhir_meds.MedicationRecord:
+def _record(document: Any, where: str, checker: Checker) -> fhir_meds.MedicationRecord:
     try:
-        return fhir_meds.read(document, kb)
+        return fhir_meds.read(document, checker.kb, checker.codes)
     except fhir_meds.FhirError as error:
         raise HookError(400, f"{where}: {error.message}") from None
 

@@ -36,12 +36,13 @@ class Checker:
 
     A plain class with slots: a NamedTuple or dataclass costs start-up time to create."""
 
-    __slots__ = ("_pairs", "kb", "limits")
+    __slots__ = ("_codes", "_pairs", "kb", "limits")
 
     def __init__(self, kb: KnowledgeBase, limits: Limits = LIMITS) -> None:
         self.kb = kb
         self.limits = limits
         self._pairs: interactions.Index | None = None
+        self._codes: dict[str, Drug] | None = None
 
     @property
     def pairs(self) -> interactions.Index:
@@ -50,6 +51,15 @@ class Checker:
         if self._pairs is None:
             self._pairs = interactions.Index(self.kb)
         return self._pairs
+
+    @property
+    def codes(self) -> dict[str, Drug]:
+        """RxNorm ingredient code -> drug (for reading FHIR records), made on first use."""
+        if self._codes is None:
+            from spasmcheck.fhir_meds import rxnorm_codes  # only FHIR input needs it
+
+            self._codes = rxnorm_codes(self.kb)
+        return self._codes
 
     def prepare_interactions(self) -> None:
         """Work out the whole interactions index now (before batch workers fork)."""
