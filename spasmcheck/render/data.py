@@ -53,10 +53,9 @@ def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> shapes.Fin
 
 def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Joined:
     """A finding: the drugs it names, then what its rule says (`ruling`)."""
-    made = ruling if item.kind == "same_drug" else _ruling  # a duplicate names the list's own
     return Joined({"drugs": [kb.interactions.drugs[d].name for d in item.drugs]},
-                  made(item.kind, item.rule_id, item.finding, item.condition,
-                       item.applies_from_age, kb, audience))
+                  ruling(item.kind, item.rule_id, item.finding, item.condition,
+                         item.applies_from_age, kb, audience))
 
 
 def ruling(kind: str, rule_id: str, found: Finding, condition: str | None,
@@ -71,14 +70,9 @@ def ruling(kind: str, rule_id: str, found: Finding, condition: str | None,
     return out
 
 
-# Small memos (here and below): a batch meets findings and medicines by the thousand, and a
-# memo that keeps filling would make its memory grow with the input.
-_ruling = lru_cache(maxsize=512)(ruling)
-
-
 def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> shapes.Medications:
     return {"medications": cast("list[shapes.Medication]",
-                                [_listed(med, kb) for med in report.medications]),
+                                [medication(med, kb) for med in report.medications]),
             "unknown": unknown(report),
             "unknown_advice": kb.interactions.unknown_medicine.for_(audience)}
 
@@ -98,9 +92,6 @@ def medication(med: Resolution, kb: KnowledgeBase) -> Shared:
         entry["unchecked"] = list(med.unchecked)
         entry["suggestions"] = list(med.suggestions)
     return entry
-
-
-_listed = lru_cache(maxsize=512)(medication)
 
 
 def interactions_result(report: Report, kb: KnowledgeBase,
