@@ -128,4 +128,4 @@ class Checker:
             return found
         from spasmcheck.interactions import not_offering
 
-        return not_offering(found, self.kb, candidate)
+        return not_offering(found, self.kb, candidate, self.pairs)

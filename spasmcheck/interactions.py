@@ -114,7 +114,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
             if first_from.setdefault(drug_id, position) != position:
                 repeated = True
     if offered:
-        resolved = tuple([not_offering(med, kb, candidate) for med in resolved])
+        resolved = tuple([not_offering(med, kb, candidate, index) for med in resolved])
     drugs = list(first_from)
     traits = index.drugs.get
     kinds, groups, active = zip(*[traits(drug_id) or index.traits(drug_id)
@@ -187,11 +187,13 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
-def not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug) -> Resolution:
+def not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug,
+                 index: Index | None = None) -> Resolution:
     """Without the suggestions that name the candidate: "did you mean" must never turn an
-    unknown medicine (nizatidine) into the very drug it is checked against (tizanidine)."""
-    kept = tuple([name for name in med.suggestions
-                  if candidate.id not in (kb.names.resolve(name).drugs)])
+    unknown medicine (nizatidine) into the very drug it is checked against (tizanidine).
+    A suggestion is a name the tables list: `index` has it read already."""
+    resolve = index.resolve if index is not None else kb.names.resolve
+    kept = tuple([name for name in med.suggestions if candidate.id not in resolve(name).drugs])
     return med if kept == med.suggestions else med._replace(suggestions=kept)
 
 
