@@ -102,7 +102,8 @@ def test_process_streams_one_line_at_a_time():
             yield json.dumps({"id": i, "meds": ["sertraline"]}).encode()
 
     outcome = batch.Outcome()
-    results = batch.process("interactions", lines(), kb, Audience.PATIENT, None, outcome)
+    results = batch.process(batch.Work("interactions", kb, Audience.PATIENT, None), lines(),
+                            outcome)
     next(results)
     assert read == [0]
     next(results)
@@ -242,17 +243,18 @@ def test_compact_encoding_equals_plain_json():
     from spasmcheck.core.answers import validate
     from spasmcheck.core.triage import assess
     from spasmcheck.render import data
+    from spasmcheck.render.encoding import compact
 
     kb = knowledge.load()
     report = interactions.check(["Zoloft", "oxycodone", "nosuch", "Tylenol #3"], kb, age=70)
     for audience in Audience:
         shaped = data.interactions_result(report, kb, audience)
-        assert json.loads(data.compact(shaped)) == json.loads(json.dumps(shaped))
+        assert compact(shaped) == json.dumps(shaped, separators=(",", ":"))
         answers = validate({"chest_pain": True, "fever": "high", "iv_drug_use": True,
                             "medications": ["sertraline"]}, kb.triage)
         result = data.triage_result(assess(answers, kb), kb, audience,
                                     emergency.contact(kb, "GB"))
-        assert json.loads(data.compact(result)) == json.loads(json.dumps(result))
+        assert compact(result) == json.dumps(result, separators=(",", ":"))
 
 
 KB = knowledge.load()
@@ -275,7 +277,7 @@ def test_a_batch_line_is_the_one_shot_object_on_one_line(line_id, meds, candidat
 
     report = interactions.check(meds, KB, KB.interactions.drugs[candidate], conditions, age)
     shaped = {"id": line_id, "line": 7, **data.interactions_result(report, KB, audience)}
-    assert jsonlines.interactions(line_id, 7, report, KB, audience) == \
+    assert jsonlines.Writer(KB, audience).interactions(line_id, 7, report) == \
         json.dumps(shaped, separators=(",", ":")) + "\n"
 
 
@@ -310,7 +312,7 @@ def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers,
     assessment = assess(validate(answers, KB.triage), KB, KB.interactions.drugs[candidate])
     contact = emergency.contact(KB, country)
     shaped = {"id": line_id, "line": 3, **data.triage_result(assessment, KB, audience, contact)}
-    assert jsonlines.triage(line_id, 3, assessment, KB, audience, contact) == \
+    assert jsonlines.Writer(KB, audience).triage(line_id, 3, assessment, contact) == \
         json.dumps(shaped, separators=(",", ":")) + "\n"
 
 
@@ -527,8 +529,8 @@ def test_a_line_without_end_is_not_held_whole_by_the_reader_in_one_process():
     lines = list(batch._lines(source))
     assert [len(line) for line in lines] == [batch.MAX_LINE_BYTES + 1, 25]
     outcome = batch.Outcome()
-    out = [json.loads(line) for line in batch.process("interactions", lines, KB,
-                                                      Audience.PATIENT, None, outcome)]
+    work = batch.Work("interactions", KB, Audience.PATIENT, None)
+    out = [json.loads(line) for line in batch.process(work, lines, outcome)]
     assert out[0]["error"]["message"] == "the line is longer than 1 MB"
     assert (out[1]["line"], out[1]["medications"][0]["input"]) == (2, "sertraline")
 
@@ -558,3 +560,42 @@ def test_a_run_waiting_for_input_stops_at_once(signum):
         run.send_signal(signum)
         assert run.wait(timeout=30) == 128 + signum
         run.stdin.close()
+
+
+MIXED_LINES = [  # each case the lean batch path treats apart from a plain list of names
+    {"id": "unknown", "meds": ["nosuch", "sertralin", "sertraline"]},
+    {"id": "partial", "meds": ["Advil Sinus", "tramadol"], "drug": "tizanidine"},
+    {"id": "product", "meds": ["Percocet", "Tylenol PM", "diazepam"]},
+    {"id": "duplicate", "meds": ["Tylenol", "acetaminophen", "Percocet", "paracetamol"]},
+    {"id": "forms", "meds": ["escitalopram", "citalopram", "tramadol", "Zoloft 50 mg tablet"]},
+    {"id": "same as the candidate", "meds": ["Flexeril", "Tylenol"], "drug": "cyclobenzaprine"},
+    {"id": "conditions", "meds": ["ibuprofen", "diazepam"], "conditions": ["epilepsy"],
+     "age": 70},
+    {"id": "age only", "meds": ["diphenhydramine", "oxycodone"], "age": 8},
+    {"id": "no age", "meds": ["diphenhydramine", "codeine", "Nyquil"]},
+    {"id": "non-ASCII", "meds": ["Ibuprofène 200 mg", "Zoloft"]},
+    {"id": "empty list", "meds": []},
+]
+
+
+@pytest.mark.parametrize("prepared", [False, True], ids=["warmed by lines", "before forking"])
+def test_batch_lines_of_every_kind_are_the_one_shot_objects(prepared):
+    """Unknown and partly recognised names, products, duplicates, two forms of one moiety,
+    conditions and age per line: each line says exactly what the one-shot --json says, whether
+    the indexes were worked out line by line or all at once before the workers fork."""
+    from spasmcheck.core import interactions
+    from spasmcheck.render import data
+
+    work = batch.Work("interactions", KB, Audience.CLINICIAN, None)
+    if prepared:
+        work.prepare()
+    raw = [json.dumps(line).encode() for line in MIXED_LINES * 2]  # the second time, memoised
+    out = list(batch.process(work, raw, batch.Outcome()))
+    assert len(out) == len(raw)
+    for number, (line, text) in enumerate(zip(MIXED_LINES * 2, out, strict=True), start=1):
+        candidate = interactions.candidate_drug(KB, line.get("drug"))
+        conditions = [interactions.resolve_condition(KB, c) for c in line.get("conditions", [])]
+        report = interactions.check(line["meds"], KB, candidate, conditions, line.get("age"))
+        shaped = {"id": line["id"], "line": number,
+                  **data.interactions_result(report, KB, Audience.CLINICIAN)}
+        assert text == json.dumps(shaped, separators=(",", ":")) + "\n", line["id"]

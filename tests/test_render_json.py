@@ -43,9 +43,10 @@ def one_shot(case: Interactions | Triage) -> str:
 
 
 def batch_line(case: Interactions | Triage, line_id: Any, number: int) -> str:
+    writer = jsonlines.Writer(KB, case.audience)
     if isinstance(case, Interactions):
-        return jsonlines.interactions(line_id, number, case.report, KB, case.audience)
-    return jsonlines.triage(line_id, number, case.assessment, KB, case.audience, case.contact)
+        return writer.interactions(line_id, number, case.report)
+    return writer.triage(line_id, number, case.assessment, case.contact)
 
 
 def module_result(case: Interactions | Triage) -> dict[str, Any]:

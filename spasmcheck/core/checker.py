@@ -36,11 +36,33 @@ class Checker:
 
     A plain class with slots: a NamedTuple or dataclass costs start-up time to create."""
 
-    __slots__ = ("kb", "limits")
+    __slots__ = ("_codes", "_pairs", "kb", "limits")
 
     def __init__(self, kb: KnowledgeBase, limits: Limits = LIMITS) -> None:
         self.kb = kb
         self.limits = limits
+        self._pairs: interactions.Index | None = None
+        self._codes: dict[str, Drug] | None = None
+
+    @property
+    def pairs(self) -> interactions.Index:
+        """What the interaction rules say about each drug and kind of drug, worked out as
+        drugs are met (or all at once, `prepare_interactions`) and kept for this checker."""
+        if self._pairs is None:
+            self._pairs = interactions.Index(self.kb)
+        return self._pairs
+
+    @property
+    def codes(self) -> dict[str, Drug]:
+        """RxNorm ingredient code -> drug (for reading FHIR records), made on first use."""
+        if self._codes is None:
+            self._codes = {drug.rxcui: drug for drug in self.kb.interactions.drugs.values()
+                           if drug.rxcui}
+        return self._codes
+
+    def prepare_interactions(self) -> None:
+        """Work out the whole interactions index now (before batch workers fork)."""
+        self.pairs.prepare()
 
     # --- one validation ------------------------------------------------------------------
 
@@ -88,21 +110,21 @@ class Checker:
                         conditions: Sequence[str] = (), age: int | None = None,
                         ) -> interactions.Report:
         """Interactions of `names` (already checked by `medicines`) with `candidate`."""
-        return interactions.check(names, self.kb, candidate, conditions, age)
+        return interactions.check(names, self.kb, candidate, conditions, age, self.pairs)
 
     def assess(self, answers: Answers, candidate: Drug | None = None,
                finished: bool = True) -> Assessment:
         """The urgency of a set of answers, with the check of its medicines."""
         from spasmcheck.core.triage import assess  # only triage needs it: not on the other paths
 
-        return assess(answers, self.kb, candidate, finished)
+        return assess(answers, self.kb, candidate, finished, self.pairs)
 
     def lookup(self, name: str, candidate: Drug | None = None) -> Resolution:
         """What a medicine name resolves to: a drug, a product, partly or not at all; with a
         `candidate`, "did you mean" never offers it (as in `check_medicines`)."""
-        found = self.kb.names.resolve(name)
+        found = self.pairs.resolve(name)
         if candidate is None or not found.suggestions:
             return found
         from spasmcheck.core.interactions import not_offering
 
-        return not_offering(found, self.kb, candidate)
+        return not_offering(found, self.kb, candidate, self.pairs)

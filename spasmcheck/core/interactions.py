@@ -10,7 +10,6 @@ not recognised is reported as unknown: it never counts as "no interaction".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from spasmcheck.core.errors import UsageError
@@ -96,52 +95,60 @@ def resolve_condition(kb: KnowledgeBase, name: str) -> str:
 
 
 def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
-          conditions: Sequence[str] = (), age: int | None = None) -> Report:
-    """Check `meds` (names as typed) against `candidate` and each other."""
+          conditions: Sequence[str] = (), age: int | None = None,
+          index: Index | None = None) -> Report:
+    """Check `meds` (names as typed) against `candidate` and each other.
+
+    `index` is what the rules say about each drug, kept by the caller that checks many lists
+    (a `checker.Checker`); without it, one is worked out for this check alone."""
     tables = kb.interactions
     candidate = candidate or tables.drugs[tables.default_candidate]
-    index = _index(kb)
+    if index is None:
+        index = Index(kb)
     known = index.names.get
     resolved = tuple([known(name) or index.resolve(name) for name in meds])
-    if any(med.suggestions for med in resolved):
-        resolved = tuple([not_offering(med, kb, candidate) for med in resolved])
 
     # Each drug once, the candidate first. Ingredients of one product are never paired with
     # each other, and a drug is never paired with another form of its active moiety (that is a
     # duplicate): both need to know which medicines brought a drug, worked out only when some
     # medicine is a product or something came twice.
     first_from = {candidate.id: -1}
-    repeated = shared = False
+    repeated = shared = offered = False
     for position, med in enumerate(resolved):
+        if med.suggestions:
+            offered = True
         if len(med.drugs) > 1:
             shared = True
         for drug_id in med.drugs:
             if first_from.setdefault(drug_id, position) != position:
                 repeated = True
+    if offered:
+        resolved = tuple([not_offering(med, kb, candidate, index) for med in resolved])
     drugs = list(first_from)
     traits = index.drugs.get
     kinds, groups, active = zip(*[traits(drug_id) or index.traits(drug_id)
                                   for drug_id in drugs], strict=True)
-    repeated = repeated or len(set(active)) != len(active)
-    brought: dict[str, list[int]] = {}
+    forms = len(set(active)) != len(active)  # two forms of one moiety
     found: list[Interaction] = []
-    if repeated or shared:
+    together: list[int] = []
+    if repeated or shared or forms:
         shared = True
-        brought = _brought(candidate, resolved)
-        if repeated:
-            found = _duplicates(kb, resolved, drugs, active, brought)
+        together = _together(drugs, resolved)
+        if repeated or forms:
+            found = _duplicates(kb, resolved, drugs, active, _brought(candidate, resolved))
 
     # Two forms of one moiety meet the same partner: the pair is reported once, named by the
     # first form in id order, so the order of the list never changes the result.
     reported: dict[tuple[str, frozenset[str]], int] = {}
+    count = len(drugs)
     for number, first in enumerate(drugs):
         partners = index.partners[kinds[number]]
-        later = kinds[number + 1:]
-        if partners.keys().isdisjoint(later):
+        if partners.keys().isdisjoint(kinds[number + 1:]):
             continue
-        for other in range(number + 1, len(drugs)):
+        for other in range(number + 1, count):
             rules = partners.get(kinds[other])
-            if not rules or (shared and _one_medicine(number, other, drugs, active, brought)):
+            if not rules or shared and (active[number] == active[other]
+                                        or together[number] & together[other]):
                 continue
             for rule in rules:
                 finding, from_age = rule.finding, None
@@ -149,10 +156,10 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
                     if age is not None and age < rule.min_age:
                         continue
                     if age is None:
-                        finding, from_age = _from_age(kb, finding, rule.min_age), rule.min_age
+                        finding, from_age = index.from_age(finding, rule.min_age), rule.min_age
                 pair = Interaction("pair", rule.id, (first, drugs[other]), finding, None,
                                    from_age)
-                if shared:
+                if forms:
                     key = (rule.id, frozenset((active[number], active[other])))
                     if key in reported:
                         kept = reported[key]
@@ -170,14 +177,14 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     for number, listed in members.items():
         group = tables.group_rules[number]
         if len(listed) >= group.min_count:
-            at = _at_age(kb, group.finding, group.min_age, age)
+            at = _at_age(index, group.finding, group.min_age, age)
             if at is not None:
                 found.append(Interaction("group", group.id, tuple(listed.values()), *at))
 
     if conditions or age is not None:
         seen: set[tuple[str, str]] = set()
         for drug_id, moiety in zip(drugs, active, strict=True):
-            for caution in _cautions(kb, drug_id):
+            for caution in index.cautions(drug_id):
                 if (caution.id, moiety) not in seen and caution.applies(conditions, age):
                     seen.add((caution.id, moiety))
                     found.append(Interaction("caution", caution.id, (drug_id,),
@@ -189,11 +196,13 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     return Report(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
-def not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug) -> Resolution:
+def not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug,
+                 index: Index | None = None) -> Resolution:
     """Without the suggestions that name the candidate: "did you mean" must never turn an
-    unknown medicine (nizatidine) into the very drug it is checked against (tizanidine)."""
-    kept = tuple([name for name in med.suggestions
-                  if candidate.id not in (kb.names.resolve(name).drugs)])
+    unknown medicine (nizatidine) into the very drug it is checked against (tizanidine).
+    A suggestion is a name the tables list: `index` has it read already."""
+    resolve = index.resolve if index is not None else kb.names.resolve
+    kept = tuple([name for name in med.suggestions if candidate.id not in resolve(name).drugs])
     return med if kept == med.suggestions else med._replace(suggestions=kept)
 
 
@@ -206,13 +215,15 @@ def _brought(candidate: Drug, resolved: tuple[Resolution, ...]) -> dict[str, lis
     return brought
 
 
-def _one_medicine(first: int, second: int, drugs: list[str], active: tuple[str, ...],
-                  brought: dict[str, list[int]]) -> bool:
-    """Two forms of one moiety, or two ingredients that one listed product brings together."""
-    if active[first] == active[second]:
-        return True
-    other = brought[drugs[second]]
-    return any(position >= 0 and position in other for position in brought[drugs[first]])
+def _together(drugs: list[str], resolved: tuple[Resolution, ...]) -> list[int]:
+    """For each drug, the listed medicines that brought it, as bits: two drugs that share a
+    bit are ingredients of one listed product (the candidate brings none)."""
+    place = {drug_id: number for number, drug_id in enumerate(drugs)}
+    bits = [0] * len(drugs)
+    for position, med in enumerate(resolved):
+        for drug_id in med.drugs:
+            bits[place[drug_id]] |= 1 << position
+    return bits
 
 
 def _duplicates(kb: KnowledgeBase, resolved: tuple[Resolution, ...],
@@ -257,7 +268,7 @@ def _named(finding: Finding, drug: str, names: str) -> Finding:
     return finding._replace(effect=effect, mechanism=mechanism, advice=advice)
 
 
-def _at_age(kb: KnowledgeBase, finding: Finding, min_age: int | None,
+def _at_age(index: Index, finding: Finding, min_age: int | None,
             age: int | None) -> tuple[Finding, None, int | None] | None:
     """A rule written for an age group: None below it; with no age given, the finding says
     the age it applies from (and keeps its severity: an unknown age is not read as young)."""
@@ -265,36 +276,25 @@ def _at_age(kb: KnowledgeBase, finding: Finding, min_age: int | None,
         return finding, None, None
     if age is not None:
         return None
-    return _from_age(kb, finding, min_age), None, min_age
+    return index.from_age(finding, min_age), None, min_age
 
 
-@lru_cache(maxsize=256)
-def _from_age(kb: KnowledgeBase, finding: Finding, min_age: int) -> Finding:
-    note = kb.interactions.age_not_given.fill(age=str(min_age))
-    effect = Text(f"{note.patient} {finding.effect.patient}",
-                  f"{note.clinician} {finding.effect.clinician}")
-    return finding._replace(effect=effect)
-
-
-@lru_cache(maxsize=1024)
-def _cautions(kb: KnowledgeBase, drug_id: str) -> tuple[Caution, ...]:
-    drug = kb.interactions.drugs[drug_id]
-    return tuple(c for c in kb.interactions.cautions if c.drug.matches(drug))
-
-
-class _Index:
+class Index:
     """What the rules say about each drug and each pair of kinds of drug, worked out once.
 
-    Drugs that match the same rule sides are one kind of drug (the built-in table has about a
-    hundred kinds for 436 drugs). The rules between two kinds are worked out when the second
-    of them is first met, and kept only where there are some: `partners[kind]` maps every
-    other kind met so far to its rules. Its size is bounded by the table, not by the input.
+    Drugs that match the same rule sides are one kind of drug (the built-in tables have about
+    170 kinds for 774 drugs). The rules between two kinds are worked out when the second of
+    them is first met (or all at once: `prepare`), and kept only where there are some:
+    `partners[kind]` maps every other kind met so far to its rules. Every memo here is bounded
+    by the tables, not by the input. A `checker.Checker` keeps one for its tables.
     """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.tables = kb.interactions
-        self.names: dict[str, Resolution] = {}
+        self.names: dict[str, Resolution] = {}  # names typed as the tables list them
+        self._cautions: dict[str, tuple[Caution, ...]] = {}
+        self._from_age: dict[tuple[Finding, int], Finding] = {}
         self.kinds: dict[tuple[frozenset[int], frozenset[int]], int] = {}
         self.sides: list[tuple[frozenset[int], frozenset[int]]] = []
         self.drugs: dict[str, tuple[int, tuple[int, ...], str]] = {}
@@ -307,6 +307,36 @@ class _Index:
             if len(self.names) < SPELLED_MEMO_SIZE and as_listed(resolution):
                 self.names[name] = resolution
         return resolution
+
+    def prepare(self) -> None:
+        """Work out every drug's traits, and the names as the tables list them, now: done
+        before batch workers fork, they share them rather than each working them out."""
+        for drug_id in self.tables.drugs:
+            self.traits(drug_id)
+            self.cautions(drug_id)
+        for entry in self.kb.names.entries():
+            self.resolve(entry.name)
+        self.kb.names.phrases()  # the word reader's table, for names typed with more words
+
+    def cautions(self, drug_id: str) -> tuple[Caution, ...]:
+        """The cautions (for conditions or an age) that name this drug."""
+        found = self._cautions.get(drug_id)
+        if found is None:
+            drug = self.tables.drugs[drug_id]
+            found = self._cautions[drug_id] = tuple(
+                c for c in self.tables.cautions if c.drug.matches(drug))
+        return found
+
+    def from_age(self, finding: Finding, min_age: int) -> Finding:
+        """A rule's finding for an age group, when no age was given: it says the age."""
+        key = (finding, min_age)
+        said = self._from_age.get(key)
+        if said is None:
+            note = self.tables.age_not_given.fill(age=str(min_age))
+            effect = Text(f"{note.patient} {finding.effect.patient}",
+                          f"{note.clinician} {finding.effect.clinician}")
+            said = self._from_age[key] = finding._replace(effect=effect)
+        return said
 
     def traits(self, drug_id: str) -> tuple[int, tuple[int, ...], str]:
         """The drug's kind, the group rules it counts towards (by index), and its moiety."""
@@ -336,11 +366,6 @@ class _Index:
                 rules = tuple(rule for rule in matched if rule.id not in replaced)
                 if rules:
                     self.partners[kind][other] = self.partners[other][kind] = rules
-
-
-@lru_cache(maxsize=8)
-def _index(kb: KnowledgeBase) -> _Index:
-    return _Index(kb)
 
 
 def rules_touching(kb: KnowledgeBase, drug: Drug) -> list[PairRule]:

@@ -28,7 +28,7 @@ _WORD = re.compile(r"[a-z]+|[0-9]+")
 _SEP = "\x1f"  # between the fields of a listed phrase, in the pickled text
 SUGGESTION_CUTOFF = 0.8
 MAX_SUGGESTIONS = 5
-MEMO_SIZE = 4096  # names read word by word: a strength or form makes most of them one-offs
+MEMO_SIZE = 2048  # names read word by word: a strength or form makes most of them one-offs
 SPELLED_MEMO_SIZE = 4096  # typed names that are a listed name (the common case)
 SUGGEST_MEMO_SIZE = 1024  # unknown names: mostly one-off typos
 
@@ -61,15 +61,20 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(_ascii(text).replace("'", "")))
 
 
-@lru_cache(maxsize=MEMO_SIZE)
 def groups(text: str) -> tuple[int, ...]:
     """For each of `words(text)`, the bracket group it is in: 0 outside, else 1, 2, ...
 
     A group holding "+" or "&" adds something ("(+ codeine)"): its words after the sign are
-    marked with a negative number. Empty when the text has no brackets, the common case.
+    marked with a negative number. Empty when the text has no brackets, the common case (not
+    memoised: a memo of every name typed would only fill).
     """
     if "(" not in text and "[" not in text:
         return ()
+    return _groups(text)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _groups(text: str) -> tuple[int, ...]:
     folded = _ascii(text).replace("'", "")
     marks: list[int] = []
     depth = count = group = at = 0
@@ -133,13 +138,19 @@ class NameWords(NamedTuple):
     phrases: Mapping[tuple[str, ...], WordRole]
 
 
+_LAZY = frozenset({"_phrase_table", "_keys_by_length"})  # NameIndex's lookups made on first use
+
+
 class NameIndex:
     """Every name in the interaction table, folded for matching, and the words around names.
 
     Entries are kept as plain tuples: the index is pickled in the table cache, and plain
     tuples load several times faster than records. The listed phrases travel as one string and
-    are indexed on first use (`_phrases`): a name typed whole, as most are, never needs them.
+    are indexed on first use (`phrases`): a name typed whole, as most are, never needs them.
     """
+
+    _phrase_table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]
+    _keys_by_length: dict[int, list[str]]
 
     def __init__(self, entries: list[Entry], name_words: NameWords | None = None) -> None:
         self._by_key: dict[str, tuple[str, Kind, tuple[str, ...]]] = {}
@@ -158,8 +169,45 @@ class NameIndex:
             for phrase, role in (name_words.phrases.items() if name_words else ()))
         self.meta: Meta | None = name_words.meta if name_words else None
 
+    def __getstate__(self) -> dict[str, object]:
+        """What is pickled in the table cache: not the lookups worked out on first use."""
+        return {key: value for key, value in self.__dict__.items() if key not in _LAZY}
+
     def __len__(self) -> int:
         return len(self._by_key)
+
+    def phrases(self) -> dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]:
+        """The listed phrases by first word, longest first: (the other words, role, drugs).
+        Worked out on first use, and kept."""
+        try:
+            return self._phrase_table
+        except AttributeError:
+            table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]] = {}
+            for line in self._phrase_text.split("\n") if self._phrase_text else ():
+                role, phrase, *drugs = line.split(_SEP)
+                first, *rest = phrase.split(" ")
+                table.setdefault(first, []).append(
+                    (tuple(rest), role, tuple(drugs)))  # type: ignore[arg-type]
+            for options in table.values():
+                options.sort(key=lambda option: -len(option[0]))
+            self._phrase_table = table
+            return table
+
+    def keys_near(self, length: int) -> list[str]:
+        """The keys whose length lets them reach the suggestion cutoff against a key of
+        `length`. Both ratios are at most twice the shorter length over the total (a common
+        subsequence is no longer than the shorter), so the other keys could never be kept:
+        leaving them out halves the work and changes nothing. Kept by length (a few dozen)."""
+        try:
+            by_length = self._keys_by_length
+        except AttributeError:
+            by_length = self._keys_by_length = {}
+        keys = by_length.get(length)
+        if keys is None:
+            keys = by_length[length] = [
+                key for key in self._by_key
+                if 2 * min(length, len(key)) >= SUGGESTION_CUTOFF * (length + len(key)) - 1e-9]
+        return keys
 
     def entries(self) -> list[Entry]:
         return [Entry(*item) for item in self._by_key.values()]
@@ -200,7 +248,7 @@ class NameIndex:
 
     def phrase_at(self, tokens: tuple[str, ...], i: int) -> tuple[int, Role, tuple[str, ...]]:
         """The longest listed phrase starting at word `i`: (its length, role, drugs)."""
-        for rest, role, drugs in _phrases(self).get(tokens[i], ()):
+        for rest, role, drugs in self.phrases().get(tokens[i], ()):
             end = i + 1 + len(rest)
             if tokens[i + 1:end] == rest:
                 return end - i, role, drugs
@@ -218,19 +266,6 @@ class NameIndex:
             if item is not None and (not cuts or set(cuts) <= set(self._cuts.get(key, ()))):
                 best, found = j + 1 - i, item
         return best, (Entry(*found) if found is not None else None)
-
-
-@lru_cache(maxsize=8)
-def _phrases(index: NameIndex) -> dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]:
-    """The listed phrases by first word, longest first: (the other words, role, drugs)."""
-    table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]] = {}
-    for line in index._phrase_text.split("\n") if index._phrase_text else ():
-        role, phrase, *drugs = line.split(_SEP)
-        first, *rest = phrase.split(" ")
-        table.setdefault(first, []).append((tuple(rest), role, tuple(drugs)))  # type: ignore[arg-type]
-    for options in table.values():
-        options.sort(key=lambda option: -len(option[0]))
-    return table
 
 
 def _cuts(tokens: tuple[str, ...]) -> frozenset[int]:
@@ -400,7 +435,7 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
 
     from rapidfuzz import fuzz, process
 
-    near = process.extract(key, _keys(index, len(key)), scorer=fuzz.ratio, processor=None,
+    near = process.extract(key, index.keys_near(len(key)), scorer=fuzz.ratio, processor=None,
                            score_cutoff=SUGGESTION_CUTOFF * 100 - 1e-6, limit=None)
     matcher = SequenceMatcher()
     matcher.set_seq2(key)
@@ -412,15 +447,3 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
             scored.append((ratio, name))
     close = [name for _, name in nlargest(MAX_SUGGESTIONS, scored)]
     return tuple(dict.fromkeys(index._by_key[k][0] for k in close))
-
-
-@lru_cache(maxsize=256)
-def _keys(index: NameIndex, length: int) -> list[str]:
-    """The keys whose length lets them reach the cutoff against a key of `length`.
-
-    Both ratios are at most twice the shorter length over the total (a common subsequence is
-    no longer than the shorter), so the other keys could never be kept: leaving them out halves
-    the work and changes nothing.
-    """
-    return [key for key in index._by_key
-            if 2 * min(length, len(key)) >= SUGGESTION_CUTOFF * (length + len(key)) - 1e-9]

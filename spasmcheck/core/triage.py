@@ -192,14 +192,15 @@ def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
 
 
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
-           finished: bool = True) -> Assessment:
+           finished: bool = True, pairs: interactions.Index | None = None) -> Assessment:
     """`finished=False` while an interview is still asking: a follow-up not asked yet is not
-    read as "not sure" (it is about to be asked), so the emergency card waits for its answer."""
+    read as "not sure" (it is about to be asked), so the emergency card waits for its answer.
+    `pairs`: the interactions index of a `checker.Checker`, kept across assessments."""
     tables = kb.triage
     values = effective_values(answers, kb)
     conditions = implied_conditions(values, kb)
     report = interactions.check(answers.medications, kb, candidate, conditions,
-                                answers.values.get("age"))
+                                answers.values.get("age"), pairs)
     facts_now = _facts(values, report.medications, kb)
     read_as_unsure, from_medicines = read_left_out(facts_now, answers, kb) if finished else \
         ((), frozenset())
@@ -207,7 +208,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
         now_implied = implied_conditions(values, kb)
         if now_implied != conditions:  # a question read from its follow-up gate or medicine
             report = interactions.check(answers.medications, kb, candidate, now_implied,
-                                        answers.values.get("age"))
+                                        answers.values.get("age"), pairs)
     order = _questions(kb).order
 
     hits = []

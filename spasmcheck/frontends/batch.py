@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import IO, Any
 
 from spasmcheck.core.answers import require_core, validate
@@ -40,6 +39,9 @@ MAX_NAME_LENGTH = LIMITS.name_length
 WORKERS_ENV = "SPASMCHECK_WORKERS"
 PROGRESS_AFTER = 1.5  # seconds before a progress line appears (terminals only)
 BAR_WIDTH = 24  # characters of the progress bar
+# Input from which the workers' shared indexes are worked out before they fork (about 50 ms);
+# a smaller file is over sooner with each worker working out only what its lines meet.
+PREPARE_FROM = 256 * 1024
 
 
 class LineError(Exception):
@@ -62,7 +64,7 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
     """Process a whole stream, writing results to stdout; returns the exit code."""
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
-    work = (kind, kb, audience, threshold, defaults)
+    work = Work(kind, kb, audience, threshold, defaults)
     try:
         size = _size(handle)
         workers = _workers(handle)
@@ -72,6 +74,8 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
             if workers > 1:
                 from spasmcheck.frontends import batchpool
 
+                if size is None or size >= PREPARE_FROM:
+                    work.prepare()
                 batchpool.run(work, handle.fileno(), workers, outcome, progress, process_block)
             else:
                 _serial(work, handle, outcome, progress, size)
@@ -103,7 +107,6 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
     run at once."""
     from spasmcheck.frontends.output import emit
 
-    kind, kb, audience, threshold, defaults = work
     writing, arrived = [False], []
 
     def note(signum: int, _frame: object) -> None:
@@ -113,7 +116,7 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
             _stopped(signum)
 
     with _handling((signal.SIGINT, signal.SIGTERM, signal.SIGHUP), note):
-        for line in process(kind, _lines(handle), kb, audience, threshold, outcome, defaults):
+        for line in process(work, _lines(handle), outcome):
             writing[0] = True
             emit(line, hold_signals=False)
             writing[0] = False
@@ -154,17 +157,31 @@ def _workers(handle: IO[bytes]) -> int:
     return int(chosen)
 
 
-Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, Defaults]
+class Work:
+    """What every line of a run is answered with, made once: the service core (with its
+    indexes) and the writer of result lines (with its pre-encoded parts). Made before the
+    workers fork, so that they share what it holds."""
+
+    def __init__(self, kind: str, kb: KnowledgeBase, audience: Audience,
+                 threshold: Severity | Urgency | None, defaults: Defaults = Defaults()) -> None:
+        self.kind, self.kb, self.audience = kind, kb, audience
+        self.threshold, self.defaults = threshold, defaults
+        self.checker = Checker(kb)
+        self.writer = jsonlines.Writer(kb, audience)
+        self.contacts: dict[str | None, Contact] = {}  # the emergency contact of each country
+
+    def prepare(self) -> None:
+        """Work out now what lines would work out as they come (before forking: shared)."""
+        self.checker.prepare_interactions()  # triage lines check their medicines too
+        self.writer.prepare(self.checker.pairs.names.values())
 
 
 def process_block(work: Work, block: bytes, first: int, outcome: Outcome) -> bytes:
     """The results of a block of lines whose first is line `first`, as UTF-8."""
-    kind, kb, audience, threshold, defaults = work
     lines = block.split(b"\n")
     if not lines[-1]:
         lines.pop()
-    return "".join(process(kind, lines, kb, audience, threshold, outcome, defaults,
-                           first)).encode("utf-8")
+    return "".join(process(work, lines, outcome, first)).encode("utf-8")
 
 
 def _lines(handle: IO[bytes]) -> Iterator[bytes]:
@@ -201,17 +218,11 @@ class Outcome:
         return ExitCode.UNKNOWN_MEDICINE if self.unknown else ExitCode.OK
 
 
-def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audience,
-            threshold: Severity | Urgency | None, outcome: Outcome,
-            defaults: Defaults = Defaults(), start: int = 1) -> Iterator[str]:
-    """One output line (with its newline) per non-blank input line.
-
-    `defaults` are the command line's options, for lines that do not set their own.
-    """
-    checker = Checker(kb)
-    handle = partial(_interactions_line, defaults=defaults, checker=checker) \
-        if kind == "interactions" else \
-        partial(_triage_line, defaults=defaults, contacts={}, checker=checker)
+def process(work: Work, lines: Iterable[bytes], outcome: Outcome, start: int = 1,
+            ) -> Iterator[str]:
+    """One output line (with its newline) per non-blank input line."""
+    threshold = work.threshold
+    handle = _interactions_line if work.kind == "interactions" else _triage_line
     for number, raw in enumerate(lines, start=start):
         if not raw.strip():
             continue
@@ -219,7 +230,7 @@ def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audi
         try:
             item = _decode(raw)
             line_id = _line_id(item)
-            text, worst, unknown = handle(item, line_id, number, kb, audience)
+            text, worst, unknown = handle(item, line_id, number, work)
         except (LineError, SpasmcheckError) as problem:
             outcome.failed = True
             message = problem.message if isinstance(problem, SpasmcheckError) else str(problem)
@@ -303,9 +314,9 @@ def _candidate(item: dict[str, Any], checker: Checker, defaults: Defaults) -> Dr
     return checker.candidate(name)  # its error names the field, as a line does
 
 
-def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                       audience: Audience, defaults: Defaults, checker: Checker,
+def _interactions_line(item: dict[str, Any], line_id: Any, number: int, work: Work,
                        ) -> tuple[str, Severity | None, bool]:
+    checker, defaults = work.checker, work.defaults
     _keys(item, _INTERACTIONS_FIELDS, "meds")
     meds = item["meds"]
     if type(meds) is not list:
@@ -326,15 +337,16 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, kb: Know
     if age is not None and type(age) is not int:
         raise LineError(f"age must be a whole number of years (0 to {LIMITS.age})")
     report = checker.check_medicines(names, candidate, conditions, checker.age(age))
-    text = jsonlines.interactions(line_id, number, report, kb, audience)
+    text = work.writer.interactions(line_id, number, report)
     return text, report.worst, report.incomplete
 
 
-def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeBase,
-                 audience: Audience, defaults: Defaults, contacts: dict[str | None, Contact],
-                 checker: Checker) -> tuple[str, Urgency, bool]:
-    """One assessment; `contacts` keeps the emergency contact of each country met this run."""
+def _triage_line(item: dict[str, Any], line_id: Any, number: int, work: Work,
+                 ) -> tuple[str, Urgency, bool]:
+    """One assessment."""
     from spasmcheck.core import emergency
+
+    kb, checker, defaults, contacts = work.kb, work.checker, work.defaults, work.contacts
 
     _keys(item, _TRIAGE_FIELDS, "answers")
     candidate = _candidate(item, checker, defaults)
@@ -344,7 +356,7 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
     given = validate(item["answers"], kb.triage)
     require_core(given, kb.triage)
     assessment = checker.assess(given, candidate)
-    text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
+    text = work.writer.triage(line_id, number, assessment, contact)
     return text, assessment.urgency, assessment.interactions.incomplete
 
 

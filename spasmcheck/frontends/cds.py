@@ -112,12 +112,14 @@ class _Med(NamedTuple):
 
 
 def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
-             audience: Audience = Audience.CLINICIAN) -> Answer:
-    """The cards for one hook call."""
+             audience: Audience = Audience.CLINICIAN, checker: Checker | None = None) -> Answer:
+    """The cards for one hook call. A server passes its one `checker`, which keeps what the
+    tables say about the drugs and names met, from call to call."""
+    checker = checker or Checker(kb)
     chosen = service(service_id)
     context = _request(body, chosen)
     patient = context["patientId"]
-    drafts = _record(context["draftOrders"], "context.draftOrders", kb)
+    drafts = _record(context["draftOrders"], "context.draftOrders", checker)
     prefetch = body.get("prefetch")
     missing = [key for key in PREFETCH if not isinstance(prefetch, dict) or key not in prefetch]
     if missing:
@@ -125,7 +127,7 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
                  else " and no fhirServer was given")
         raise HookError(412, f"prefetch {', '.join(missing)} missing{extra}; the patient's "
                              "active medicines are needed to check the orders")
-    patient_meds = _record(_merged(prefetch), "prefetch", kb)
+    patient_meds = _record(_merged(prefetch), "prefetch", checker)
     _same_patient(drafts, patient, "context.draftOrders")
     _same_patient(patient_meds, patient, "prefetch")
 
@@ -135,25 +137,24 @@ def evaluate(service_id: str, body: Any, kb: KnowledgeBase,
     meds: list[_Med] = []
     for med in drafts.used:
         drafted = selected is None or med.resource in selected
-        meds += [_Med(name, *_resolved(kb, name), med, drafted) for name in med.names]
+        meds += [_Med(name, *_resolved(checker, name), med, drafted) for name in med.names]
     if not any(m.drafted for m in meds):
         return Answer([], [])  # no medicine ordered: nothing to say
     seen: set[Any] = set()  # the record lists a medicine twice (order and statement): once
     for med in patient_meds.used:
         for name in med.names:
-            resolved, unchecked = _resolved(kb, name)
+            resolved, unchecked = _resolved(checker, name)
             key = (resolved, unchecked) if resolved else fold(name)
             if key not in seen:
                 seen.add(key)
                 meds.append(_Med(name, resolved, unchecked, med, False))
-    return _cards(chosen, meds, kb, audience)
+    return _cards(chosen, meds, checker, audience)
 
 
-@lru_cache(maxsize=65536)
-def _resolved(kb: KnowledgeBase, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _resolved(checker: Checker, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The drug ids a name resolves to, and the words of it that were not understood when
-    it was only partly recognised (memoised: records repeat the same names)."""
-    found = Checker(kb).lookup(name)
+    it was only partly recognised."""
+    found = checker.lookup(name)
     return found.drugs, found.unchecked if found.status == "partial" else ()
 
 
@@ -191,9 +192,9 @@ def _request(body: Any, chosen: Service) -> dict[str, Any]:
     return context
 
 
-def _record(document: Any, where: str, kb: KnowledgeBase) -> fhir_meds.MedicationRecord:
+def _record(document: Any, where: str, checker: Checker) -> fhir_meds.MedicationRecord:
     try:
-        return fhir_meds.read(document, kb)
+        return fhir_meds.read(document, checker.kb, checker.codes)
     except fhir_meds.FhirError as error:
         raise HookError(400, f"{where}: {error.message}") from None
 
@@ -218,8 +219,8 @@ def _selected(context: dict[str, Any], drafts: fhir_meds.MedicationRecord) -> se
             for s in selections}
 
 
-def _cards(chosen: Service, meds: list[_Med], kb: KnowledgeBase,
-           audience: Audience) -> Answer:
+def _cards(chosen: Service, meds: list[_Med], checker: Checker, audience: Audience) -> Answer:
+    kb = checker.kb
     tables = kb.interactions
     drafted = list(dict.fromkeys(d for m in meds if m.drafted for d in m.drugs))
     cards: list[dict[str, Any]] = []
@@ -228,7 +229,7 @@ def _cards(chosen: Service, meds: list[_Med], kb: KnowledgeBase,
         first = next((d for d in drafted if d in tables.candidates), drafted[0])
         names = [tables.drugs[d].name for d in drafted if d != first]
         names += [m.name for m in meds if not m.drafted]
-        report = Checker(kb).check_medicines(names, tables.drugs[first])
+        report = checker.check_medicines(names, tables.drugs[first])
         wanted = set(drafted)
         for item in report.interactions:
             if wanted.intersection(item.drugs):
@@ -237,7 +238,7 @@ def _cards(chosen: Service, meds: list[_Med], kb: KnowledgeBase,
                 issued.append(record)
     unknown = [m for m in meds if not m.drugs or m.unchecked]
     if unknown:
-        card = _unknown_card(unknown, kb, audience)
+        card = _unknown_card(unknown, checker, audience)
         cards.append(card)
         issued.append(IssuedCard(card["uuid"], chosen.id, "not_checked", (), "info"))
     return Answer(cards, issued)
@@ -308,12 +309,13 @@ def _detail(item: Interaction, meds: list[_Med], kb: KnowledgeBase, audience: Au
     return "\n".join(lines)
 
 
-def _unknown_card(unknown: list[_Med], kb: KnowledgeBase, audience: Audience) -> dict[str, Any]:
+def _unknown_card(unknown: list[_Med], checker: Checker, audience: Audience) -> dict[str, Any]:
+    kb = checker.kb
     written = list(dict.fromkeys(m.origin.written for m in unknown))
     shown = ", ".join(written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
     lines = [kb.interactions.unknown_medicine.for_(audience), "", "**Not checked:**", ""]
     for med in unknown:
-        hints = Checker(kb).lookup(med.name).suggestions
+        hints = checker.lookup(med.name).suggestions
         hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
         kind = "draft order" if med.drafted else "record"
         part = ""

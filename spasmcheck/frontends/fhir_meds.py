@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spasmcheck.core.errors import AnswersError
@@ -92,8 +91,11 @@ def decode(data: bytes, source: str) -> Any:
         raise FhirError(f"{source}: JSON nested too deeply to be a FHIR record") from None
 
 
-def read(document: Any, kb: KnowledgeBase) -> MedicationRecord:
-    """The medicines of a FHIR Bundle or single medication resource."""
+def read(document: Any, kb: KnowledgeBase,
+         codes: Mapping[str, Drug] | None = None) -> MedicationRecord:
+    """The medicines of a FHIR Bundle or single medication resource. `codes` is
+    `checker.Checker.codes` (RxNorm ingredient code -> drug), kept by a caller that reads
+    many records."""
     if not isinstance(document, dict) or not isinstance(document.get("resourceType"), str):
         raise FhirError("not a FHIR resource: a JSON object with a resourceType is expected "
                         f"(one of Bundle, {', '.join(MEDICATION_TYPES)})")
@@ -104,7 +106,11 @@ def read(document: Any, kb: KnowledgeBase) -> MedicationRecord:
     else:
         raise FhirError(f"a FHIR {document['resourceType']} holds no medicines; expected a "
                         f"Bundle or one of {', '.join(MEDICATION_TYPES)}")
-    return _read_resources(resources, _Lookup(resources), kb)
+    if codes is None:
+        from spasmcheck.core.checker import Checker
+
+        codes = Checker(kb).codes
+    return _read_resources(resources, _Lookup(resources), kb, codes)
 
 
 def _bundle_resources(bundle: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -166,7 +172,7 @@ class _Lookup:
 
 
 def _read_resources(resources: list[tuple[str, dict[str, Any]]], lookup: _Lookup,
-                    kb: KnowledgeBase) -> MedicationRecord:
+                    kb: KnowledgeBase, by_code: Mapping[str, Drug]) -> MedicationRecord:
     used: list[RecordMedicine] = []
     skipped: list[SkippedEntry] = []
     ignored = 0
@@ -181,7 +187,7 @@ def _read_resources(resources: list[tuple[str, dict[str, Any]]], lookup: _Lookup
             continue
         concept, medication = _medication_of(label, resource, lookup)
         status = _string(resource, "status", label)
-        written, names, codes = _naming(label, concept, medication, kb)
+        written, names, codes = _naming(label, concept, medication, kb, by_code)
         reason = _inactive(resource, status)
         if reason:
             skipped.append(SkippedEntry(label, _resource_name(resource), written, status or "",
@@ -193,7 +199,7 @@ def _read_resources(resources: list[tuple[str, dict[str, Any]]], lookup: _Lookup
         if id(resource) in lookup.referenced:
             continue  # read as part of the entry that points to it
         status = _string(resource, "status", label)
-        written, names, codes = _naming(label, resource.get("code"), resource, kb)
+        written, names, codes = _naming(label, resource.get("code"), resource, kb, by_code)
         if status in INACTIVE_STATUS["Medication"]:
             skipped.append(SkippedEntry(label, _resource_name(resource), written, status or "",
                                         f"status {status}"))
@@ -248,8 +254,8 @@ def _medication_of(label: str, resource: dict[str, Any],
     return concept, found
 
 
-def _naming(label: str, concept: Any, medication: dict[str, Any] | None,
-            kb: KnowledgeBase) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def _naming(label: str, concept: Any, medication: dict[str, Any] | None, kb: KnowledgeBase,
+            by_code: Mapping[str, Drug]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """How the record writes the medicine, the names to check, and the codes that named it."""
     concepts = [c for c in (concept, medication.get("code") if medication else None)
                 if c is not None]
@@ -259,7 +265,6 @@ def _naming(label: str, concept: Any, medication: dict[str, Any] | None,
         item_texts, item_codes = _concept(item, label)
         texts += item_texts
         codes += item_codes
-    by_code = _by_code(kb)
     for code in codes:
         drug = by_code.get(code)
         if drug is not None:
@@ -267,7 +272,7 @@ def _naming(label: str, concept: Any, medication: dict[str, Any] | None,
     for text in texts:
         if kb.names.resolve(text).known:
             return texts[0], (text,), ()
-    ingredients = _ingredients(label, medication, kb) if medication else None
+    ingredients = _ingredients(label, medication, by_code) if medication else None
     if ingredients:
         return (texts[0] if texts else " + ".join(ingredients[0])), *ingredients
     if not texts:
@@ -276,15 +281,14 @@ def _naming(label: str, concept: Any, medication: dict[str, Any] | None,
     return texts[0], (texts[0],), ()
 
 
-def _ingredients(label: str, medication: dict[str, Any],
-                 kb: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _ingredients(label: str, medication: dict[str, Any], by_code: Mapping[str, Drug],
+                 ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """A Medication's ingredients, each named like a medicine; None when it lists none."""
     items = medication.get("ingredient")
     if not isinstance(items, list) or not items:
         return None
     names: list[str] = []
     codes: list[str] = []
-    by_code = _by_code(kb)
     for item in items:
         if not isinstance(item, dict):
             raise FhirError(f"{label}: Medication.ingredient items must be objects")
@@ -349,8 +353,3 @@ def _subject(resource: dict[str, Any]) -> str | None:
         return str(subject["reference"])
     return None
 
-
-@lru_cache(maxsize=8)
-def _by_code(kb: KnowledgeBase) -> dict[str, Drug]:
-    """RxNorm ingredient code -> drug, for the drugs whose table entry carries one."""
-    return {drug.rxcui: drug for drug in kb.interactions.drugs.values() if drug.rxcui}

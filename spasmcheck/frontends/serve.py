@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from spasmcheck.core.checker import Checker
 from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import Audience, KnowledgeBase
 from spasmcheck.frontends import cds
@@ -120,6 +121,7 @@ def create_app(options: Options) -> Starlette:
     """The ASGI application (the tests and the benchmark start it on a loopback port)."""
     tokens = options.tokens
     base = options.public_url.rstrip("/")
+    checker = Checker(options.kb)  # one for the server's life: it keeps what it works out
 
     def guard(request: Request) -> None:
         if tokens is not None:
@@ -151,7 +153,8 @@ def create_app(options: Options) -> Starlette:
         guard(request)
         service_id = request.path_params["service_id"]
         cds.service(service_id)
-        answer = cds.evaluate(service_id, await body(request), options.kb, options.audience)
+        answer = cds.evaluate(service_id, await body(request), options.kb, options.audience,
+                              checker)
         options.store.issued(answer.issued)
         return _json({"cards": answer.cards})
 

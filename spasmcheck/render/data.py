@@ -2,18 +2,17 @@
 
 Building one dict per result, in one place, keeps the JSON contract, the terminal text and the
 reports saying the same thing: a renderer only lays out what is here. Parts that recur are
-memoised (Shared): read them, never change them.
+memoised (`encoding.Shared`): read them, never change them.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from spasmcheck import __version__
 from spasmcheck.core.model import Advice, Audience, Finding, KnowledgeBase, Notice, Text, Urgency
+from spasmcheck.render.encoding import Joined, Shared
 
 if TYPE_CHECKING:
     from spasmcheck.core.emergency import Contact
@@ -24,57 +23,6 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION: Final = 1
 UNKNOWN_NUMBER = "your local emergency number"
-
-
-class Shared(dict[str, Any]):
-    """A memoised part of a result: returned again and again and never changed.
-
-    Batch mode meets the same findings, medicines and advice on line after line, so each is
-    built once, and `compact` reuses its JSON text instead of encoding it again.
-    """
-
-    __slots__ = ("_json",)
-    _json: str
-
-    def json(self) -> str:
-        try:
-            return self._json
-        except AttributeError:
-            self._json = json.dumps(self, separators=(",", ":"))
-            return self._json
-
-
-class Extended(dict[str, Any]):
-    """A Shared part plus a few keys of its own (a red flag and the answers behind it)."""
-
-    __slots__ = ("base", "extra")
-
-    def __init__(self, base: Shared, **extra: Any) -> None:
-        super().__init__(base, **extra)
-        self.base, self.extra = base, extra
-
-
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
-_text_json = json.encoder.encode_basestring_ascii
-
-
-def compact(result: Mapping[str, object]) -> str:
-    """`json.dumps(result, separators=(",", ":"))`, reusing the text of Shared parts."""
-    return "{" + ",".join(_text_json(key) + ":" + _encode(value)
-                          for key, value in result.items()) + "}"
-
-
-def _encode(value: Any) -> str:
-    kind = type(value)
-    if kind is str:
-        return _text_json(value)
-    if kind is Shared:
-        return value.json()  # type: ignore[no-any-return]
-    if kind is Extended:
-        return value.base.json()[:-1] + "," + _dumps(value.extra)[1:]  # type: ignore[no-any-return]
-    if kind is list and any(type(item) in (Shared, Extended) for item in value):
-        return "[" + ",".join(_encode(item) for item in value) + "]"
-    return _dumps(value)
 
 
 def _cite(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[str]:
@@ -103,29 +51,39 @@ def finding(found: Finding, kb: KnowledgeBase, audience: Audience) -> shapes.Fin
     }
 
 
-# Small memos (here and below): a batch meets findings and medicines by the thousand, and a
-# memo that keeps filling would make its memory grow with the input.
-@lru_cache(maxsize=512)
-def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Shared:
-    out = Shared(drugs=[kb.interactions.drugs[d].name for d in item.drugs], kind=item.kind,
-                 rule=item.rule_id, **finding(item.finding, kb, audience))
-    if item.kind == "caution":
-        out["condition"] = item.condition
-    if item.applies_from_age is not None:
-        out["applies_from_age"] = item.applies_from_age
+def interaction(item: Interaction, kb: KnowledgeBase, audience: Audience) -> Joined:
+    """A finding: the drugs it names, then what its rule says (`ruling`)."""
+    return Joined({"drugs": [kb.interactions.drugs[d].name for d in item.drugs]},
+                  ruling(item.kind, item.rule_id, item.finding, item.condition,
+                         item.applies_from_age, kb, audience))
+
+
+def ruling(kind: str, rule_id: str, found: Finding, condition: str | None,
+           applies_from_age: int | None, kb: KnowledgeBase, audience: Audience) -> Shared:
+    """All of a finding but its drugs: the same for each finding of one rule, condition and
+    age (but a duplicate's, which names the list's own medicines)."""
+    out = Shared(kind=kind, rule=rule_id, **finding(found, kb, audience))
+    if kind == "caution":
+        out["condition"] = condition
+    if applies_from_age is not None:
+        out["applies_from_age"] = applies_from_age
     return out
 
 
 def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> shapes.Medications:
     return {"medications": cast("list[shapes.Medication]",
-                                [_medication(med, kb) for med in report.medications]),
-            "unknown": [{"input": m.input, "suggestions": list(m.suggestions)}
-                        for m in report.unknown],
+                                [medication(med, kb) for med in report.medications]),
+            "unknown": unknown(report),
             "unknown_advice": kb.interactions.unknown_medicine.for_(audience)}
 
 
-@lru_cache(maxsize=512)
-def _medication(med: Resolution, kb: KnowledgeBase) -> Shared:
+def unknown(report: Report) -> list[shapes.UnknownMedicine]:
+    """The names not recognised, with close names the person may have meant."""
+    return [{"input": m.input, "suggestions": list(m.suggestions)} for m in report.unknown]
+
+
+def medication(med: Resolution, kb: KnowledgeBase) -> Shared:
+    """One entry of `medications`: the name as given and what it was matched to."""
     entry = Shared(input=med.input, matched=[kb.interactions.drugs[d].name for d in med.drugs],
                    status=med.status)
     if med.entry is not None:
@@ -176,12 +134,12 @@ def emergency(contact: Contact, audience: Audience) -> shapes.Emergency:
 
 
 @lru_cache(maxsize=64)
-def _advice(kb: KnowledgeBase, section: str, audience: Audience) -> list[Shared]:
+def advice(kb: KnowledgeBase, section: str, audience: Audience) -> list[Shared]:
     items: tuple[Advice, ...] = getattr(kb.triage, section)
     return [Shared(text=a.text.for_(audience), sources=_cite(kb, a.sources)) for a in items]
 
 
-def _flag(hit: FlagHit, kb: KnowledgeBase, audience: Audience, number: str) -> Shared:
+def flag(hit: FlagHit, kb: KnowledgeBase, audience: Audience, number: str) -> Shared:
     index = next(i for i, tier in enumerate(hit.flag.tiers) if tier is hit.tier)
     return _flag_at(kb, hit.flag.id, index, audience, number)
 
@@ -193,7 +151,7 @@ def _flag_at(kb: KnowledgeBase, flag_id: str, index: int, audience: Audience,
     tier = flag.tiers[index]
     return Shared(id=flag.id, kind=flag.kind, title=flag.title.for_(audience),
                   concern=flag.concern.for_(audience), urgency=tier.urgency.label,
-                  do_now=_text(tier.do_now or flag.do_now, number, audience),
+                  do_now=filled(tier.do_now or flag.do_now, number, audience),
                   sources=_cite(kb, flag.sources))
 
 
@@ -201,15 +159,15 @@ def _flag_at(kb: KnowledgeBase, flag_id: str, index: int, audience: Audience,
 def urgency(kb: KnowledgeBase, level: Urgency, number: str, audience: Audience) -> Shared:
     shown = kb.triage.levels[level]
     return Shared(level=shown.urgency.label, rank=int(shown.urgency),
-                  label=shown.label.for_(audience), action=_text(shown.action, number, audience),
+                  label=shown.label.for_(audience), action=filled(shown.action, number, audience),
                   colour=shown.colour)
 
 
 def red_flag(hit: FlagHit, kb: KnowledgeBase, audience: Audience, number: str,
-             answers: dict[str, Any]) -> Extended:
+             answers: dict[str, Any]) -> Joined:
     """A red flag that fired, with the answers that fired it."""
-    return Extended(_flag(hit, kb, audience, number), because=list(hit.because),
-                    answers={key: answers.get(key) for key in hit.because})
+    return Joined(flag(hit, kb, audience, number), {"because": list(hit.because),
+                  "answers": {key: answers.get(key) for key in hit.because}})
 
 
 def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
@@ -227,11 +185,11 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
         "urgency": cast("shapes.Urgency", urgency(kb, assessment.urgency, number, audience)),
         "red_flags": cast("list[shapes.RedFlag]", [red_flag(hit, kb, audience, number, answers)
                                                    for hit in assessment.hits]),
-        "next_steps": [_text(step, number, audience) for step in assessment.next_steps],
+        "next_steps": [filled(step, number, audience) for step in assessment.next_steps],
         "seek_help_sooner": [] if assessment.urgency is Urgency.EMERGENCY
-        else cast("list[shapes.Advice]", _advice(kb, "safety_net", audience)),
+        else cast("list[shapes.Advice]", advice(kb, "safety_net", audience)),
         "guidance": [] if guidance in assessment.withheld
-        else cast("list[shapes.Advice]", _advice(kb, guidance, audience)),
+        else cast("list[shapes.Advice]", advice(kb, guidance, audience)),
         "candidate": assessment.interactions.candidate.name,
         "medications": meds["medications"], "unknown": meds["unknown"],
         "unknown_advice": meds["unknown_advice"],
@@ -253,7 +211,7 @@ def notice(shown: Notice, kb: KnowledgeBase, audience: Audience) -> Shared:
 
 
 @lru_cache(maxsize=4096)
-def _text(text: Text, number: str, audience: Audience) -> str:
+def filled(text: Text, number: str, audience: Audience) -> str:
     return text.fill(emergency_number=number).for_(audience)
 
 
@@ -303,7 +261,7 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
     if medicines is not None:
         given.append(said(MEDICATIONS))
     return {
-        "what_to_do": [_text(step, phone, audience) for step in dict.fromkeys(steps)],
+        "what_to_do": [filled(step, phone, audience) for step in dict.fromkeys(steps)],
         "why": [{"urgency": hit.urgency.label, "title": hit.flag.title.for_(audience),
                  "concern": hit.flag.concern.for_(audience),
                  "said": [said(key) for key in hit.because],
@@ -312,7 +270,7 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
             {"text": a.text.for_(audience), "sources": _cite(kb, a.sources)}
             for a in tables.safety_net if shown(a) and (a.urgency is None or a.urgency > level)],
         "call_if": None if level is Urgency.EMERGENCY or tables.call_if is None
-        else _text(tables.call_if, phone, audience),
+        else filled(tables.call_if, phone, audience),
         "tips": tips,
         "answers_given": given,
         "notices": [n.text.for_(audience) for n in assessment.notices],

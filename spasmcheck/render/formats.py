@@ -134,9 +134,9 @@ def _plain(result: Result, screen: Screen) -> str:
 
 
 def _json(result: Result, screen: Screen) -> str:
-    import json
+    from spasmcheck.render.encoding import indented
 
-    return json.dumps(result.shaped, indent=2) + "\n"  # ASCII: safe whatever the names held
+    return indented(result.shaped)
 
 
 def _markdown(result: Result, screen: Screen) -> str:

@@ -1,89 +1,179 @@
-"""Batch results as JSON Lines, written straight from pre-encoded parts.
+"""Batch results as JSON Lines, written from pre-encoded parts.
 
 Each line is `{"id": ..., "line": ..., **result}` in one-line JSON, where `result` is the very
 object `render.data` builds for the one-shot `--json`: the same keys, in the same order, with
 the same words. A batch run meets the same header, medicines, findings and advice on line after
-line, so each part is encoded once, from `render.data`'s own builders, and a line only joins
-them. Tests hold the line to the one-shot JSON byte for byte: `tests/test_render_json.py` on fixed
-results against the `--json` renderer, `tests/test_batch.py` on random lines (hypothesis).
+line, so a `Writer` (one a run, made before the workers fork, so they share it) encodes each
+part once, with `render.encoding`, from `render.data`'s own builders, and a line only joins
+the members. Tests hold the line to the one-shot JSON byte for byte: `tests/test_render_json.py`
+on fixed results against the `--json` renderer, `tests/test_batch.py` on random lines
+(hypothesis) and on every kind of name the lean path treats apart.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from spasmcheck.core.model import Audience, Drug, KnowledgeBase, Severity, Urgency
 from spasmcheck.core.names import SPELLED_MEMO_SIZE, as_listed
 from spasmcheck.render import data
+from spasmcheck.render.encoding import compact, members, text, value_text
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from spasmcheck.core.emergency import Contact
     from spasmcheck.core.interactions import Interaction, Report
+    from spasmcheck.core.names import Resolution
     from spasmcheck.core.triage import Assessment
-
-_dumps = data._dumps
-_text = data._text_json
-
-
-def error(line_id: Any, number: int, message: str) -> str:
-    return data.compact({"id": line_id, "line": number, "error": {"message": message}}) + "\n"
-
-
-def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
-           audience: Audience, contact: Contact) -> str:
-    """`data.compact({"id": line_id, "line": number, **data.triage_result(...)})`."""
-    if assessment.notices:  # less common (they may withhold sections): built the long way
-        return data.compact({"id": line_id, "line": number,
-                             **data.triage_result(assessment, kb, audience, contact)}) + "\n"
-    parts = _parts(kb, audience)
-    phone = contact.number or data.UNKNOWN_NUMBER
-    report = assessment.interactions
-    answers = assessment.answers.as_dict()
-    flags = ",".join([data._flag(hit, kb, audience, phone).json()[:-1]
-                      + f',"because":{_dumps(list(hit.because))},"answers":'
-                      + _dumps({key: answers.get(key) for key in hit.because}) + "}"
-                      for hit in assessment.hits])
-    steps = ",".join([_text(data._text(step, phone, audience)) for step in assessment.next_steps])
-    unanswered = assessment.unanswered
-    return "".join([
-        _start(line_id, number), parts.head_only, parts.emergency(contact),
-        ',"urgency":', data.urgency(kb, assessment.urgency, phone, audience).json(),
-        ',"red_flags":[', flags, '],"next_steps":[', steps, "]",
-        parts.emergency_advice if assessment.urgency is Urgency.EMERGENCY else parts.advice,
-        ',"candidate":', _text(report.candidate.name), parts.medications(report),
-        ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
-        '],"answers":', _dumps(answers), ',"unanswered":', _dumps(list(unanswered)),
-        ',"unanswered_screen":', _dumps(list(assessment.unanswered_screen)),
-        ',"read_as_unsure":', _dumps(list(assessment.read_as_unsure)), ',"notices":[]',
-        parts.disclaimer])
-
-
-def _start(line_id: Any, number: int) -> str:
-    kind = type(line_id)
-    encoded = _text(line_id) if kind is str else str(line_id) if kind is int else \
-        _dumps(line_id)
-    return f'{{"id":{encoded},"line":{number},'
-
-
-def interactions(line_id: Any, number: int, report: Report, kb: KnowledgeBase,
-                 audience: Audience) -> str:
-    """`data.compact({"id": line_id, "line": number, **data.interactions_result(...)})`."""
-    parts = _parts(kb, audience)
-    context = ',"conditions":[],"age":null' if not report.conditions and report.age is None \
-        else f',"conditions":{_dumps(list(report.conditions))},"age":{_dumps(report.age)}'
-    return "".join([_start(line_id, number), parts.head(report.candidate),
-                    parts.medications(report), context, _summary(report),
-                    ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
-                    "]", parts.disclaimer])
-
 
 _COUNT = {severity: f'"{severity.label}":' for severity in Severity}
 _WORST = {severity: f'"{severity.label}"' for severity in Severity}
 
 
+def error(line_id: Any, number: int, message: str) -> str:
+    return compact({"id": line_id, "line": number, "error": {"message": message}}) + "\n"
+
+
+def _start(line_id: Any, number: int) -> str:
+    kind = type(line_id)
+    encoded = text(line_id) if kind is str else str(line_id) if kind is int else \
+        value_text(line_id)
+    return f'{{"id":{encoded},"line":{number},'
+
+
+class Writer:
+    """The pre-encoded parts for one knowledge base and audience, and the lines made of them.
+
+    Every memo here is bounded by the tables (rules, drugs, the names they list), not by the
+    input, so a long run's memory stays flat."""
+
+    def __init__(self, kb: KnowledgeBase, audience: Audience) -> None:
+        self.kb, self.audience = kb, audience
+        self.names = {drug_id: text(drug.name) for drug_id, drug in kb.interactions.drugs.items()}
+        self.head_only = members(data.header(kb, audience))
+        self.heads: dict[str, str] = {}  # candidate id -> the members up to "candidate"
+        # (kind, rule, condition, applies_from_age) -> the members of a finding after "drugs"
+        self.rulings: dict[tuple[str, str, str | None, int | None], str] = {}
+        # a name as typed (as the tables list it) -> its medications entry
+        self.medicines: dict[str, str] = {}
+        self.contacts: dict[str | None, str] = {}  # country code -> the emergency member
+        guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
+        tips = ',"guidance":' + value_text(data.advice(kb, guidance, audience))
+        self.advice = ',"seek_help_sooner":' + value_text(
+            data.advice(kb, "safety_net", audience)) + tips
+        self.emergency_advice = ',"seek_help_sooner":[]' + tips
+        self.unknown_advice = ',"unknown_advice":' + text(
+            kb.interactions.unknown_medicine.for_(audience))
+        self.disclaimer = ',"disclaimer":' + text(kb.triage.disclaimer.for_(audience)) + "}\n"
+
+    def prepare(self, listed: Iterable[Resolution]) -> None:
+        """Encode now the medicines of names typed as the tables list them (before batch
+        workers fork: they share the text rather than each encoding it)."""
+        memo = self.medicines
+        for med in listed:
+            if len(memo) < SPELLED_MEMO_SIZE and as_listed(med):
+                memo[med.input] = self.medicine(med)
+
+    def interactions(self, line_id: Any, number: int, report: Report) -> str:
+        """`{"id": line_id, "line": number, **data.interactions_result(...)}`, one line."""
+        context = ',"conditions":[],"age":null' if not report.conditions and report.age is None \
+            else f',"conditions":{value_text(list(report.conditions))},' \
+                 f'"age":{value_text(report.age)}'
+        finding = self.finding
+        return "".join([_start(line_id, number), self.head(report.candidate),
+                        self.medications(report), context, _summary(report),
+                        ',"interactions":[',
+                        ",".join([finding(item) for item in report.interactions]),
+                        "]", self.disclaimer])
+
+    def triage(self, line_id: Any, number: int, assessment: Assessment, contact: Contact) -> str:
+        """`{"id": line_id, "line": number, **data.triage_result(...)}`, one line."""
+        kb, audience = self.kb, self.audience
+        if assessment.notices:  # less common (they may withhold sections): built the long way
+            return compact({"id": line_id, "line": number,
+                            **data.triage_result(assessment, kb, audience, contact)}) + "\n"
+        phone = contact.number or data.UNKNOWN_NUMBER
+        report = assessment.interactions
+        answers = assessment.answers.as_dict()
+        flags = ",".join([value_text(data.red_flag(hit, kb, audience, phone, answers))
+                          for hit in assessment.hits])
+        steps = ",".join([text(data.filled(step, phone, audience))
+                          for step in assessment.next_steps])
+        return "".join([
+            _start(line_id, number), self.head_only, self.emergency(contact),
+            ',"urgency":', data.urgency(kb, assessment.urgency, phone, audience).json(),
+            ',"red_flags":[', flags, '],"next_steps":[', steps, "]",
+            self.emergency_advice if assessment.urgency is Urgency.EMERGENCY else self.advice,
+            ',"candidate":', text(report.candidate.name), self.medications(report),
+            ',"interactions":[', ",".join([self.finding(i) for i in report.interactions]),
+            '],"answers":', value_text(answers),
+            ',"unanswered":', value_text(list(assessment.unanswered)),
+            ',"unanswered_screen":', value_text(list(assessment.unanswered_screen)),
+            ',"read_as_unsure":', value_text(list(assessment.read_as_unsure)), ',"notices":[]',
+            self.disclaimer])
+
+    def emergency(self, contact: Contact) -> str:
+        code = contact.country.code if contact.country else None
+        member = self.contacts.get(code)
+        if member is None:
+            member = self.contacts[code] = ',"emergency":' + value_text(
+                data.emergency(contact, self.audience))
+        return member
+
+    def head(self, candidate: Drug) -> str:
+        """The header's members and the candidate."""
+        head = self.heads.get(candidate.id)
+        if head is None:
+            head = self.heads[candidate.id] = \
+                self.head_only + ',"candidate":' + text(candidate.name)
+        return head
+
+    def medications(self, report: Report) -> str:
+        """The medications, unknown and unknown_advice members."""
+        memo = self.medicines
+        listed = []
+        for med in report.medications:
+            entry = memo.get(med.input)
+            if entry is None:
+                entry = self.medicine(med)
+                # a name as the tables list it: bounded by them (most others are met once)
+                if len(memo) < SPELLED_MEMO_SIZE and as_listed(med):
+                    memo[med.input] = entry
+            listed.append(entry)
+        unknown = value_text(data.unknown(report)) if report.unknown else "[]"
+        return f',"medications":[{",".join(listed)}],"unknown":{unknown}' + self.unknown_advice
+
+    def medicine(self, med: Resolution) -> str:
+        """`data.medication(med, ...)` as text, written directly: most typed names that are
+        not as the tables list them are met once, so nothing is kept."""
+        names = self.names
+        matched = ",".join([names[d] for d in med.drugs])
+        entry = f'{{"input":{text(med.input)},"matched":[{matched}],"status":"{med.status}"'
+        if med.entry is not None:
+            entry += f',"matched_as":"{med.entry.kind}"'
+        if med.unchecked:
+            entry += f',"unchecked":{value_text(list(med.unchecked))},' \
+                     f'"suggestions":{value_text(list(med.suggestions))}'
+        return entry + "}"
+
+    def finding(self, item: Interaction) -> str:
+        """`data.interaction(item, ...)` as text: all but the drugs is shared by the rule (a
+        duplicate names the medicines it was listed as, so it is built each time)."""
+        names = self.names
+        drugs = ",".join([names[d] for d in item.drugs])
+        key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
+        ruling = self.rulings.get(key)
+        if ruling is None:
+            ruling = data.ruling(*key[:2], item.finding, *key[2:], self.kb,
+                                 self.audience).members()
+            if item.kind != "same_drug":
+                self.rulings[key] = ruling
+        return f'{{"drugs":[{drugs}],{ruling}}}'
+
+
 def _summary(report: Report) -> str:
-    """The summary object; findings come most severe first, so counts are in that order."""
+    """The summary member; findings come most severe first, so counts are in that order."""
     counts: dict[Severity, int] = {}
     for item in report.interactions:
         counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
@@ -97,80 +187,3 @@ def _summary(report: Report) -> str:
     listed = ",".join([_COUNT[severity] + str(n) for severity, n in counts.items()])
     return (f',"summary":{{"worst":{worst},"counts":{{{listed}}},"known":{known},'
             f'"partial":{partial},"unknown":{len(report.medications) - known - partial}}}')
-
-
-class _Parts:
-    """The pre-encoded parts for one knowledge base and audience."""
-
-    def __init__(self, kb: KnowledgeBase, audience: Audience) -> None:
-        self.kb, self.audience = kb, audience
-        self.names = {drug_id: _text(drug.name) for drug_id, drug in kb.interactions.drugs.items()}
-        self.bodies: dict[tuple[str, str, str | None, int | None], str] = {}
-        self.heads: dict[str, str] = {}  # candidate id -> the fields up to "candidate"
-        self.head_only = data.compact(data.header(kb, audience))[1:-1]
-        self.contacts: dict[str | None, str] = {}  # country code -> the emergency field
-        guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
-        tips = data.compact({"guidance": data._advice(kb, guidance, audience)})[1:-1]
-        self.advice = ',"seek_help_sooner":' + data.compact(
-            {"": data._advice(kb, "safety_net", audience)})[4:-1] + "," + tips
-        self.emergency_advice = ',"seek_help_sooner":[],' + tips
-        # a name as typed (with its suggestions, if any) -> its medications entry
-        self.medicines: dict[str | tuple[str, tuple[str, ...]], str] = {}
-        self.unknown_advice = ',"unknown_advice":' + _text(
-            kb.interactions.unknown_medicine.for_(audience))
-        self.disclaimer = ',"disclaimer":' + _text(kb.triage.disclaimer.for_(audience)) + "}\n"
-
-    def emergency(self, contact: Contact) -> str:
-        code = contact.country.code if contact.country else None
-        text = self.contacts.get(code)
-        if text is None:
-            text = self.contacts[code] = ',"emergency":' + _dumps(
-                data.emergency(contact, self.audience))
-        return text
-
-    def head(self, candidate: Drug) -> str:
-        """The header fields and the candidate."""
-        head = self.heads.get(candidate.id)
-        if head is None:
-            shaped = {**data.header(self.kb, self.audience), "candidate": candidate.name}
-            head = self.heads[candidate.id] = data.compact(shaped)[1:-1]
-        return head
-
-    def medications(self, report: Report) -> str:
-        """The medications, unknown and unknown_advice fields."""
-        memo = self.medicines
-        listed = []
-        for med in report.medications:
-            # a partial entry carries suggestions, which depend on the candidate
-            key = med.input if not med.suggestions else (med.input, med.suggestions)
-            text = memo.get(key)
-            if text is None:
-                if as_listed(med):
-                    text = data._medication(med, self.kb).json()
-                    if len(memo) < SPELLED_MEMO_SIZE:
-                        memo[key] = text
-                else:  # most are met once: not kept by render.data's memo either
-                    text = data._medication.__wrapped__(med, self.kb).json()
-            listed.append(text)
-        unknown = _dumps(data.medications(report, self.kb, self.audience)["unknown"]) \
-            if report.unknown else "[]"
-        return f',"medications":[{",".join(listed)}],"unknown":{unknown}' + self.unknown_advice
-
-    def finding(self, item: Interaction) -> str:
-        """`data.interaction(item, ...)` as text; all but the drugs is shared by the rule (a
-        duplicate names the medicines it was listed as, so it is built each time)."""
-        if item.kind == "same_drug":  # names the list's own medicines: not memoised
-            return data.interaction.__wrapped__(item, self.kb, self.audience).json()
-        names = self.names
-        drugs = ",".join([names[d] for d in item.drugs])
-        key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
-        body = self.bodies.get(key)
-        if body is None:
-            whole = data.interaction(item, self.kb, self.audience).json()
-            body = self.bodies[key] = whole[len(f'{{"drugs":[{drugs}]'):]
-        return f'{{"drugs":[{drugs}]{body}'
-
-
-@lru_cache(maxsize=16)
-def _parts(kb: KnowledgeBase, audience: Audience) -> _Parts:
-    return _Parts(kb, audience)
