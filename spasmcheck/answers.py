@@ -35,23 +35,30 @@ class Answers(NamedTuple):
         return {**self.values, MEDICATIONS: list(self.medications)}
 
 
-def validate(raw: Any, tables: TriageTables) -> Answers:
-    """Check raw answers (a mapping from a file, a batch line or the prompts)."""
+def validate(raw: Any, tables: TriageTables, known: Schema | None = None) -> Answers:
+    """Check raw answers (a mapping from a file, a batch line or the prompts). `known` is the
+    tables' `schema` (a Checker keeps one); without it one is built (cheap)."""
     if not isinstance(raw, dict):
         raise AnswersError(f"answers must be a mapping of question ids to answers, not "
                            f"{type(raw).__name__}; valid keys: {_valid_keys(tables)}")
-    schema = _schema(tables)
+    questions = (known if known is not None else schema(tables)).questions
     problems: list[str] = []
     values: dict[str, Any] = {}
     medications: list[str] = []
+    last, in_order = -1, True
     for key, value in raw.items():
-        question, as_given = schema.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
-        if question is None:
-            hint = get_close_matches(str(key), schema, n=1) if len(problems) < MAX_PROBLEMS \
+        entry = questions.get(key) if isinstance(key, str) else None
+        if entry is None:
+            hint = get_close_matches(str(key), questions, n=1) if len(problems) < MAX_PROBLEMS \
                 else None  # past the cap the hint is never shown: skip its cost
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
-        elif as_given(value):
+            continue
+        question, as_given, position = entry
+        if position < last:
+            in_order = False
+        last = position
+        if as_given(value):
             values[key] = value
         else:
             try:
@@ -68,18 +75,19 @@ def validate(raw: Any, tables: TriageTables) -> Answers:
             problems[MAX_PROBLEMS:] = [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
         more = f"\nvalid keys: {_valid_keys(tables)}"
         raise AnswersError("the answers cannot be used:\n  " + "\n  ".join(problems) + more)
-    ordered = {q.id: values[q.id] for q in tables.questions if q.id in values}
-    return Answers(ordered, tuple(dict.fromkeys(medications)))
+    if not in_order:  # answers are kept in asking order, however they were given
+        values = {q.id: values[q.id] for q in tables.questions if q.id in values}
+    return Answers(values, tuple(dict.fromkeys(medications)))
 
 
-def require_core(answers: Answers, tables: TriageTables) -> None:
+def require_core(answers: Answers, tables: TriageTables, known: Schema | None = None) -> None:
     """Refuse an answer set that says nothing a triage can stand on (`{}`, or only an age).
 
     A file or batch line must give where, how long (the `core: true` questions) or at least one
     warning-sign (`screen: true`) answer; a partial set is assessed, with its gaps named.
     """
-    needed = [q.id for q in tables.questions if q.core or q.screen]
-    if not any(key in answers.values for key in needed):
+    needed = (known if known is not None else schema(tables)).needed
+    if needed.isdisjoint(answers.values):
         core = ", ".join(q.id for q in tables.questions if q.core)
         screen = ", ".join(q.id for q in tables.questions if q.screen and not q.core)
         raise AnswersError("the answers give none of the core questions, so no level can be "
@@ -87,27 +95,20 @@ def require_core(answers: Answers, tables: TriageTables) -> None:
                            f"warning-sign questions ({screen})")
 
 
-Schema = dict[str, tuple[Question, Callable[[Any], bool]]]
-_UNKNOWN = (None, bool)  # not a question; the test is never reached
-_schemas: dict[int, tuple[TriageTables, Schema]] = {}
+class Schema(NamedTuple):
+    """The answers' checks, worked out once per tables: each question with a quick test for
+    an answer that is valid exactly as given (which `answer_value` would return unchanged, so
+    a well-formed answer set is not converted) and its place in asking order; and the
+    questions an answer set must answer one of (`core` or `screen`)."""
+
+    questions: dict[str, tuple[Question, Callable[[Any], bool], int]]
+    needed: frozenset[str]
 
 
-def _schema(tables: TriageTables) -> Schema:
-    """Each question, with a quick test for an answer that is valid exactly as given (which
-    `answer_value` would return unchanged), so a well-formed answer set is not converted.
-
-    Kept per table object, by identity: hashing the tables would cost more than the check.
-    """
-    known = _schemas.get(id(tables))
-    if known is not None and known[0] is tables:
-        return known[1]
-    schema: Schema = {}
-    for question in tables.questions:
-        schema[question.id] = (question, _as_given(question))
-    if len(_schemas) >= 8:
-        _schemas.clear()
-    _schemas[id(tables)] = (tables, schema)
-    return schema
+def schema(tables: TriageTables) -> Schema:
+    return Schema({q.id: (q, _as_given(q), position)
+                   for position, q in enumerate(tables.questions)},
+                  frozenset(q.id for q in tables.questions if q.core or q.screen))
 
 
 def _as_given(question: Question) -> Callable[[Any], bool]:

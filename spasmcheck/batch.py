@@ -62,7 +62,10 @@ def run(kind: str, source: str, kb: KnowledgeBase, audience: Audience,
     """Process a whole stream, writing results to stdout; returns the exit code."""
     handle: IO[bytes] = sys.stdin.buffer if source == "-" else _open(source)
     outcome = Outcome()
-    work = (kind, kb, audience, threshold, defaults)
+    checker = Checker(kb)
+    if kind == "triage":
+        checker.triage  # noqa: B018  built now, before the workers fork, so they share it
+    work = (kind, checker, audience, threshold, defaults)
     try:
         size = _size(handle)
         workers = _workers(handle)
@@ -103,7 +106,7 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
     run at once."""
     from spasmcheck.output import emit
 
-    kind, kb, audience, threshold, defaults = work
+    kind, checker, audience, threshold, defaults = work
     writing, arrived = [False], []
 
     def note(signum: int, _frame: object) -> None:
@@ -113,7 +116,8 @@ def _serial(work: Work, handle: IO[bytes], outcome: Outcome, progress: Progress,
             _stopped(signum)
 
     with _handling((signal.SIGINT, signal.SIGTERM, signal.SIGHUP), note):
-        for line in process(kind, _lines(handle), kb, audience, threshold, outcome, defaults):
+        for line in process(kind, _lines(handle), checker.kb, audience, threshold, outcome,
+                            defaults, checker=checker):
             writing[0] = True
             emit(line, hold_signals=False)
             writing[0] = False
@@ -154,17 +158,17 @@ def _workers(handle: IO[bytes]) -> int:
     return int(chosen)
 
 
-Work = tuple[str, KnowledgeBase, Audience, Severity | Urgency | None, Defaults]
+Work = tuple[str, Checker, Audience, Severity | Urgency | None, Defaults]
 
 
 def process_block(work: Work, block: bytes, first: int, outcome: Outcome) -> bytes:
     """The results of a block of lines whose first is line `first`, as UTF-8."""
-    kind, kb, audience, threshold, defaults = work
+    kind, checker, audience, threshold, defaults = work
     lines = block.split(b"\n")
     if not lines[-1]:
         lines.pop()
-    return "".join(process(kind, lines, kb, audience, threshold, outcome, defaults,
-                           first)).encode("utf-8")
+    return "".join(process(kind, lines, checker.kb, audience, threshold, outcome, defaults,
+                           first, checker)).encode("utf-8")
 
 
 def _lines(handle: IO[bytes]) -> Iterator[bytes]:
@@ -203,12 +207,14 @@ class Outcome:
 
 def process(kind: str, lines: Iterable[bytes], kb: KnowledgeBase, audience: Audience,
             threshold: Severity | Urgency | None, outcome: Outcome,
-            defaults: Defaults = Defaults(), start: int = 1) -> Iterator[str]:
+            defaults: Defaults = Defaults(), start: int = 1,
+            checker: Checker | None = None) -> Iterator[str]:
     """One output line (with its newline) per non-blank input line.
 
-    `defaults` are the command line's options, for lines that do not set their own.
+    `defaults` are the command line's options, for lines that do not set their own; `checker`
+    the run's (one for the whole run, so what it works out is worked out once).
     """
-    checker = Checker(kb)
+    checker = checker if checker is not None else Checker(kb)
     handle = partial(_interactions_line, defaults=defaults, checker=checker) \
         if kind == "interactions" else \
         partial(_triage_line, defaults=defaults, contacts={}, checker=checker)
@@ -341,8 +347,9 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
     asked = _name(item, "country") or defaults.country
     contact = contacts.get(asked) or contacts.setdefault(
         asked, emergency.contact(kb, asked, defaults.territory))
-    given = validate(item["answers"], kb.triage)
-    require_core(given, kb.triage)
+    known = checker.triage.schema
+    given = validate(item["answers"], kb.triage, known)
+    require_core(given, kb.triage, known)
     assessment = checker.assess(given, candidate)
     text = jsonlines.triage(line_id, number, assessment, kb, audience, contact)
     return text, assessment.urgency, assessment.interactions.incomplete

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from spasmcheck.answers import Answers
     from spasmcheck.model import Drug, KnowledgeBase
     from spasmcheck.names import Resolution
-    from spasmcheck.triage import Assessment
+    from spasmcheck.triage import Assessment, TriageIndex
 
 class RequestError(UsageError):
     """A request the core refuses; `field` names the part of it (meds, drug, condition, age)."""
@@ -36,11 +36,12 @@ class Checker:
 
     A plain class with slots: a NamedTuple or dataclass costs start-up time to create."""
 
-    __slots__ = ("kb", "limits")
+    __slots__ = ("kb", "limits", "_triage")
 
     def __init__(self, kb: KnowledgeBase, limits: Limits = LIMITS) -> None:
         self.kb = kb
         self.limits = limits
+        self._triage: TriageIndex | None = None
 
     # --- one validation ------------------------------------------------------------------
 
@@ -95,7 +96,17 @@ class Checker:
         """The urgency of a set of answers, with the check of its medicines."""
         from spasmcheck.triage import assess  # only triage needs it: not on the other paths
 
-        return assess(answers, self.kb, candidate, finished)
+        return assess(answers, self.kb, candidate, finished, self.triage)
+
+    @property
+    def triage(self) -> TriageIndex:
+        """What triage works out once per tables (compiled red flags, the answers' schema),
+        built at the first assessment; batch mode builds it before forking its workers."""
+        if self._triage is None:
+            from spasmcheck.triage import TriageIndex
+
+            self._triage = TriageIndex(self.kb)
+        return self._triage
 
     def lookup(self, name: str, candidate: Drug | None = None) -> Resolution:
         """What a medicine name resolves to: a drug, a product, partly or not at all; with a
