@@ -274,7 +274,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     left_out = set(read_as_unsure) | from_medicines if read_as_unsure or from_medicines \
         else ()
     unanswered = tuple([q for q in known.answer_ids if q not in given and q not in left_out])
-    screen_gaps = _screen_gaps(index.screen, unanswered, read_as_unsure, facts_now) \
+    screen_gaps = _screen_gaps(index, unanswered, read_as_unsure, facts_now) \
         if unanswered or read_as_unsure else ()
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
                       unanswered, read_as_unsure, notices, withheld, screen_gaps)
@@ -283,31 +283,27 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
 _Screen = dict[str, tuple[frozenset[str], "Predicate | None"]]
 
 
-def _screen_gaps(screen: _Screen, unanswered: tuple[str, ...], read_as_unsure: tuple[str, ...],
-                 facts_now: Facts) -> tuple[str, ...]:
-    """The questions whose gap is named under the level, in asking order: a question read as
-    "not sure", and an unanswered one on the screen (a follow-up once its gate opens it)."""
-    unsure, missing = set(read_as_unsure), set(unanswered)
+def _screen_gaps(index: TriageIndex, unanswered: tuple[str, ...],
+                 read_as_unsure: tuple[str, ...], facts_now: Facts) -> tuple[str, ...]:
+    """The questions whose gap is named under the level, in asking order: every question read
+    as "not sure", and an unanswered one on the screen (a follow-up once its gate is answered
+    and opens it; until then the gate is the gap)."""
+    screen = index.screen
     present = facts_now.values.keys()
-    return tuple([q for q, (gate_keys, applies) in screen.items()
-                  if q in unsure or (q in missing and (
-                      applies is None or (gate_keys <= present
-                                          and applies(facts_now) is not None)))])
+    gaps = [q for q in unanswered if q in screen and (
+        (applies := screen[q][1]) is None
+        or (screen[q][0] <= present and applies(facts_now) is not None))]
+    if not read_as_unsure:
+        return tuple(gaps)
+    return tuple(sorted([*gaps, *read_as_unsure], key=index.questions.order.__getitem__))
 
 
 def _screen(questions: tuple[Question, ...]) -> _Screen:
-    """The questions whose gap is named under the level: the emergency screen and follow-ups
-    (read as no), and any question read as "not sure". Each comes with its ask_when and the
-    answers that opens on: a follow-up read as no is named only once its gate is answered and
-    opens it (until then the gate is the gap)."""
+    """The questions whose gap is named when left out (read as no): the emergency screen, and
+    each follow-up with its ask_when and the answers that opens on (None: always named)."""
     return {q.id: (keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
-                   _compile(q.ask_when) if q.screen or q.ask_when else _never)
-            for q in questions if not q.is_medicines}
-
-
-def _never(facts_now: Facts) -> None:
-    """Not a warning-sign question: named only when read as "not sure"."""
-    return None
+                   _compile(q.ask_when))
+            for q in questions if not q.is_medicines and (q.screen or q.ask_when)}
 
 
 def _medicine_steps(report: interactions.Report, tables: TriageTables,
@@ -319,16 +315,24 @@ def _medicine_steps(report: interactions.Report, tables: TriageTables,
     worst = report.worst
     if worst is None:
         return []
-    at_worst = [item for item in report.interactions if item.finding.severity is worst]
     candidate = report.candidate
+    medicine = about_candidate = False
+    listed: dict[str, None] = {}  # medicines already taken with a caution at the worst
+    for item in report.interactions:
+        if item.finding.severity is not worst:
+            continue
+        if item.kind != "caution":
+            medicine = True
+        elif item.drugs[0] == candidate.id:
+            about_candidate = True
+        else:
+            listed[item.drugs[0]] = None
     chosen = []
-    if any(item.kind != "caution" for item in at_worst):
+    if medicine:
         chosen.append(tables.interaction_steps.get(worst))
-    cautions = [item for item in at_worst if item.kind == "caution"]
-    if any(item.drugs[0] == candidate.id for item in cautions):
+    if about_candidate:
         chosen.append(tables.caution_steps.get(worst) or tables.interaction_steps.get(worst))
     steps = [step.fill(candidate=candidate.name) for step in chosen if step is not None]
-    listed = dict.fromkeys(item.drugs[0] for item in cautions if item.drugs[0] != candidate.id)
     worded = tables.listed_caution_steps.get(worst)
     if listed and worded is None:  # a table without the wording: the candidate's, as before
         fallback = tables.caution_steps.get(worst) or tables.interaction_steps.get(worst)

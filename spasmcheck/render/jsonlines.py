@@ -10,20 +10,33 @@ object `render.data` builds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from spasmcheck.model import Audience, Drug, KnowledgeBase, Severity, Urgency
+from spasmcheck.answers import MEDICATIONS
+from spasmcheck.model import (
+    UNSURE,
+    Audience,
+    Drug,
+    KnowledgeBase,
+    QuestionType,
+    Severity,
+    Text,
+    TriageTables,
+    Urgency,
+)
 from spasmcheck.names import SPELLED_MEMO_SIZE, as_listed
 from spasmcheck.render import data
 
 if TYPE_CHECKING:
     from spasmcheck.emergency import Contact
     from spasmcheck.interactions import Interaction, Report
-    from spasmcheck.triage import Assessment
+    from spasmcheck.triage import Assessment, FlagHit
 
 _dumps = data._dumps
 _text = data._text_json
+_MEMO_SIZE = 1024  # entries in each memo of fixed parts that the tables bound
 
 
 def error(line_id: Any, number: int, message: str) -> str:
@@ -37,26 +50,71 @@ def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
         return data.compact({"id": line_id, "line": number,
                              **data.triage_result(assessment, kb, audience, contact)}) + "\n"
     parts = _parts(kb, audience)
+    said = parts.answers
     phone = contact.number or data.UNKNOWN_NUMBER
     report = assessment.interactions
-    answers = assessment.answers.as_dict()
-    flags = ",".join([data._flag(hit, kb, audience, phone).json()[:-1]
-                      + f',"because":{_dumps(list(hit.because))},"answers":'
-                      + _dumps({key: answers.get(key) for key in hit.because}) + "}"
+    given = assessment.answers
+    medications = said.medications(given.medications)
+    flags = ",".join([parts.flag(hit, phone) + ',"because":' + said.ids(hit.because)
+                      + ',"answers":' + said.some(hit.because, given.values, medications) + "}"
                       for hit in assessment.hits])
-    steps = ",".join([_text(data._text(step, phone, audience)) for step in assessment.next_steps])
-    unanswered = assessment.unanswered
     return "".join([
         _start(line_id, number), parts.head_only, parts.emergency(contact),
         ',"urgency":', data.urgency(kb, assessment.urgency, phone, audience).json(),
-        ',"red_flags":[', flags, '],"next_steps":[', steps, "]",
+        ',"red_flags":[', flags, '],"next_steps":[',
+        ",".join([parts.step(step, phone) for step in assessment.next_steps]), "]",
         parts.emergency_advice if assessment.urgency is Urgency.EMERGENCY else parts.advice,
         ',"candidate":', _text(report.candidate.name), parts.medications(report),
         ',"interactions":[', ",".join([parts.finding(i) for i in report.interactions]),
-        '],"answers":', _dumps(answers), ',"unanswered":', _dumps(list(unanswered)),
-        ',"unanswered_screen":', _dumps(list(assessment.unanswered_screen)),
-        ',"read_as_unsure":', _dumps(list(assessment.read_as_unsure)), ',"notices":[]',
+        '],"answers":', said.all(given.values, medications),
+        ',"unanswered":', said.ids(assessment.unanswered),
+        ',"unanswered_screen":', said.ids(assessment.unanswered_screen),
+        ',"read_as_unsure":', said.ids(assessment.read_as_unsure), ',"notices":[]',
         parts.disclaimer])
+
+
+class _Said:
+    """The answers of a triage result, from pre-encoded parts: each question's id, and each
+    of its fixed answers (yes, no, "unsure", a choice) with its key, as `"id":value`."""
+
+    def __init__(self, tables: TriageTables) -> None:
+        self.keys = {q.id: _text(q.id) for q in tables.questions}
+        self.keys[MEDICATIONS] = _text(MEDICATIONS)
+        self.pairs: dict[str, dict[Any, str]] = {}
+        for q in tables.questions:
+            fixed: tuple[Any, ...] = (True, False) if q.is_yes_no else q.values \
+                if q.type is QuestionType.CHOICE else ()
+            if q.type is QuestionType.YES_NO_UNSURE:
+                fixed += (UNSURE,)
+            self.pairs[q.id] = {value: f"{self.keys[q.id]}:{_dumps(value)}" for value in fixed}
+        self.medications_key = self.keys[MEDICATIONS] + ":"
+
+    def ids(self, keys: tuple[str, ...]) -> str:
+        """A list of question ids (or `medications`)."""
+        known = self.keys
+        return "[" + ",".join([known.get(key) or _text(key) for key in keys]) + "]"
+
+    def medications(self, names: tuple[str, ...]) -> str:
+        return self.medications_key + "[" + ",".join([_text(name) for name in names]) + "]"
+
+    def other(self, key: str, value: Any) -> str:
+        """`"id":value` for an answer with no pre-encoded text (a number)."""
+        return (self.keys.get(key) or _text(key)) + ":" + (
+            str(value) if type(value) is int else _dumps(value))
+
+    def all(self, values: Mapping[str, Any], medications: str) -> str:
+        """`{**values, "medications": [...]}` (Answers.as_dict)."""
+        pairs, other = self.pairs, self.other
+        return "{" + ",".join([pairs[key].get(value) or other(key, value)
+                               for key, value in values.items()] + [medications]) + "}"
+
+    def some(self, keys: tuple[str, ...], values: Mapping[str, Any], medications: str) -> str:
+        """`{key: as_dict().get(key) for key in keys}`: null for a question not answered."""
+        pairs, other = self.pairs, self.other
+        return "{" + ",".join([
+            medications if key == MEDICATIONS else
+            (pairs[key].get(values[key]) or other(key, values[key])) if key in values
+            else (self.keys.get(key) or _text(key)) + ":null" for key in keys]) + "}"
 
 
 def _start(line_id: Any, number: int) -> str:
@@ -119,6 +177,9 @@ class _Parts:
         self.unknown_advice = ',"unknown_advice":' + _text(
             kb.interactions.unknown_medicine.for_(audience))
         self.disclaimer = ',"disclaimer":' + _text(kb.triage.disclaimer.for_(audience)) + "}\n"
+        self.answers = _Said(kb.triage)
+        self.flags: dict[tuple[str, int, str], str] = {}  # the red flag's fields, open
+        self.steps: dict[tuple[Text, str], str] = {}  # a step, filled and encoded
 
     def emergency(self, contact: Contact) -> str:
         code = contact.country.code if contact.country else None
@@ -126,6 +187,27 @@ class _Parts:
         if text is None:
             text = self.contacts[code] = ',"emergency":' + _dumps(
                 data.emergency(contact, self.audience))
+        return text
+
+    def flag(self, hit: FlagHit, phone: str) -> str:
+        """`data.red_flag(...)` as text without its `because` and `answers` and closing brace."""
+        index = next(i for i, tier in enumerate(hit.flag.tiers) if tier is hit.tier)
+        key = (hit.flag.id, index, phone)
+        text = self.flags.get(key)
+        if text is None:
+            text = data._flag_at(self.kb, hit.flag.id, index, self.audience, phone).json()[:-1]
+            if len(self.flags) < _MEMO_SIZE:  # flags x tiers x emergency numbers met
+                self.flags[key] = text
+        return text
+
+    def step(self, step: Text, phone: str) -> str:
+        """A next step as JSON text, with the emergency number filled in."""
+        key = (step, phone)
+        text = self.steps.get(key)
+        if text is None:
+            text = _text(data._text(step, phone, self.audience))
+            if len(self.steps) < _MEMO_SIZE:  # the tables' steps (a few name a medicine)
+                self.steps[key] = text
         return text
 
     def head(self, candidate: Drug) -> str:
