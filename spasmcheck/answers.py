@@ -7,7 +7,7 @@ with the values that would have been valid, so a script author fixes a file in o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from difflib import get_close_matches
 from typing import Any, NamedTuple
 
@@ -54,12 +54,13 @@ def validate(raw: Any, tables: TriageTables, known: Schema | None = None) -> Ans
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
             continue
-        question, as_given, position = entry
+        question, kind, allowed, position = entry
         if position < last:
             in_order = False
         last = position
-        if as_given(value):
-            values[key] = value
+        if type(value) is kind and (allowed is None or (value in allowed if kind is str
+                                                        else allowed[0] <= value <= allowed[1])):
+            values[key] = value  # valid exactly as given: `answer_value` would not change it
         else:
             try:
                 if question.is_medicines:
@@ -96,31 +97,33 @@ def require_core(answers: Answers, tables: TriageTables, known: Schema | None = 
 
 
 class Schema(NamedTuple):
-    """The answers' checks, worked out once per tables: each question with a quick test for
-    an answer that is valid exactly as given (which `answer_value` would return unchanged, so
-    a well-formed answer set is not converted) and its place in asking order; and the
-    questions an answer set must answer one of (`core` or `screen`)."""
+    """The answers' checks, worked out once per tables: for each question, the type and the
+    values (choices, or a number's range) of an answer valid exactly as given, so a
+    well-formed answer set is not converted, and its place in asking order; and the questions
+    an answer set must answer one of (`core` or `screen`)."""
 
-    questions: dict[str, tuple[Question, Callable[[Any], bool], int]]
+    questions: dict[str, tuple[Question, type, Any, int]]
     needed: frozenset[str]
 
 
 def schema(tables: TriageTables) -> Schema:
-    return Schema({q.id: (q, _as_given(q), position)
+    return Schema({q.id: (q, *_as_given(q), position)
                    for position, q in enumerate(tables.questions)},
                   frozenset(q.id for q in tables.questions if q.core or q.screen))
 
 
-def _as_given(question: Question) -> Callable[[Any], bool]:
+class _Never:
+    """No answer is of this type: a medicine list is always converted."""
+
+
+def _as_given(question: Question) -> tuple[type, Any]:
     if question.type is QuestionType.CHOICE:
-        choices = frozenset(question.values)
-        return lambda value: type(value) is str and value in choices
+        return str, frozenset(question.values)
     if question.type is QuestionType.NUMBER:
-        low, high = question.minimum, question.maximum
-        return lambda value: type(value) is int and low <= value <= high  # type: ignore[operator]
+        return int, (question.minimum, question.maximum)
     if question.is_yes_no:
-        return lambda value: type(value) is bool
-    return lambda value: False
+        return bool, None
+    return _Never, None
 
 
 def answer_value(question: Question, value: Any) -> Any:
