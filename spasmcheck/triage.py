@@ -271,9 +271,11 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
         steps += _medicine_steps(report, tables, kb.interactions.drugs)
     if urgency <= Urgency.ROUTINE and "self_care" not in withheld:
         steps += [advice.text for advice in tables.self_care]
-    left_out = set(read_as_unsure) | from_medicines if read_as_unsure or from_medicines \
-        else ()
-    unanswered = tuple([q for q in known.answer_ids if q not in given and q not in left_out])
+    if read_as_unsure or from_medicines:
+        left_out = set(read_as_unsure) | from_medicines
+        unanswered = tuple([q for q in known.answer_ids if q not in given and q not in left_out])
+    else:
+        unanswered = tuple([q for q in known.answer_ids if q not in given])
     screen_gaps = _screen_gaps(index, unanswered, read_as_unsure, facts_now) \
         if unanswered or read_as_unsure else ()
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,

@@ -73,12 +73,19 @@ def triage(line_id: Any, number: int, assessment: Assessment, kb: KnowledgeBase,
         parts.disclaimer])
 
 
+class _Encoded(dict[str, str]):
+    """Question ids as JSON text; an id the tables do not hold is encoded when met."""
+
+    def __missing__(self, key: str) -> str:
+        return _text(key)
+
+
 class _Said:
     """The answers of a triage result, from pre-encoded parts: each question's id, and each
     of its fixed answers (yes, no, "unsure", a choice) with its key, as `"id":value`."""
 
     def __init__(self, tables: TriageTables) -> None:
-        self.keys = {q.id: _text(q.id) for q in tables.questions}
+        self.keys = _Encoded({q.id: _text(q.id) for q in tables.questions})
         self.keys[MEDICATIONS] = _text(MEDICATIONS)
         self.pairs: dict[str, dict[Any, str]] = {}
         for q in tables.questions:
@@ -91,15 +98,14 @@ class _Said:
 
     def ids(self, keys: tuple[str, ...]) -> str:
         """A list of question ids (or `medications`)."""
-        known = self.keys
-        return "[" + ",".join([known.get(key) or _text(key) for key in keys]) + "]"
+        return "[" + ",".join(map(self.keys.__getitem__, keys)) + "]"
 
     def medications(self, names: tuple[str, ...]) -> str:
         return self.medications_key + "[" + ",".join([_text(name) for name in names]) + "]"
 
     def other(self, key: str, value: Any) -> str:
         """`"id":value` for an answer with no pre-encoded text (a number)."""
-        return (self.keys.get(key) or _text(key)) + ":" + (
+        return self.keys[key] + ":" + (
             str(value) if type(value) is int else _dumps(value))
 
     def all(self, values: Mapping[str, Any], medications: str) -> str:
@@ -114,7 +120,7 @@ class _Said:
         return "{" + ",".join([
             medications if key == MEDICATIONS else
             (pairs[key].get(values[key]) or other(key, values[key])) if key in values
-            else (self.keys.get(key) or _text(key)) + ":null" for key in keys]) + "}"
+            else self.keys[key] + ":null" for key in keys]) + "}"
 
 
 def _start(line_id: Any, number: int) -> str:
