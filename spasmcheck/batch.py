@@ -340,13 +340,14 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, kb: KnowledgeB
                  audience: Audience, defaults: Defaults, contacts: dict[str | None, Contact],
                  checker: Checker) -> tuple[str, Urgency, bool]:
     """One assessment; `contacts` keeps the emergency contact of each country met this run."""
-    from spasmcheck import emergency
-
     _keys(item, _TRIAGE_FIELDS, "answers")
     candidate = _candidate(item, checker, defaults)
     asked = _name(item, "country") or defaults.country
-    contact = contacts.get(asked) or contacts.setdefault(
-        asked, emergency.contact(kb, asked, defaults.territory))
+    contact = contacts.get(asked)
+    if contact is None:
+        from spasmcheck import emergency
+
+        contact = contacts[asked] = emergency.contact(kb, asked, defaults.territory)
     known = checker.triage.schema
     given = validate(item["answers"], kb.triage, known)
     require_core(given, kb.triage, known)

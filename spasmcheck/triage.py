@@ -38,6 +38,9 @@ from spasmcheck.model import (
 )
 
 
+_NOTHING: frozenset[str] = frozenset()  # no advice section withheld
+
+
 class FlagHit(NamedTuple):
     """A red flag that fired, at which tier, and the answer keys that fired it."""
 
@@ -265,7 +268,8 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     urgency = max([hit.urgency for hit in hits]) if hits else tables.default_level
 
     notices = tuple([notice for notice, when in index.notices if when(facts_now) is not None])
-    withheld = frozenset([section for notice in notices for section in notice.withhold])
+    withheld = frozenset([section for notice in notices for section in notice.withhold]) \
+        if notices else _NOTHING
     steps = [hit.do_now for hit in hits]
     if report.interactions:
         steps += _medicine_steps(report, tables, kb.interactions.drugs)
