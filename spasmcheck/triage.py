@@ -37,7 +37,6 @@ from spasmcheck.model import (
     Urgency,
 )
 
-
 _NOTHING: frozenset[str] = frozenset()  # no advice section withheld
 
 
