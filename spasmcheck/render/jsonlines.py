@@ -98,7 +98,7 @@ class _Said:
 
     def ids(self, keys: tuple[str, ...]) -> str:
         """A list of question ids (or `medications`)."""
-        return "[" + ",".join(map(self.keys.__getitem__, keys)) + "]"
+        return "[" + ",".join(map(self.keys.__getitem__, keys)) + "]" if keys else "[]"
 
     def medications(self, names: tuple[str, ...]) -> str:
         return self.medications_key + "[" + ",".join([_text(name) for name in names]) + "]"
