@@ -316,6 +316,65 @@ def test_a_batch_assessment_is_the_one_shot_object_on_one_line(line_id, answers,
         json.dumps(shaped, separators=(",", ":")) + "\n"
 
 
+def loose_answer_for(question):
+    """An answer as a file or a script may write it: yes/no as words in any case, "not sure"
+    in its other spellings, numbers for children and adults alike."""
+    if question.is_yes_no:
+        words = [True, False, "yes", "No", "y", "FALSE"]
+        if question.type is QuestionType.YES_NO_UNSURE:
+            words += [UNSURE, "not sure", "Don't know", "unknown"]
+        return st.sampled_from(words)
+    if question.type is QuestionType.CHOICE and UNSURE in question.values:
+        return st.sampled_from([*question.values, "not sure", " Unsure "])
+    return answer_for(question)
+
+
+@st.composite
+def loose_answer_sets(draw):
+    """Partial answer sets in any key order, with medicines typed every way (a strength, a
+    misspelling, a name no table holds) and sometimes none at all."""
+    questions = [q for q in KB.triage.questions if not q.is_medicines]
+    answers = {q.id: draw(loose_answer_for(q)) for q in draw(st.permutations(questions))
+               if draw(st.integers(0, 2))}
+    answers.setdefault("location", "lower_back")
+    if draw(st.booleans()):
+        answers["medications"] = draw(st.lists(st.sampled_from(
+            [*NAMES[:200], "nosuch", "sertralin", "Zoloft 50 mg", "IBUPROFEN 200MG tablet"]),
+            max_size=5))
+    return answers
+
+
+@settings(max_examples=150, deadline=None)
+@given(loose_answer_sets(), st.sampled_from(list(Audience)),
+       st.sampled_from([None, "GB", "US", "ZZ"]))
+def test_a_batch_line_answered_any_way_is_the_one_shot_object(answers, audience, country):
+    """A batch worker checks answers with the Checker's precompiled schema and encodes them
+    from pre-encoded parts: the line must still be what `triage --answers F --json` says for
+    the same answers (partial, "not sure", children, unknown medicines, any key order)."""
+    from spasmcheck.core import emergency
+    from spasmcheck.core.answers import validate
+    from spasmcheck.core.triage import assess
+    from spasmcheck.render import data
+    from spasmcheck.render.encoding import compact
+
+    line = json.dumps({"id": 5, "answers": answers, "country": country}).encode()
+    [text] = batch.process(batch.Work("triage", KB, audience, None), [line], batch.Outcome(), 5)
+    one_shot = data.triage_result(assess(validate(answers, KB.triage), KB), KB, audience,
+                                  emergency.contact(KB, country))
+    assert text == compact({"id": 5, "line": 5, **one_shot}) + "\n"
+
+
+def test_answers_are_kept_in_asking_order_however_they_are_given():
+    from spasmcheck.core.answers import validate
+
+    given = {"improving": "yes", "duration_days": 3, "location": "neck", "chest_pain": "no"}
+    answers = validate(given, KB.triage)
+    asking = [q.id for q in KB.triage.questions if q.id in given]
+    assert list(answers.values) == asking
+    assert answers.values == {"improving": True, "duration_days": 3, "location": "neck",
+                              "chest_pain": False}
+
+
 @pytest.mark.long
 def test_a_long_run_draws_its_progress_bar_on_the_terminal(tmp_path):
     """In a real terminal, with results going to a file: the bar fills and the file is whole."""

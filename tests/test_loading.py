@@ -100,7 +100,7 @@ def test_the_red_flag_code_travels_with_the_cached_tables(tmp_path):
             "    compiled.append(name)\n    return real(source, name, *rest, **options)\n"
             "builtins.compile = counting\n"
             "from spasmcheck.core import triage\nfrom spasmcheck.tables import knowledge\n"
-            "triage._compiled(knowledge.load(None))\nprint(compiled.count('<conditions>'))\n")
+            "triage.TriageIndex(knowledge.load(None))\nprint(compiled.count('<conditions>'))\n")
     env = {**os.environ, "SPASMCHECK_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("SPASMCHECK_CACHE", None)
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

@@ -6,7 +6,7 @@ with the values that would have been valid, so a script author fixes a file in o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from difflib import get_close_matches
 from typing import Any, NamedTuple
 
@@ -33,24 +33,32 @@ class Answers(NamedTuple):
         return {**self.values, MEDICATIONS: list(self.medications)}
 
 
-def validate(raw: Any, tables: TriageTables) -> Answers:
-    """Check raw answers (a mapping from a file, a batch line or the prompts)."""
+def validate(raw: Any, tables: TriageTables, known: Schema | None = None) -> Answers:
+    """Check raw answers (a mapping from a file, a batch line or the prompts). `known` is the
+    tables' `schema` (a Checker keeps one); without it one is built (cheap)."""
     if not isinstance(raw, dict):
         raise AnswersError(f"answers must be a mapping of question ids to answers, not "
                            f"{type(raw).__name__}; valid keys: {_valid_keys(tables)}")
-    schema = _schema(tables)
+    questions = (known if known is not None else schema(tables)).questions
     problems: list[str] = []
     values: dict[str, Any] = {}
     medications: list[str] = []
+    last, in_order = -1, True
     for key, value in raw.items():
-        question, as_given = schema.get(key, _UNKNOWN) if isinstance(key, str) else _UNKNOWN
-        if question is None:
-            hint = get_close_matches(str(key), schema, n=1) if len(problems) < MAX_PROBLEMS \
+        entry = questions.get(key) if isinstance(key, str) else None
+        if entry is None:
+            hint = get_close_matches(str(key), questions, n=1) if len(problems) < MAX_PROBLEMS \
                 else None  # past the cap the hint is never shown: skip its cost
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
-        elif as_given(value):
-            values[key] = value
+            continue
+        question, kind, allowed, position = entry
+        if position < last:
+            in_order = False
+        last = position
+        if type(value) is kind and (allowed is None or (value in allowed if kind is str
+                                                        else allowed[0] <= value <= allowed[1])):
+            values[key] = value  # valid exactly as given: `answer_value` would not change it
         else:
             try:
                 if question.is_medicines:
@@ -66,18 +74,19 @@ def validate(raw: Any, tables: TriageTables) -> Answers:
             problems[MAX_PROBLEMS:] = [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
         more = f"\nvalid keys: {_valid_keys(tables)}"
         raise AnswersError("the answers cannot be used:\n  " + "\n  ".join(problems) + more)
-    ordered = {q.id: values[q.id] for q in tables.questions if q.id in values}
-    return Answers(ordered, tuple(dict.fromkeys(medications)))
+    if not in_order:  # answers are kept in asking order, however they were given
+        values = {q.id: values[q.id] for q in tables.questions if q.id in values}
+    return Answers(values, tuple(dict.fromkeys(medications)))
 
 
-def require_core(answers: Answers, tables: TriageTables) -> None:
+def require_core(answers: Answers, tables: TriageTables, known: Schema | None = None) -> None:
     """Refuse an answer set that says nothing a triage can stand on (`{}`, or only an age).
 
     A file or batch line must give where, how long (the `core: true` questions) or at least one
     warning-sign (`screen: true`) answer; a partial set is assessed, with its gaps named.
     """
-    needed = [q.id for q in tables.questions if q.core or q.screen]
-    if not any(key in answers.values for key in needed):
+    needed = (known if known is not None else schema(tables)).needed
+    if needed.isdisjoint(answers.values):
         core = ", ".join(q.id for q in tables.questions if q.core)
         screen = ", ".join(q.id for q in tables.questions if q.screen and not q.core)
         raise AnswersError("the answers give none of the core questions, so no level can be "
@@ -85,39 +94,34 @@ def require_core(answers: Answers, tables: TriageTables) -> None:
                            f"warning-sign questions ({screen})")
 
 
-Schema = dict[str, tuple[Question, Callable[[Any], bool]]]
-_UNKNOWN = (None, bool)  # not a question; the test is never reached
-_schemas: dict[int, tuple[TriageTables, Schema]] = {}
+class Schema(NamedTuple):
+    """The answers' checks, worked out once per tables: for each question, the type and the
+    values (choices, or a number's range) of an answer valid exactly as given, so a
+    well-formed answer set is not converted, and its place in asking order; and the questions
+    an answer set must answer one of (`core` or `screen`)."""
+
+    questions: dict[str, tuple[Question, type, Any, int]]
+    needed: frozenset[str]
 
 
-def _schema(tables: TriageTables) -> Schema:
-    """Each question, with a quick test for an answer that is valid exactly as given (which
-    `answer_value` would return unchanged), so a well-formed answer set is not converted.
-
-    Kept per table object, by identity: hashing the tables would cost more than the check.
-    """
-    known = _schemas.get(id(tables))
-    if known is not None and known[0] is tables:
-        return known[1]
-    schema: Schema = {}
-    for question in tables.questions:
-        schema[question.id] = (question, _as_given(question))
-    if len(_schemas) >= 8:
-        _schemas.clear()
-    _schemas[id(tables)] = (tables, schema)
-    return schema
+def schema(tables: TriageTables) -> Schema:
+    return Schema({q.id: (q, *_as_given(q), position)
+                   for position, q in enumerate(tables.questions)},
+                  frozenset(q.id for q in tables.questions if q.core or q.screen))
 
 
-def _as_given(question: Question) -> Callable[[Any], bool]:
+class _Never:
+    """No answer is of this type: a medicine list is always converted."""
+
+
+def _as_given(question: Question) -> tuple[type, Any]:
     if question.type is QuestionType.CHOICE:
-        choices = frozenset(question.values)
-        return lambda value: type(value) is str and value in choices
+        return str, frozenset(question.values)
     if question.type is QuestionType.NUMBER:
-        low, high = question.minimum, question.maximum
-        return lambda value: type(value) is int and low <= value <= high  # type: ignore[operator]
+        return int, (question.minimum, question.maximum)
     if question.is_yes_no:
-        return lambda value: type(value) is bool
-    return lambda value: False
+        return bool, None
+    return _Never, None
 
 
 def answer_value(question: Question, value: Any) -> Any:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from spasmcheck.core.answers import Answers
     from spasmcheck.core.model import Drug, KnowledgeBase
     from spasmcheck.core.names import Resolution
-    from spasmcheck.core.triage import Assessment
+    from spasmcheck.core.triage import Assessment, TriageIndex
 
 class RequestError(UsageError):
     """A request the core refuses; `field` names the part of it (meds, drug, condition, age)."""
@@ -36,13 +36,14 @@ class Checker:
 
     A plain class with slots: a NamedTuple or dataclass costs start-up time to create."""
 
-    __slots__ = ("_codes", "_pairs", "kb", "limits")
+    __slots__ = ("_codes", "_pairs", "_triage", "kb", "limits")
 
     def __init__(self, kb: KnowledgeBase, limits: Limits = LIMITS) -> None:
         self.kb = kb
         self.limits = limits
         self._pairs: interactions.Index | None = None
         self._codes: dict[str, Drug] | None = None
+        self._triage: TriageIndex | None = None
 
     @property
     def pairs(self) -> interactions.Index:
@@ -117,7 +118,17 @@ class Checker:
         """The urgency of a set of answers, with the check of its medicines."""
         from spasmcheck.core.triage import assess  # only triage needs it: not on the other paths
 
-        return assess(answers, self.kb, candidate, finished, self.pairs)
+        return assess(answers, self.kb, candidate, finished, index=self.triage, pairs=self.pairs)
+
+    @property
+    def triage(self) -> TriageIndex:
+        """What triage works out once per tables (compiled red flags, the answers' schema),
+        built at the first assessment; batch mode builds it before forking its workers."""
+        if self._triage is None:
+            from spasmcheck.core.triage import TriageIndex
+
+            self._triage = TriageIndex(self.kb)
+        return self._triage
 
     def lookup(self, name: str, candidate: Drug | None = None) -> Resolution:
         """What a medicine name resolves to: a drug, a product, partly or not at all; with a

@@ -10,12 +10,11 @@ The person's medicines go through the one interaction engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from spasmcheck.core import interactions
-from spasmcheck.core.answers import MEDICATIONS, Answers
+from spasmcheck.core.answers import MEDICATIONS, Answers, schema
 from spasmcheck.core.conditions import (
     Facts,
     Predicate,
@@ -37,6 +36,8 @@ from spasmcheck.core.model import (
     TriageTables,
     Urgency,
 )
+
+_NOTHING: frozenset[str] = frozenset()  # no advice section withheld
 
 
 class FlagHit(NamedTuple):
@@ -91,9 +92,30 @@ class _Questions(NamedTuple):
     reads: dict[str, dict[Any, Any]]  # question id -> {"not sure" answer: value read}
 
 
-@lru_cache(maxsize=8)
-def _questions(kb: KnowledgeBase) -> _Questions:
-    questions = kb.triage.questions
+class TriageIndex:
+    """What the engine works out once per tables, before the first assessment: the question
+    list's readings, each red flag's compiled tiers, the screen and the notices, and the
+    answers' schema. A `Checker` builds one and passes it in; a caller without one gets a
+    fresh one each call (tests, one-shot helpers: about 3 ms, mostly generating `holding`)."""
+
+    __slots__ = ("questions", "flags", "holding", "screen", "notices", "schema")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        triage = kb.triage
+        self.questions = _questions(triage.questions)
+        self.flags = tuple((flag, tuple((tier, compile_condition(tier.when))
+                                        for tier in flag.tiers))
+                           for flag in triage.red_flags)
+        # which tier of each flag holds first, as one generated function
+        self.holding = first_holding([[tier.when for tier in flag.tiers]
+                                      for flag in triage.red_flags])
+        self.screen = _screen(triage.questions)
+        self.notices = tuple((notice, compile_condition(notice.when))
+                             for notice in triage.notices)
+        self.schema = schema(triage)
+
+
+def _questions(questions: tuple[Question, ...]) -> _Questions:
     answer_ids = tuple(q.id for q in questions if not q.is_medicines)
     readings = tuple(
         _Reading(q, _compile(q.implied_by), _compile(q.ask_when),
@@ -113,45 +135,56 @@ def _compile(condition: Any) -> Predicate | None:
     return compile_condition(condition) if condition is not None else None
 
 
-@lru_cache(maxsize=8)
-def _compiled(kb: KnowledgeBase) -> tuple[
-        tuple[tuple[RedFlag, tuple[tuple[Tier, Predicate], ...]], ...],
-        Callable[[Facts], list[tuple[int, int]]]]:
-    """Each red flag with its tiers' conditions, and which tier of each flag holds first."""
-    flags = kb.triage.red_flags
-    return (tuple((flag, tuple((tier, compile_condition(tier.when)) for tier in flag.tiers))
-                  for flag in flags),
-            first_holding([[tier.when for tier in flag.tiers] for flag in flags]))
-
-
-def effective_values(answers: Answers, kb: KnowledgeBase) -> dict[str, Any]:
+def effective_values(answers: Answers, kb: KnowledgeBase,
+                     index: TriageIndex | None = None) -> dict[str, Any]:
     """Answers as rules read them: "unsure" becomes the alarming answer of a yes/no question,
     and a choice question's "not sure" the value its table says (`read_as`)."""
-    reads = _questions(kb).reads
-    return {key: (reads[key][value] if key in reads and value in reads[key] else value)
-            for key, value in answers.values.items()}
+    return _effective(answers, _known(kb, index).reads)
 
 
-def implied_conditions(values: dict[str, Any], kb: KnowledgeBase) -> tuple[str, ...]:
+def _effective(answers: Answers, reads: dict[str, dict[Any, Any]]) -> dict[str, Any]:
+    values = dict(answers.values)
+    for key, value in values.items():
+        if type(value) is str and key in reads:  # only text is ever read as something else
+            read = reads[key]
+            if value in read:
+                values[key] = read[value]
+    return values
+
+
+def _known(kb: KnowledgeBase, index: TriageIndex | None) -> _Questions:
+    """The question list's readings: the index's, else worked out now (cheap, unlike the
+    rest of an index)."""
+    return index.questions if index is not None else _questions(kb.triage.questions)
+
+
+def implied_conditions(values: dict[str, Any], kb: KnowledgeBase,
+                       index: TriageIndex | None = None) -> tuple[str, ...]:
     """Interaction-table conditions implied by effective answers (`pregnant: true` ->
     pregnancy)."""
-    return tuple(condition for question_id, condition, alarming in _questions(kb).implied
-                 if values.get(question_id) == alarming)
+    return _implied(values, _known(kb, index))
 
 
-def facts(answers: Answers, report: interactions.Report, kb: KnowledgeBase) -> Facts:
+def _implied(values: dict[str, Any], known: _Questions) -> tuple[str, ...]:
+    return tuple([condition for question_id, condition, alarming in known.implied
+                  if values.get(question_id) == alarming])
+
+
+def facts(answers: Answers, report: interactions.Report, kb: KnowledgeBase,
+          index: TriageIndex | None = None) -> Facts:
     """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
-    return _facts(effective_values(answers, kb), report.medications, kb)
+    return _facts(effective_values(answers, kb, index), report.medications, kb)
 
 
 def _facts(values: dict[str, Any], medications: tuple[Any, ...], kb: KnowledgeBase) -> Facts:
-    taken = [kb.interactions.drugs[d] for med in medications for d in med.drugs]
-    return Facts(values, frozenset().union(*(drug.all_classes for drug in taken)),
-                 frozenset(drug.id for drug in taken))
+    drugs = kb.interactions.drugs
+    taken = [drugs[d] for med in medications for d in med.drugs]
+    return Facts(values, frozenset().union(*[drug.all_classes for drug in taken]),
+                 frozenset([drug.id for drug in taken]))
 
 
-def read_left_out(facts_now: Facts, answers: Answers, kb: KnowledgeBase) -> tuple[
-        tuple[str, ...], frozenset[str]]:
+def read_left_out(facts_now: Facts, answers: Answers, kb: KnowledgeBase,
+                  index: TriageIndex | None = None) -> tuple[tuple[str, ...], frozenset[str]]:
     """Fill in, in asking order, the yes/no questions the tables read when left out.
 
     A listed medicine named by `implied_by` stands in for the alarming answer. A follow-up whose
@@ -160,14 +193,19 @@ def read_left_out(facts_now: Facts, answers: Answers, kb: KnowledgeBase) -> tupl
     question whose `unsure_when` holds: a missing answer a rule needs is never calm after an
     alarming one. Returns the questions read as "not sure" and those read from medicines.
     """
-    known = _questions(kb)
+    return _read_left_out(facts_now, answers, _known(kb, index))
+
+
+def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tuple[
+        tuple[str, ...], frozenset[str]]:
     values = facts_now.values
     assert isinstance(values, dict)
+    given = answers.values
     unsure: list[str] = []
     from_medicines: set[str] = set()
     for reading in known.readings:
         question_id = reading.question.id
-        if question_id in answers.values:
+        if question_id in given:
             continue
         if reading.implied_by is not None and reading.implied_by(facts_now) is not None:
             values[question_id] = reading.question.alarming
@@ -192,28 +230,33 @@ def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
 
 
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
-           finished: bool = True, pairs: interactions.Index | None = None) -> Assessment:
+           finished: bool = True, index: TriageIndex | None = None,
+           pairs: interactions.Index | None = None) -> Assessment:
     """`finished=False` while an interview is still asking: a follow-up not asked yet is not
     read as "not sure" (it is about to be asked), so the emergency card waits for its answer.
-    `pairs`: the interactions index of a `checker.Checker`, kept across assessments."""
+    `index` is the tables' TriageIndex and `pairs` their interactions index (a Checker keeps
+    both); without them they are built."""
+    index = index if index is not None else TriageIndex(kb)
+    known = index.questions
     tables = kb.triage
-    values = effective_values(answers, kb)
-    conditions = implied_conditions(values, kb)
+    given = answers.values
+    values = _effective(answers, known.reads)
+    conditions = _implied(values, known)
     report = interactions.check(answers.medications, kb, candidate, conditions,
-                                answers.values.get("age"), pairs)
+                                given.get("age"), pairs)
     facts_now = _facts(values, report.medications, kb)
-    read_as_unsure, from_medicines = read_left_out(facts_now, answers, kb) if finished else \
-        ((), frozenset())
+    read_as_unsure, from_medicines = _read_left_out(facts_now, answers, known) if finished \
+        else ((), frozenset())
     if read_as_unsure or from_medicines:
-        now_implied = implied_conditions(values, kb)
+        now_implied = _implied(values, known)
         if now_implied != conditions:  # a question read from its follow-up gate or medicine
             report = interactions.check(answers.medications, kb, candidate, now_implied,
-                                        answers.values.get("age"), pairs)
-    order = _questions(kb).order
+                                        given.get("age"), pairs)
+    order = known.order
 
     hits = []
-    flags, holding = _compiled(kb)
-    for flag_number, tier_number in holding(facts_now):
+    flags = index.flags
+    for flag_number, tier_number in index.holding(facts_now):
         flag, tiers = flags[flag_number]
         tier, when = tiers[tier_number]
         because = when(facts_now)
@@ -221,47 +264,53 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
         if from_medicines & because:
             because = (because - from_medicines) | {MEDICATIONS}
         hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
-    hits.sort(key=lambda hit: -hit.urgency)
-    urgency = max((hit.urgency for hit in hits), default=tables.default_level)
+    if len(hits) > 1:
+        hits.sort(key=lambda hit: -hit.urgency)
+    urgency = max([hit.urgency for hit in hits]) if hits else tables.default_level
 
-    notices = tuple(notice for notice, when in _notices(kb) if when(facts_now) is not None)
-    withheld = frozenset(section for notice in notices for section in notice.withhold)
+    notices = tuple([notice for notice, when in index.notices if when(facts_now) is not None])
+    withheld = frozenset([section for notice in notices for section in notice.withhold]) \
+        if notices else _NOTHING
     steps = [hit.do_now for hit in hits]
-    steps += _medicine_steps(report, tables, kb.interactions.drugs)
+    if report.interactions:
+        steps += _medicine_steps(report, tables, kb.interactions.drugs)
     if urgency <= Urgency.ROUTINE and "self_care" not in withheld:
         steps += [advice.text for advice in tables.self_care]
-    left_out = set(read_as_unsure) | from_medicines
-    unanswered = tuple(q for q in _questions(kb).answer_ids
-                       if q not in answers.values and q not in left_out)
-    missing = set(unanswered)
-    screen_gaps = tuple(q for q, gate_keys, applies in _screen(kb)
-                        if q in left_out and q in read_as_unsure or (q in missing and (
-                            applies is None or (gate_keys <= facts_now.values.keys()
-                                                and applies(facts_now) is not None)))
-                        ) if unanswered or read_as_unsure else ()
+    if read_as_unsure or from_medicines:
+        left_out = set(read_as_unsure) | from_medicines
+        unanswered = tuple([q for q in known.answer_ids if q not in given and q not in left_out])
+    else:
+        unanswered = tuple([q for q in known.answer_ids if q not in given])
+    screen_gaps = _screen_gaps(index, unanswered, read_as_unsure, facts_now) \
+        if unanswered or read_as_unsure else ()
     return Assessment(urgency, tuple(hits), tuple(dict.fromkeys(steps)), report, answers,
                       unanswered, read_as_unsure, notices, withheld, screen_gaps)
 
 
-@lru_cache(maxsize=8)
-def _screen(kb: KnowledgeBase) -> tuple[tuple[str, frozenset[str], Predicate | None], ...]:
-    """The questions whose gap is named under the level: the emergency screen and follow-ups
-    (read as no), and any question read as "not sure". Each comes with its ask_when and the
-    answers that opens on: a follow-up read as no is named only once its gate is answered and
-    opens it (until then the gate is the gap)."""
-    return tuple((q.id, keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
-                  _compile(q.ask_when) if q.screen or q.ask_when else _never)
-                 for q in kb.triage.questions if not q.is_medicines)
+_Screen = dict[str, tuple[frozenset[str], "Predicate | None"]]
 
 
-def _never(facts_now: Facts) -> None:
-    """Not a warning-sign question: named only when read as "not sure"."""
-    return None
+def _screen_gaps(index: TriageIndex, unanswered: tuple[str, ...],
+                 read_as_unsure: tuple[str, ...], facts_now: Facts) -> tuple[str, ...]:
+    """The questions whose gap is named under the level, in asking order: every question read
+    as "not sure", and an unanswered one on the screen (a follow-up once its gate is answered
+    and opens it; until then the gate is the gap)."""
+    screen = index.screen
+    present = facts_now.values.keys()
+    gaps = [q for q in unanswered if q in screen and (
+        (applies := screen[q][1]) is None
+        or (screen[q][0] <= present and applies(facts_now) is not None))]
+    if not read_as_unsure:
+        return tuple(gaps)
+    return tuple(sorted([*gaps, *read_as_unsure], key=index.questions.order.__getitem__))
 
 
-@lru_cache(maxsize=8)
-def _notices(kb: KnowledgeBase) -> tuple[tuple[Notice, Predicate], ...]:
-    return tuple((notice, compile_condition(notice.when)) for notice in kb.triage.notices)
+def _screen(questions: tuple[Question, ...]) -> _Screen:
+    """The questions whose gap is named when left out (read as no): the emergency screen, and
+    each follow-up with its ask_when and the answers that opens on (None: always named)."""
+    return {q.id: (keys_of(q.ask_when) - {MEDICATIONS} if q.ask_when else frozenset(),
+                   _compile(q.ask_when))
+            for q in questions if not q.is_medicines and (q.screen or q.ask_when)}
 
 
 def _medicine_steps(report: interactions.Report, tables: TriageTables,
@@ -273,16 +322,24 @@ def _medicine_steps(report: interactions.Report, tables: TriageTables,
     worst = report.worst
     if worst is None:
         return []
-    at_worst = [item for item in report.interactions if item.finding.severity is worst]
     candidate = report.candidate
+    medicine = about_candidate = False
+    listed: dict[str, None] = {}  # medicines already taken with a caution at the worst
+    for item in report.interactions:
+        if item.finding.severity is not worst:
+            continue
+        if item.kind != "caution":
+            medicine = True
+        elif item.drugs[0] == candidate.id:
+            about_candidate = True
+        else:
+            listed[item.drugs[0]] = None
     chosen = []
-    if any(item.kind != "caution" for item in at_worst):
+    if medicine:
         chosen.append(tables.interaction_steps.get(worst))
-    cautions = [item for item in at_worst if item.kind == "caution"]
-    if any(item.drugs[0] == candidate.id for item in cautions):
+    if about_candidate:
         chosen.append(tables.caution_steps.get(worst) or tables.interaction_steps.get(worst))
     steps = [step.fill(candidate=candidate.name) for step in chosen if step is not None]
-    listed = dict.fromkeys(item.drugs[0] for item in cautions if item.drugs[0] != candidate.id)
     worded = tables.listed_caution_steps.get(worst)
     if listed and worded is None:  # a table without the wording: the candidate's, as before
         fallback = tables.caution_steps.get(worst) or tables.interaction_steps.get(worst)

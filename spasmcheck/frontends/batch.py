@@ -173,6 +173,8 @@ class Work:
     def prepare(self) -> None:
         """Work out now what lines would work out as they come (before forking: shared)."""
         self.checker.prepare_interactions()  # triage lines check their medicines too
+        if self.kind == "triage":
+            self.checker.triage  # noqa: B018  the compiled red flags and answers' schema
         self.writer.prepare(self.checker.pairs.names.values())
 
 
@@ -343,18 +345,19 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, work: Wo
 
 def _triage_line(item: dict[str, Any], line_id: Any, number: int, work: Work,
                  ) -> tuple[str, Urgency, bool]:
-    """One assessment."""
-    from spasmcheck.core import emergency
-
+    """One assessment; `work.contacts` keeps the emergency contact of each country met."""
     kb, checker, defaults, contacts = work.kb, work.checker, work.defaults, work.contacts
-
     _keys(item, _TRIAGE_FIELDS, "answers")
     candidate = _candidate(item, checker, defaults)
     asked = _name(item, "country") or defaults.country
-    contact = contacts.get(asked) or contacts.setdefault(
-        asked, emergency.contact(kb, asked, defaults.territory))
-    given = validate(item["answers"], kb.triage)
-    require_core(given, kb.triage)
+    contact = contacts.get(asked)
+    if contact is None:
+        from spasmcheck.core import emergency
+
+        contact = contacts[asked] = emergency.contact(kb, asked, defaults.territory)
+    known = checker.triage.schema
+    given = validate(item["answers"], kb.triage, known)
+    require_core(given, kb.triage, known)
     assessment = checker.assess(given, candidate)
     text = work.writer.triage(line_id, number, assessment, contact)
     return text, assessment.urgency, assessment.interactions.incomplete

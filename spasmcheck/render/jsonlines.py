@@ -14,19 +14,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from spasmcheck.core.model import Audience, Drug, KnowledgeBase, Severity, Urgency
+from spasmcheck.core.answers import MEDICATIONS
+from spasmcheck.core.model import (
+    UNSURE,
+    Audience,
+    Drug,
+    KnowledgeBase,
+    QuestionType,
+    Severity,
+    Text,
+    TriageTables,
+    Urgency,
+)
 from spasmcheck.core.names import SPELLED_MEMO_SIZE, as_listed
 from spasmcheck.render import data
 from spasmcheck.render.encoding import compact, members, text, value_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from spasmcheck.core.emergency import Contact
     from spasmcheck.core.interactions import Interaction, Report
     from spasmcheck.core.names import Resolution
     from spasmcheck.core.triage import Assessment
 
+_MEMO_SIZE = 1024  # entries in each memo of fixed parts that the tables bound
 _COUNT = {severity: f'"{severity.label}":' for severity in Severity}
 _WORST = {severity: f'"{severity.label}"' for severity in Severity}
 
@@ -58,6 +70,8 @@ class Writer:
         # a name as typed (as the tables list it) -> its medications entry
         self.medicines: dict[str, str] = {}
         self.contacts: dict[str | None, str] = {}  # country code -> the emergency member
+        self.answers = _Said(kb.triage)
+        self.steps: dict[tuple[Text, str], str] = {}  # a step, filled and encoded
         guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
         tips = ',"guidance":' + value_text(data.advice(kb, guidance, audience))
         self.advice = ',"seek_help_sooner":' + value_text(
@@ -93,25 +107,38 @@ class Writer:
         if assessment.notices:  # less common (they may withhold sections): built the long way
             return compact({"id": line_id, "line": number,
                             **data.triage_result(assessment, kb, audience, contact)}) + "\n"
+        said = self.answers
         phone = contact.number or data.UNKNOWN_NUMBER
         report = assessment.interactions
-        answers = assessment.answers.as_dict()
-        flags = ",".join([value_text(data.red_flag(hit, kb, audience, phone, answers))
-                          for hit in assessment.hits])
-        steps = ",".join([text(data.filled(step, phone, audience))
-                          for step in assessment.next_steps])
+        given = assessment.answers
+        medications = said.medications(given.medications)
+        flags = ",".join(["{" + data.flag(hit, kb, audience, phone).members()
+                          + ',"because":' + said.ids(hit.because)
+                          + ',"answers":' + said.some(hit.because, given.values, medications)
+                          + "}" for hit in assessment.hits])
         return "".join([
             _start(line_id, number), self.head_only, self.emergency(contact),
             ',"urgency":', data.urgency(kb, assessment.urgency, phone, audience).json(),
-            ',"red_flags":[', flags, '],"next_steps":[', steps, "]",
+            ',"red_flags":[', flags, '],"next_steps":[',
+            ",".join([self.step(step, phone) for step in assessment.next_steps]), "]",
             self.emergency_advice if assessment.urgency is Urgency.EMERGENCY else self.advice,
             ',"candidate":', text(report.candidate.name), self.medications(report),
             ',"interactions":[', ",".join([self.finding(i) for i in report.interactions]),
-            '],"answers":', value_text(answers),
-            ',"unanswered":', value_text(list(assessment.unanswered)),
-            ',"unanswered_screen":', value_text(list(assessment.unanswered_screen)),
-            ',"read_as_unsure":', value_text(list(assessment.read_as_unsure)), ',"notices":[]',
+            '],"answers":', said.all(given.values, medications),
+            ',"unanswered":', said.ids(assessment.unanswered),
+            ',"unanswered_screen":', said.ids(assessment.unanswered_screen),
+            ',"read_as_unsure":', said.ids(assessment.read_as_unsure), ',"notices":[]',
             self.disclaimer])
+
+    def step(self, step: Text, phone: str) -> str:
+        """A next step as JSON text, with the emergency number filled in."""
+        key = (step, phone)
+        encoded = self.steps.get(key)
+        if encoded is None:
+            encoded = text(data.filled(step, phone, self.audience))
+            if len(self.steps) < _MEMO_SIZE:  # the tables' steps (a few name a medicine)
+                self.steps[key] = encoded
+        return encoded
 
     def emergency(self, contact: Contact) -> str:
         code = contact.country.code if contact.country else None
@@ -170,6 +197,56 @@ class Writer:
             if item.kind != "same_drug":
                 self.rulings[key] = ruling
         return f'{{"drugs":[{drugs}],{ruling}}}'
+
+
+class _Encoded(dict[str, str]):
+    """Question ids as JSON text; an id the tables do not hold is encoded when met."""
+
+    def __missing__(self, key: str) -> str:
+        return text(key)
+
+
+class _Said:
+    """The answers of a triage result, from pre-encoded parts: each question's id, and each
+    of its fixed answers (yes, no, "unsure", a choice) with its key, as `"id":value`."""
+
+    def __init__(self, tables: TriageTables) -> None:
+        self.keys = _Encoded({q.id: text(q.id) for q in tables.questions})
+        self.keys[MEDICATIONS] = text(MEDICATIONS)
+        self.pairs: dict[str, dict[Any, str]] = {}
+        for q in tables.questions:
+            fixed: tuple[Any, ...] = (True, False) if q.is_yes_no else q.values \
+                if q.type is QuestionType.CHOICE else ()
+            if q.type is QuestionType.YES_NO_UNSURE:
+                fixed += (UNSURE,)
+            self.pairs[q.id] = {value: f"{self.keys[q.id]}:{value_text(value)}"
+                                for value in fixed}
+        self.medications_key = self.keys[MEDICATIONS] + ":"
+
+    def ids(self, keys: tuple[str, ...]) -> str:
+        """A list of question ids (or `medications`)."""
+        return "[" + ",".join(map(self.keys.__getitem__, keys)) + "]" if keys else "[]"
+
+    def medications(self, names: tuple[str, ...]) -> str:
+        return self.medications_key + "[" + ",".join([text(name) for name in names]) + "]"
+
+    def other(self, key: str, value: Any) -> str:
+        """`"id":value` for an answer with no pre-encoded text (a number)."""
+        return self.keys[key] + ":" + (str(value) if type(value) is int else value_text(value))
+
+    def all(self, values: Mapping[str, Any], medications: str) -> str:
+        """`{**values, "medications": [...]}` (Answers.as_dict)."""
+        pairs, other = self.pairs, self.other
+        return "{" + ",".join([pairs[key].get(value) or other(key, value)
+                               for key, value in values.items()] + [medications]) + "}"
+
+    def some(self, keys: tuple[str, ...], values: Mapping[str, Any], medications: str) -> str:
+        """`{key: as_dict().get(key) for key in keys}`: null for a question not answered."""
+        pairs, other = self.pairs, self.other
+        return "{" + ",".join([
+            medications if key == MEDICATIONS else
+            (pairs[key].get(values[key]) or other(key, values[key])) if key in values
+            else self.keys[key] + ":null" for key in keys]) + "}"
 
 
 def _summary(report: Report) -> str:
