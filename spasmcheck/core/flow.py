@@ -8,11 +8,14 @@ come from redflags.yaml, so a question added to the table is asked without a cod
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from spasmcheck.core.answers import MEDICATIONS, Answers, validate
 from spasmcheck.core.conditions import keys_of
 from spasmcheck.core.model import AskGroup, KnowledgeBase, Question, Urgency
+
+if TYPE_CHECKING:
+    from spasmcheck.core.checker import Checker
 
 Given = Mapping[str, Any]
 
@@ -100,10 +103,8 @@ def without(kb: KnowledgeBase, given: Given, changed: set[str]) -> dict[str, Any
         kept = {key: value for key, value in kept.items() if key not in drop}
 
 
-def urgency(kb: KnowledgeBase, given: Given) -> tuple[Urgency, frozenset[str]]:
+def urgency(checker: Checker, given: Given) -> tuple[Urgency, frozenset[str]]:
     """The level the answers so far reach, and the red flags at that level."""
-    from spasmcheck.core.checker import Checker
-
-    result = Checker(kb).assess(answers(kb, given), finished=False)  # the rest is still to come
+    result = checker.assess(answers(checker.kb, given), finished=False)  # the rest is to come
     return result.urgency, frozenset(h.flag.id for h in result.hits
                                      if h.urgency is result.urgency)

@@ -37,9 +37,10 @@ def split_names(text: str, known: Any) -> list[str]:
     return [name for name in names if name]
 
 
-def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: bool,
+def ask_names(checker: Checker, question: Question, audience: Audience, back: bool,
               candidate: Drug | None = None) -> Any:
     """Names until an empty line; each recognised one is echoed as what it matched."""
+    kb = checker.kb
     listed: list[Resolution] = []
     title = question.prompt.for_(audience)
     how = ("Type them all at once (commas or \"and\" between them), or one a line. Press Enter "
@@ -58,7 +59,7 @@ def ask_names(kb: KnowledgeBase, question: Question, audience: Audience, back: b
             note("Medicines: " + (", ".join(names) if names else "none"), "")
             return names
         for name in split_names(typed, lambda n: _one_name(kb, n)):
-            found = _settle(kb, name, candidate)
+            found = _settle(checker, name, candidate)
             if found is None:
                 continue
             same = next((r for r in listed if found.known and set(r.drugs) == set(found.drugs)),
@@ -90,10 +91,10 @@ def _recognised(kb: KnowledgeBase, found: Resolution) -> str:
     return f"{found.input}: recognised" if same else f"{found.input} = {generic}"
 
 
-def _settle(kb: KnowledgeBase, name: str, candidate: Drug | None) -> Resolution | None:
+def _settle(checker: Checker, name: str, candidate: Drug | None) -> Resolution | None:
     """A recognised name, or one the person chose to keep unrecognised (None: dropped)."""
     while True:
-        found = Checker(kb).lookup(name[:MAX_NAME], candidate)
+        found = checker.lookup(name[:MAX_NAME], candidate)
         if found.known:
             return found
         options = [Option(f"I meant {s}", s, str(i + 1))
@@ -106,7 +107,7 @@ def _settle(kb: KnowledgeBase, name: str, candidate: Drug | None) -> Resolution 
         if pick == KEEP:
             return found
         if pick != RETYPE:
-            return Checker(kb).lookup(pick)
+            return checker.lookup(pick)
         retyped = type_in(f"Type \"{name}\" again (or leave it empty to drop it):", None,
                           _too_long, back=False)
         if not retyped:
@@ -114,14 +115,15 @@ def _settle(kb: KnowledgeBase, name: str, candidate: Drug | None) -> Resolution 
         name = retyped
 
 
-def ask_checklist(kb: KnowledgeBase, question: Question, given: dict[str, Any],
+def ask_checklist(checker: Checker, question: Question, given: dict[str, Any],
                   audience: Audience, back: bool) -> Any:
     """The class's medicines by name, the ones already named ticked. Returns only the
     newly ticked ones, so a medicine named earlier is never counted twice."""
+    kb = checker.kb
     drugs = sorted((d for d in kb.interactions.drugs.values()
                     if question.class_id in d.all_classes), key=lambda d: d.id)
     named = {drug for key, value in given.items() if kb.triage.question(key).is_medicines
-             for name in value for drug in Checker(kb).lookup(name).drugs}
+             for name in value for drug in checker.lookup(name).drugs}
     options = [Option(f"{d.name} ({', '.join(d.brands)})" if d.brands else d.name, d.id)
                for d in drugs]
     options.append(Option("None of these", None, key="n", alone=True))

@@ -9,7 +9,7 @@ stdout (and --json) stays clean. Ctrl-C raises KeyboardInterrupt: the CLI exits 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spasmcheck.core import flow
 from spasmcheck.core.emergency import Contact
@@ -24,6 +24,9 @@ from spasmcheck.core.model import (
     Urgency,
 )
 from spasmcheck.frontends.prompt_widgets import BACK, Option, choose, note, tick, type_in, write
+
+if TYPE_CHECKING:
+    from spasmcheck.core.checker import Checker
 
 NO_TERMINAL = ("spasmcheck triage asks its questions in a terminal, and there is none here. "
                "Pass the answers instead: spasmcheck triage --answers FILE (YAML or JSON, "
@@ -40,15 +43,17 @@ def ask(kb: KnowledgeBase, audience: Audience | None, contact: Contact,
     answers (or has chosen to stop at an emergency). Returns raw answers for validation."""
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
         raise NoTerminalError(NO_TERMINAL)
+    from spasmcheck.core.checker import Checker
     from spasmcheck.frontends.prompt_widgets import ctrl_c_between_prompts
 
-    with ctrl_c_between_prompts():
-        return _ask(kb, audience or Audience.PATIENT, contact, candidate)
+    with ctrl_c_between_prompts():  # one Checker for the session: it keeps what it works out
+        return _ask(Checker(kb), audience or Audience.PATIENT, contact, candidate)
 
 
-def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact, candidate: Drug | None
+def _ask(checker: Checker, audience: Audience, contact: Contact, candidate: Drug | None
          ) -> tuple[
         dict[str, Any], Audience]:
+    kb = checker.kb
     given: dict[str, Any] = {}
     singly: set[str] = set()  # screen items to ask on their own ("Not sure", a ticked choice)
     history: list[tuple[str, ...]] = []  # the questions each step answered, for going back
@@ -67,17 +72,17 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact, candidate: Dru
                 break
             given = undo(set(history.pop()) if change is BACK else set(change))
             continue
-        answered = _ask_step(kb, step, given, audience, bool(history), candidate)
+        answered = _ask_step(checker, step, given, audience, bool(history), candidate)
         if answered is BACK:
             given = undo(set(history.pop()))
             continue
         singly.update(key for key, value in answered.items() if value == ON_ITS_OWN)
         given.update({key: value for key, value in answered.items() if value != ON_ITS_OWN})
         history.append(tuple(answered))
-        level, flags = flow.urgency(kb, given)
+        level, flags = flow.urgency(checker, given)
         if level is Urgency.EMERGENCY and not going_on and not flags <= warned:
             warned |= flags
-            _emergency_card(kb, given, contact, audience)
+            _emergency_card(checker, given, contact, audience)
             choice = choose("What would you like to do?", None, [
                 Option("Stop here and see what to do", STOP, "s"),
                 Option("Answer the rest too (the advice to get help now stays)", CONTINUE, "c"),
@@ -95,12 +100,12 @@ def _ask(kb: KnowledgeBase, audience: Audience, contact: Contact, candidate: Dru
 # --- one step ----------------------------------------------------------------------------------
 
 
-def _ask_step(kb: KnowledgeBase, step: flow.Step, given: dict[str, Any], audience: Audience,
+def _ask_step(checker: Checker, step: flow.Step, given: dict[str, Any], audience: Audience,
               back: bool, candidate: Drug | None = None) -> Any:
     if step.screen:
         return _screen(step, audience, back)
     question = step.questions[0]
-    value = _ask_question(kb, question, given, audience, back, candidate)
+    value = _ask_question(checker, question, given, audience, back, candidate)
     return value if value is BACK else {question.id: value}
 
 
@@ -159,14 +164,14 @@ def _calm(question: Question) -> Any:
     return (not question.alarming) if question.is_yes_no else question.values[0]
 
 
-def _ask_question(kb: KnowledgeBase, question: Question, given: dict[str, Any],
+def _ask_question(checker: Checker, question: Question, given: dict[str, Any],
                   audience: Audience, back: bool, candidate: Drug | None = None) -> Any:
     from spasmcheck.frontends import prompt_medicines
 
     if question.type is QuestionType.MEDICINES:
-        return prompt_medicines.ask_names(kb, question, audience, back, candidate)
+        return prompt_medicines.ask_names(checker, question, audience, back, candidate)
     if question.type is QuestionType.MEDICINE_CHECKLIST:
-        return prompt_medicines.ask_checklist(kb, question, given, audience, back)
+        return prompt_medicines.ask_checklist(checker, question, given, audience, back)
     return _ask_one(question, audience, back)
 
 
@@ -235,15 +240,15 @@ def _given_lines(kb: KnowledgeBase, given: dict[str, Any], audience: Audience) -
 # --- the emergency card ------------------------------------------------------------------------
 
 
-def _emergency_card(kb: KnowledgeBase, given: dict[str, Any], contact: Contact,
+def _emergency_card(checker: Checker, given: dict[str, Any], contact: Contact,
                     audience: Audience) -> None:
     """Shown on stderr as soon as the answers so far call for an emergency, at the
     terminal's width, the number first."""
-    from spasmcheck.core.checker import Checker
     from spasmcheck.frontends.prompt_widgets import width
     from spasmcheck.render import data, layout, terminal
 
-    assessment = Checker(kb).assess(flow.answers(kb, given), finished=False)
+    kb = checker.kb
+    assessment = checker.assess(flow.answers(kb, given), finished=False)
     shaped = data.triage_result(assessment, kb, audience, contact)
     card = layout.emergency_card(shaped)
     write("\n" + terminal.draw([card], kb.triage.colours,
