@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from spasmcheck.core.checker import Checker
@@ -288,9 +287,8 @@ def _summary(item: Interaction, names: list[str]) -> str:
     return _clip(text, SUMMARY_LIMIT)
 
 
-@lru_cache(maxsize=1024)
 def _finding_text(found: Finding, kb: KnowledgeBase, audience: Audience) -> list[str]:
-    """The Markdown of a finding: the same for every card of its rule, so built once."""
+    """The Markdown of a finding: effect, mechanism, what to do, numbered sources."""
     lines = [f"**Effect:** {found.effect.for_(audience)}", "",
              f"**Mechanism:** {found.mechanism.for_(audience)}", "",
              f"**What to do:** {found.advice.for_(audience)}", "", "**Sources:**", ""]

@@ -7,7 +7,6 @@ memoised (`encoding.Shared`): read them, never change them.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from spasmcheck import __version__
@@ -29,7 +28,6 @@ def _cite(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[str]:
     return [kb.source(i).cite() for i in ids]
 
 
-@lru_cache(maxsize=16)
 def header(kb: KnowledgeBase, audience: Audience) -> shapes.Header:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -133,29 +131,20 @@ def emergency(contact: Contact, audience: Audience) -> shapes.Emergency:
     }
 
 
-@lru_cache(maxsize=64)
 def advice(kb: KnowledgeBase, section: str, audience: Audience) -> list[Shared]:
     items: tuple[Advice, ...] = getattr(kb.triage, section)
     return [Shared(text=a.text.for_(audience), sources=_cite(kb, a.sources)) for a in items]
 
 
 def flag(hit: FlagHit, kb: KnowledgeBase, audience: Audience, number: str) -> Shared:
-    index = next(i for i, tier in enumerate(hit.flag.tiers) if tier is hit.tier)
-    return _flag_at(kb, hit.flag.id, index, audience, number)
-
-
-@lru_cache(maxsize=4096)
-def _flag_at(kb: KnowledgeBase, flag_id: str, index: int, audience: Audience,
-             number: str) -> Shared:
-    flag = next(f for f in kb.triage.red_flags if f.id == flag_id)
-    tier = flag.tiers[index]
+    """A red flag at the tier that fired, without the answers that fired it."""
+    flag, tier = hit.flag, hit.tier
     return Shared(id=flag.id, kind=flag.kind, title=flag.title.for_(audience),
                   concern=flag.concern.for_(audience), urgency=tier.urgency.label,
                   do_now=filled(tier.do_now or flag.do_now, number, audience),
                   sources=_cite(kb, flag.sources))
 
 
-@lru_cache(maxsize=64)
 def urgency(kb: KnowledgeBase, level: Urgency, number: str, audience: Audience) -> Shared:
     shown = kb.triage.levels[level]
     return Shared(level=shown.urgency.label, rank=int(shown.urgency),
@@ -205,12 +194,10 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
     }
 
 
-@lru_cache(maxsize=64)
 def notice(shown: Notice, kb: KnowledgeBase, audience: Audience) -> Shared:
     return Shared(id=shown.id, text=shown.text.for_(audience), sources=_cite(kb, shown.sources))
 
 
-@lru_cache(maxsize=4096)
 def filled(text: Text, number: str, audience: Audience) -> str:
     return text.fill(emergency_number=number).for_(audience)
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from spasmcheck.core.emergency import Contact
     from spasmcheck.core.interactions import Interaction, Report
     from spasmcheck.core.names import Resolution
-    from spasmcheck.core.triage import Assessment
+    from spasmcheck.core.triage import Assessment, FlagHit
 
 _MEMO_SIZE = 1024  # entries in each memo of fixed parts that the tables bound
 _COUNT = {severity: f'"{severity.label}":' for severity in Severity}
@@ -72,6 +72,9 @@ class Writer:
         self.contacts: dict[str | None, str] = {}  # country code -> the emergency member
         self.answers = _Said(kb.triage)
         self.steps: dict[tuple[Text, str], str] = {}  # a step, filled and encoded
+        # (red flag, tier, emergency number) -> the flag's members before "because"
+        self.flags: dict[tuple[str, int, str], str] = {}
+        self.levels: dict[tuple[Urgency, str], str] = {}  # the urgency object, encoded
         guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
         tips = ',"guidance":' + value_text(data.advice(kb, guidance, audience))
         self.advice = ',"seek_help_sooner":' + value_text(
@@ -112,13 +115,13 @@ class Writer:
         report = assessment.interactions
         given = assessment.answers
         medications = said.medications(given.medications)
-        flags = ",".join(["{" + data.flag(hit, kb, audience, phone).members()
+        flags = ",".join(["{" + self.flag(hit, phone)
                           + ',"because":' + said.ids(hit.because)
                           + ',"answers":' + said.some(hit.because, given.values, medications)
                           + "}" for hit in assessment.hits])
         return "".join([
             _start(line_id, number), self.head_only, self.emergency(contact),
-            ',"urgency":', data.urgency(kb, assessment.urgency, phone, audience).json(),
+            ',"urgency":', self.urgency(assessment.urgency, phone),
             ',"red_flags":[', flags, '],"next_steps":[',
             ",".join([self.step(step, phone) for step in assessment.next_steps]), "]",
             self.emergency_advice if assessment.urgency is Urgency.EMERGENCY else self.advice,
@@ -129,6 +132,25 @@ class Writer:
             ',"unanswered_screen":', said.ids(assessment.unanswered_screen),
             ',"read_as_unsure":', said.ids(assessment.read_as_unsure), ',"notices":[]',
             self.disclaimer])
+
+    def flag(self, hit: FlagHit, phone: str) -> str:
+        """The members of `data.flag` (the red flag at its tier), encoded once."""
+        key = (hit.flag.id, hit.flag.tiers.index(hit.tier), phone)
+        members = self.flags.get(key)
+        if members is None:
+            members = data.flag(hit, self.kb, self.audience, phone).members()
+            if len(self.flags) < _MEMO_SIZE:  # flags x tiers x emergency numbers met
+                self.flags[key] = members
+        return members
+
+    def urgency(self, level: Urgency, phone: str) -> str:
+        key = (level, phone)
+        encoded = self.levels.get(key)
+        if encoded is None:
+            encoded = data.urgency(self.kb, level, phone, self.audience).json()
+            if len(self.levels) < _MEMO_SIZE:
+                self.levels[key] = encoded
+        return encoded
 
     def step(self, step: Text, phone: str) -> str:
         """A next step as JSON text, with the emergency number filled in."""
