@@ -16,7 +16,7 @@ from spasmcheck.core import emergency
 from spasmcheck.core.answers import validate
 from spasmcheck.core.checker import Checker
 from spasmcheck.core.emergency import Contact
-from spasmcheck.core.interactions import Report
+from spasmcheck.core.interactions import MedicineCheck
 from spasmcheck.core.model import Audience, Urgency
 from spasmcheck.core.triage import Assessment
 from spasmcheck.render import data
@@ -39,7 +39,7 @@ HOSTILE = (RICH_MARKUP, HTML_TAG, MD_LINK, CONTROL)
 class Interactions(NamedTuple):
     name: str
     result: Result
-    report: Report
+    report: MedicineCheck
     names: tuple[str, ...]  # as given
     audience: Audience
 

@@ -163,7 +163,7 @@ def test_weak_anticholinergics_stay_out_of_the_class(kb: KnowledgeBase, drug: st
 def _worst_pair(kb: KnowledgeBase, candidate: str, med: str) -> Severity | None:
     report = interactions.check([med], kb, interactions.candidate_drug(kb, candidate))
     assert [m.status for m in report.medications] == ["known"], f"{med} is not fully known"
-    return max((i.severity for i in report.interactions if i.kind == "pair"), default=None)
+    return max((i.severity for i in report.findings if i.kind == "pair"), default=None)
 
 
 # (candidate, the person's medicine, expected worst pair severity, source id): pairs that read
@@ -234,7 +234,7 @@ def test_the_audit_does_not_over_call(kb: KnowledgeBase, candidate: str, med: st
 def _own_pair(kb: KnowledgeBase, first: str, second: str) -> Severity | None:
     report = interactions.check([first, second], kb)
     ours = {d for m in report.medications for d in m.drugs}
-    return max((i.severity for i in report.interactions
+    return max((i.severity for i in report.findings
                 if i.kind == "pair" and not {report.candidate.id} & set(i.drugs)
                 and set(i.drugs) <= ours), default=None)
 
@@ -269,12 +269,12 @@ def test_own_medicines_pair_after_the_audit(kb: KnowledgeBase, first: str, secon
 
 def test_topiramate_gives_one_sedation_finding_not_two(kb: KnowledgeBase) -> None:
     report = interactions.check(["topiramate"], kb, interactions.candidate_drug(kb, "tizanidine"))
-    rules = [i.rule_id for i in report.interactions if i.kind == "pair"]
+    rules = [i.rule_id for i in report.findings if i.kind == "pair"]
     assert rules == ["topiramate_cns_depressant"]
 
 
 def test_an_opioid_with_topiramate_keeps_the_major_opioid_rule_only(kb: KnowledgeBase) -> None:
     report = interactions.check(["oxycodone", "topiramate"], kb)
-    rules = {i.rule_id for i in report.interactions
+    rules = {i.rule_id for i in report.findings
              if i.kind == "pair" and set(i.drugs) == {"oxycodone", "topiramate"}}
     assert rules == {"opioid_cns_depressant"}

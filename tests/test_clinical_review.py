@@ -21,7 +21,7 @@ def check(kb, *meds: str, candidate: str = "cyclobenzaprine", **kwargs):
 
 
 def pair_severity(kb, med: str, candidate: str = "cyclobenzaprine") -> Severity | None:
-    found = [i.severity for i in check(kb, med, candidate=candidate).interactions
+    found = [i.severity for i in check(kb, med, candidate=candidate).findings
              if i.kind == "pair"]
     return max(found, default=None)
 
@@ -35,7 +35,7 @@ def test_ingredients_of_one_product_are_never_paired_with_each_other(kb, product
     ingredients = set(kb.names.lookup(product).drugs)
     for candidate in ("cyclobenzaprine", "tizanidine", "ibuprofen"):
         report = check(kb, product, candidate=candidate)
-        inside = [i.rule_id for i in report.interactions
+        inside = [i.rule_id for i in report.findings
                   if i.kind == "pair" and set(i.drugs) <= ingredients]
         assert inside == [], (product, candidate, inside)
 
@@ -43,8 +43,8 @@ def test_ingredients_of_one_product_are_never_paired_with_each_other(kb, product
 def test_adderall_is_one_amphetamine_not_a_serotonergic_pair_or_three_cns_drugs(kb):
     for age in (None, 30, 80):
         report = check(kb, "Adderall", age=age)
-        assert not [i for i in report.interactions if i.kind == "group"], age
-        serotonergic = [i for i in report.interactions if i.rule_id ==
+        assert not [i for i in report.findings if i.kind == "group"], age
+        serotonergic = [i for i in report.findings if i.rule_id ==
                         "serotonergic_cyclobenzaprine"]
         assert len(serotonergic) <= 1, "amphetamine meets cyclobenzaprine once, not per salt"
 
@@ -53,13 +53,13 @@ def test_each_active_moiety_counts_once_in_a_group_rule(kb):
     """Celexa and Lexapro are one moiety (citalopram): with cyclobenzaprine that is two Beers
     CNS-active drugs, not three."""
     report = check(kb, "Celexa", "Lexapro", age=80)
-    assert not [i for i in report.interactions if i.rule_id == "beers_three_cns_active"]
-    assert [i.rule_id for i in report.interactions if i.kind == "same_drug"] == ["same_drug"]
+    assert not [i for i in report.findings if i.rule_id == "beers_three_cns_active"]
+    assert [i.rule_id for i in report.findings if i.kind == "same_drug"] == ["same_drug"]
 
 
 def test_the_same_generic_named_twice_is_a_possible_duplicate_supply(kb):
     report = check(kb, "Zoloft", "sertraline")
-    twice = [i for i in report.interactions if i.kind == "same_drug"]
+    twice = [i for i in report.findings if i.kind == "same_drug"]
     assert [(i.rule_id, i.drugs) for i in twice] == [("listed_twice", ("sertraline",))]
     words = twice[0].finding.effect.patient + " " + twice[0].finding.advice.patient
     assert "Zoloft" in words and "sertraline" in words and "two supplies" in words
@@ -69,13 +69,13 @@ def test_the_same_generic_named_twice_is_a_possible_duplicate_supply(kb):
 
 def test_the_candidate_already_on_the_list_is_named_as_such(kb):
     report = check(kb, "Flexeril")
-    assert [(i.kind, i.rule_id) for i in report.interactions] == [("same_drug", "already_taking")]
-    assert "Flexeril" in report.interactions[0].finding.effect.patient
+    assert [(i.kind, i.rule_id) for i in report.findings] == [("same_drug", "already_taking")]
+    assert "Flexeril" in report.findings[0].finding.effect.patient
 
 
 def test_one_ingredient_in_two_different_products_names_both(kb):
     report = check(kb, "Tylenol", "Percocet")
-    same = [i for i in report.interactions if i.kind == "same_drug"]
+    same = [i for i in report.findings if i.kind == "same_drug"]
     assert [(i.rule_id, i.drugs) for i in same] == [("same_drug", ("acetaminophen",))]
     assert "Tylenol and Percocet" in same[0].finding.effect.patient
 
@@ -86,15 +86,15 @@ def test_one_ingredient_in_two_different_products_names_both(kb):
 def test_a_beers_rule_does_not_fire_below_65(kb):
     young = check(kb, "gabapentin", "lamotrigine", candidate="duloxetine", age=30)
     assert young.worst is Severity.MODERATE
-    assert all(not i.rule_id.startswith("beers_") for i in young.interactions)
+    assert all(not i.rule_id.startswith("beers_") for i in young.findings)
     old = check(kb, "gabapentin", "lamotrigine", candidate="duloxetine", age=70)
-    group = [i for i in old.interactions if i.rule_id == "beers_three_cns_active"]
+    group = [i for i in old.findings if i.rule_id == "beers_three_cns_active"]
     assert group and group[0].severity is Severity.MAJOR and group[0].applies_from_age is None
 
 
 def test_with_no_age_a_beers_rule_says_it_applies_from_65(kb):
     report = check(kb, "gabapentin", "lamotrigine")
-    group = [i for i in report.interactions if i.rule_id == "beers_three_cns_active"]
+    group = [i for i in report.findings if i.rule_id == "beers_three_cns_active"]
     assert group and group[0].applies_from_age == 65
     assert "65" in group[0].finding.effect.patient
     assert group[0].severity is Severity.MAJOR, "an unknown age is not read as young"
@@ -103,7 +103,7 @@ def test_with_no_age_a_beers_rule_says_it_applies_from_65(kb):
 def test_beers_counts_only_its_own_cns_active_classes(kb):
     """Stimulants, alcohol and antihistamines are not on the Beers CNS-active list."""
     report = check(kb, "Adderall", "alcohol", age=80)
-    assert not [i for i in report.interactions if i.rule_id == "beers_three_cns_active"]
+    assert not [i for i in report.findings if i.rule_id == "beers_three_cns_active"]
 
 
 # --- 10. a more specific rule never quietly lowers a class rule ----------------------------------
@@ -150,7 +150,7 @@ def test_label_named_serotonergic_drugs_stay_at_least_major(kb, med):
 @pytest.mark.parametrize("med", ["ondansetron", "Zofran", "granisetron"])
 def test_5ht3_antagonists_are_monitor_level_with_the_qt_note_kept(kb, med):
     report = check(kb, med)
-    rules = {i.rule_id: i.severity for i in report.interactions if i.kind == "pair"}
+    rules = {i.rule_id: i.severity for i in report.findings if i.kind == "pair"}
     assert report.worst is Severity.MODERATE
     assert "qt_cyclobenzaprine" in rules
     assert any("serotonergic" in rule for rule in rules)
@@ -180,7 +180,7 @@ def test_potassium_tablets_with_anticholinergic_drugs(kb, potassium, candidate):
     assert pair_severity(kb, potassium, candidate) >= Severity.MAJOR
     report = check(kb, potassium, "oxybutynin", candidate="ibuprofen")
     assert any(set(i.drugs) == {"oxybutynin", kb.names.lookup(potassium).drugs[0]}
-               for i in report.interactions if i.kind == "pair")
+               for i in report.findings if i.kind == "pair")
 
 
 @pytest.mark.parametrize("med", ["deferasirox", "Exjade", "obeticholic acid", "osilodrostat",
@@ -198,7 +198,7 @@ def test_s1p_modulators_with_tizanidine(kb, med):
 @pytest.mark.parametrize("med", ["leflunomide", "teriflunomide", "Aubagio", "methotrexate"])
 def test_liver_risk_drugs_with_tizanidine(kb, med):
     report = check(kb, med, candidate="tizanidine")
-    assert any(i.rule_id == "tizanidine_hepatotoxic" for i in report.interactions)
+    assert any(i.rule_id == "tizanidine_hepatotoxic" for i in report.findings)
     assert report.worst >= Severity.MAJOR
 
 
@@ -211,10 +211,10 @@ def test_cetirizine_adds_drowsiness(kb, med):
 def test_diphenoxylate_is_not_a_full_opioid_at_lomotil_doses(kb):
     for candidate in ("cyclobenzaprine", "tizanidine", "baclofen", "carisoprodol"):
         report = check(kb, "Lomotil", candidate=candidate)
-        assert all("opioid" not in i.rule_id for i in report.interactions), candidate
+        assert all("opioid" not in i.rule_id for i in report.findings), candidate
         assert report.worst is not None and report.worst <= Severity.MODERATE, candidate
     with_benzo = check(kb, "Lomotil", "diazepam")
-    assert "opioid_benzodiazepine" not in {i.rule_id for i in with_benzo.interactions}
+    assert "opioid_benzodiazepine" not in {i.rule_id for i in with_benzo.findings}
     assert pair_severity(kb, "Lomotil") >= Severity.MODERATE, "still a CNS depressant"
 
 
@@ -223,13 +223,13 @@ def test_diphenoxylate_is_not_a_full_opioid_at_lomotil_doses(kb):
 
 def test_pregnant_and_taking_ibuprofen_is_warned(kb):
     report = check(kb, "ibuprofen", conditions=["pregnancy"])
-    about = [(i.rule_id, i.drugs, i.severity) for i in report.interactions if i.kind == "caution"]
+    about = [(i.rule_id, i.drugs, i.severity) for i in report.findings if i.kind == "caution"]
     assert ("nsaid_pregnancy", ("ibuprofen",), Severity.MAJOR) in about
 
 
 def test_the_readme_heart_failure_example_warns_about_the_ibuprofen(kb):
     report = check(kb, "ibuprofen", conditions=["heart_failure"], age=70)
-    cautions = {(i.rule_id, i.drugs[0]) for i in report.interactions if i.kind == "caution"}
+    cautions = {(i.rule_id, i.drugs[0]) for i in report.findings if i.kind == "caution"}
     assert ("nsaid_heart_failure", "ibuprofen") in cautions
     assert ("nsaid_age_65", "ibuprofen") in cautions
     assert ("cyclobenzaprine_heart_failure", "cyclobenzaprine") in cautions
@@ -238,7 +238,7 @@ def test_the_readme_heart_failure_example_warns_about_the_ibuprofen(kb):
 @pytest.mark.parametrize("med", ["diclofenac", "Aleve", "meloxicam", "Advil PM"])
 def test_every_nsaid_on_the_list_gets_the_nsaid_cautions(kb, med):
     report = check(kb, med, conditions=["pregnancy", "stomach_ulcer"])
-    assert {"nsaid_pregnancy", "nsaid_stomach_ulcer"} <= {i.rule_id for i in report.interactions}
+    assert {"nsaid_pregnancy", "nsaid_stomach_ulcer"} <= {i.rule_id for i in report.findings}
 
 
 def test_triage_warns_a_pregnant_person_taking_ibuprofen(kb):
@@ -246,7 +246,7 @@ def test_triage_warns_a_pregnant_person_taking_ibuprofen(kb):
                         "trauma": "none", "weakness": "none", "fever": "none",
                         "improving": True, "pregnant": True, "medications": ["ibuprofen"]},
                        kb.triage)
-    found = assess(answers, kb).interactions.interactions
+    found = assess(answers, kb).medicine_check.findings
     assert any(i.rule_id == "nsaid_pregnancy" and i.drugs == ("ibuprofen",) for i in found)
 
 
@@ -287,21 +287,21 @@ def test_verapamil_is_serotonergic_only_where_a_label_says_so(kb):
     so it is not contraindicated with an MAO inhibitor, nor a serotonin risk with an SSRI."""
     assert pair_severity(kb, "verapamil") is Severity.MAJOR
     own = check(kb, "verapamil", "phenelzine", "sertraline", "metaxalone")
-    between = {i.rule_id for i in own.interactions
+    between = {i.rule_id for i in own.findings
                if i.kind == "pair" and "verapamil" in i.drugs and "cyclobenzaprine" not in i.drugs}
     assert not {rule for rule in between if "serotonergic" in rule or "maoi" in rule}, between
 
 
 def test_an_mao_inhibitor_with_ondansetron_is_major_not_contraindicated(kb):
     report = check(kb, "ondansetron", "phenelzine")
-    own = [i for i in report.interactions if set(i.drugs) == {"ondansetron", "phenelzine"}]
+    own = [i for i in report.findings if set(i.drugs) == {"ondansetron", "phenelzine"}]
     assert [i.severity for i in own] == [Severity.MAJOR]
 
 
 def test_s1p_modulators_with_other_heart_rate_lowering_drugs(kb):
     for other in ("metoprolol", "diltiazem", "verapamil", "digoxin", "clonidine"):
         report = check(kb, "fingolimod", other)
-        assert any(i.rule_id == "s1p_modulator_heart_rate_lowering" for i in report.interactions), \
+        assert any(i.rule_id == "s1p_modulator_heart_rate_lowering" for i in report.findings), \
             other
 
 

@@ -26,7 +26,7 @@ EVERYDAY = tuple(name for line in LIST.read_text(encoding="utf-8").splitlines()
 def worst(kb, med: str, candidate: str = "cyclobenzaprine") -> Severity | None:
     report = interactions.check([med], kb, interactions.candidate_drug(kb, candidate))
     assert report.unknown == (), med
-    return max((i.severity for i in report.interactions if i.kind == "pair"), default=None)
+    return max((i.severity for i in report.findings if i.kind == "pair"), default=None)
 
 
 @pytest.mark.parametrize("name", EVERYDAY)
@@ -107,7 +107,7 @@ def test_new_medicines_bring_the_interactions_of_their_classes(kb, name, candida
 ])
 def test_new_medicines_meet_the_rules_for_the_persons_other_medicines(kb, med, other):
     report = interactions.check([med, other], kb)
-    pair = [i for i in report.interactions if i.kind == "pair"
+    pair = [i for i in report.findings if i.kind == "pair"
             and set(i.drugs) == {d for m in report.medications for d in m.drugs}]
     assert pair and max(i.severity for i in pair) >= Severity.MAJOR
 
@@ -132,7 +132,7 @@ def test_a_pair_the_classes_cannot_express_is_never_checked_and_clear(kb, med, p
     first = set(report.medications[0].drugs)
     second = set(interactions.check([partner], kb).medications[0].drugs)
     flagged = any(i.kind == "pair" and first & set(i.drugs) and second & set(i.drugs)
-                  for i in report.interactions)
+                  for i in report.findings)
     assert report.unknown or flagged
 
 
@@ -141,7 +141,7 @@ def test_a_pair_the_classes_cannot_express_is_never_checked_and_clear(kb, med, p
 def test_known_medicines_with_nothing_found_say_so(kb, name):
     report = interactions.check([name], kb)
     assert report.medications[0].known and report.unknown == ()
-    assert [i for i in report.interactions if i.kind == "pair"] == []
+    assert [i for i in report.findings if i.kind == "pair"] == []
 
 
 # A drug named with one of these INN stems belongs to the class: a drug added with fewer classes

@@ -165,8 +165,8 @@ def test_every_finding_of_a_long_list_keeps_its_severity_word_and_grade():
             "Percocet", "ibuprofen", "alcohol", "oxybutynin"]
     report, bundle = interactions_bundle(meds, conditions=("heart_failure",), age=70)
     issues = [i for i in resources(bundle, "DetectedIssue") if "severity" in i]
-    assert len(issues) == len(report.interactions) > 5
-    for item, issue in zip(report.interactions, issues, strict=True):
+    assert len(issues) == len(report.findings) > 5
+    for item, issue in zip(report.findings, issues, strict=True):
         assert issue["severity"] == EXPECTED_SEVERITY[item.severity.label]
         assert issue["detail"].startswith(item.severity.label.capitalize() + ":")
         assert item.rule_id in issue["detail"]
@@ -347,7 +347,7 @@ def test_the_bundle_always_carries_the_level_every_red_flag_and_every_answer(ans
     assert linked == {key for key, value in answers.items() if value not in (None, [])}
     unchecked = [resolve(bundle, i["implicated"][0])["code"]["text"]
                  for i in resources(bundle, "DetectedIssue") if "severity" not in i]
-    assert unchecked == [m.input for m in assessment.interactions.unknown]
+    assert unchecked == [m.input for m in assessment.medicine_check.unknown]
 
 
 # --- through the command line ----------------------------------------------------------------

@@ -11,7 +11,7 @@ from spasmcheck.core.model import Severity
 
 def severity_between(kb, med: str, candidate: str = "cyclobenzaprine") -> Severity | None:
     report = interactions.check([med], kb, interactions.candidate_drug(kb, candidate))
-    found = [i.severity for i in report.interactions if i.kind == "pair"]
+    found = [i.severity for i in report.findings if i.kind == "pair"]
     return max(found, default=None)
 
 
@@ -46,7 +46,7 @@ def test_cns_and_anticholinergic_medicines_are_flagged(kb, med):
 def test_known_medicines_with_nothing_relevant(kb, med):
     report = interactions.check([med], kb)
     assert report.medications[0].known
-    assert [i for i in report.interactions if i.kind == "pair"] == []
+    assert [i for i in report.findings if i.kind == "pair"] == []
     assert report.unknown == ()
 
 
@@ -58,28 +58,28 @@ def test_tizanidine_with_fluvoxamine_and_ciprofloxacin_is_contraindicated(kb):
 def test_lookup_is_symmetric_and_candidate_is_listed_first(kb):
     forward = interactions.check(["sertraline", "phenelzine"], kb)
     backward = interactions.check(["phenelzine", "sertraline"], kb)
-    key = {(i.rule_id, frozenset(i.drugs)) for i in forward.interactions}
-    assert key == {(i.rule_id, frozenset(i.drugs)) for i in backward.interactions}
-    assert all(i.drugs[0] == "cyclobenzaprine" for i in forward.interactions
+    key = {(i.rule_id, frozenset(i.drugs)) for i in forward.findings}
+    assert key == {(i.rule_id, frozenset(i.drugs)) for i in backward.findings}
+    assert all(i.drugs[0] == "cyclobenzaprine" for i in forward.findings
                if "cyclobenzaprine" in i.drugs and i.kind == "pair")
 
 
 def test_pairs_among_the_persons_own_medicines_are_checked(kb):
     report = interactions.check(["phenelzine", "sertraline"], kb)
-    own = [i for i in report.interactions if set(i.drugs) == {"phenelzine", "sertraline"}]
+    own = [i for i in report.findings if set(i.drugs) == {"phenelzine", "sertraline"}]
     assert own and own[0].severity is Severity.CONTRAINDICATED
 
 
 def test_findings_are_most_severe_first(kb):
     report = interactions.check(["alcohol", "phenelzine", "sertraline", "oxybutynin"], kb)
-    severities = [i.severity for i in report.interactions]
+    severities = [i.severity for i in report.findings]
     assert severities == sorted(severities, reverse=True)
     assert report.worst is Severity.CONTRAINDICATED
 
 
 def test_more_specific_rule_replaces_the_class_rule(kb):
     report = interactions.check(["phenelzine"], kb)
-    pair = [i for i in report.interactions if i.kind == "pair"]
+    pair = [i for i in report.findings if i.kind == "pair"]
     assert [i.severity for i in pair].count(Severity.CONTRAINDICATED) >= 1
     rules = {i.rule_id for i in pair}
     replaced = set().union(*(r.replaces for r in kb.interactions.rules if r.id in rules))
@@ -88,31 +88,31 @@ def test_more_specific_rule_replaces_the_class_rule(kb):
 
 def test_three_cns_active_medicines_fire_the_group_rule(kb):
     report = interactions.check(["oxycodone", "diazepam"], kb)
-    groups = [i for i in report.interactions if i.kind == "group"]
+    groups = [i for i in report.findings if i.kind == "group"]
     assert groups, "cyclobenzaprine + an opioid + a benzodiazepine are three CNS-active drugs"
     assert set(groups[0].drugs) >= {"cyclobenzaprine", "oxycodone", "diazepam"}
 
 
 def test_candidate_already_taken_is_a_duplicate_not_an_interaction(kb):
     report = interactions.check(["Flexeril"], kb)
-    assert [i.kind for i in report.interactions] == ["same_drug"]
+    assert [i.kind for i in report.findings] == ["same_drug"]
 
 
 def test_same_ingredient_in_two_products_is_flagged(kb):
     report = interactions.check(["Tylenol", "Percocet"], kb)
-    duplicates = [i for i in report.interactions if i.kind == "same_drug"]
+    duplicates = [i for i in report.findings if i.kind == "same_drug"]
     assert duplicates and duplicates[0].drugs == ("acetaminophen",)
 
 
 def test_brand_and_generic_give_the_same_findings(kb):
-    brand = interactions.check(["Zoloft", "Ultram"], kb).interactions
-    generic = interactions.check(["sertraline", "tramadol"], kb).interactions
+    brand = interactions.check(["Zoloft", "Ultram"], kb).findings
+    generic = interactions.check(["sertraline", "tramadol"], kb).findings
     assert brand == generic
 
 
 def test_unknown_name_is_never_no_interaction(kb):
     report = interactions.check(["sertralin"], kb)
-    assert report.interactions == ()
+    assert report.findings == ()
     assert [m.input for m in report.unknown] == ["sertralin"]
     assert "sertraline" in report.unknown[0].suggestions
 
@@ -125,13 +125,13 @@ def test_unknown_name_is_never_no_interaction(kb):
 ])
 def test_cyclobenzaprine_condition_cautions(kb, condition, severity):
     report = interactions.check([], kb, conditions=[condition])
-    assert [(i.kind, i.condition, i.severity) for i in report.interactions] == [
+    assert [(i.kind, i.condition, i.severity) for i in report.findings] == [
         ("caution", condition, severity)]
 
 
 def test_age_caution_applies_from_65(kb):
-    assert not interactions.check([], kb, age=64).interactions
-    older = interactions.check([], kb, age=65).interactions
+    assert not interactions.check([], kb, age=64).findings
+    older = interactions.check([], kb, age=65).findings
     assert older and older[0].kind == "caution" and older[0].condition is None
 
 
@@ -150,8 +150,8 @@ def test_every_candidate_is_accepted_and_others_refused(kb):
 
 
 def test_children_get_the_under_age_caution(kb):
-    child = interactions.check([], kb, age=10).interactions
+    child = interactions.check([], kb, age=10).findings
     assert [(i.kind, i.rule_id) for i in child] == [("caution", "cyclobenzaprine_under_15")]
-    assert not interactions.check([], kb, age=15).interactions
+    assert not interactions.check([], kb, age=15).findings
     teen = interactions.check([], kb, interactions.candidate_drug(kb, "carisoprodol"), age=15)
-    assert any(i.rule_id == "carisoprodol_under_16" for i in teen.interactions)
+    assert any(i.rule_id == "carisoprodol_under_16" for i in teen.findings)

@@ -231,4 +231,4 @@ def test_a_question_read_as_not_sure_still_brings_its_medicine_caution(kb):
                     edited)
     assert "pregnant" in result.read_as_unsure
     assert any(i.kind == "caution" and i.condition == "pregnancy"
-               for i in result.interactions.interactions)
+               for i in result.medicine_check.findings)

@@ -375,7 +375,7 @@ PAIRS: list[tuple[str, str, Severity | None, str]] = [
 def _worst_pair(kb: KnowledgeBase, candidate: str, med: str) -> Severity | None:
     report = interactions.check([med], kb, interactions.candidate_drug(kb, candidate))
     assert [m.status for m in report.medications] == ["known"], f"{med} is not fully known"
-    return max((i.severity for i in report.interactions if i.kind == "pair"), default=None)
+    return max((i.severity for i in report.findings if i.kind == "pair"), default=None)
 
 
 @pytest.mark.parametrize(("candidate", "med", "expected", "source"), PAIRS,
@@ -454,7 +454,7 @@ def test_pairs_among_the_persons_own_medicines(kb: KnowledgeBase, first: str, se
     report = interactions.check([first, second], kb)
     assert all(m.status == "known" for m in report.medications)
     ours = {d for m in report.medications for d in m.drugs}
-    found = [i.severity for i in report.interactions
+    found = [i.severity for i in report.findings
              if i.kind == "pair" and not {report.candidate.id} & set(i.drugs)
              and set(i.drugs) <= ours]
     assert max(found, default=None) is expected

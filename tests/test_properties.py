@@ -161,7 +161,7 @@ def test_not_sure_is_read_as_the_safer_answer(answers, question):
 
 
 def finding_keys(report) -> set[tuple[str, frozenset[str], str]]:
-    return {(i.rule_id, frozenset(i.drugs), i.severity.label) for i in report.interactions}
+    return {(i.rule_id, frozenset(i.drugs), i.severity.label) for i in report.findings}
 
 
 @FAST
@@ -187,7 +187,7 @@ def test_brand_and_generic_names_give_the_same_findings(generic, others, draw):
 def same_findings(report):
     """Findings as a person reads them, except that a duplicate names the names as typed."""
     return [(i.kind, i.rule_id, i.drugs, i.severity, i.condition) if i.kind == "same_drug"
-            else i for i in report.interactions]
+            else i for i in report.findings]
 
 
 @FAST
@@ -195,8 +195,8 @@ def same_findings(report):
        st.text(" \t-", max_size=3))
 def test_case_and_spacing_never_change_a_result(name, case, padding):
     typed = padding + getattr(name, case)() + padding
-    assert interactions.check([typed], KB).interactions == \
-        interactions.check([name], KB).interactions
+    assert interactions.check([typed], KB).findings == \
+        interactions.check([name], KB).findings
 
 
 @FAST
@@ -293,9 +293,9 @@ def test_pair_findings_are_the_table_rules_for_each_pair(generics, candidate):
                 if (rule, *moieties) not in seen:
                     seen.add((rule, *moieties))
                     expected.add((rule, first, second))
-    found = {(i.rule_id, *i.drugs) for i in report.interactions if i.kind == "pair"}
+    found = {(i.rule_id, *i.drugs) for i in report.findings if i.kind == "pair"}
     assert found == expected
-    severities = [i.severity for i in report.interactions]
+    severities = [i.severity for i in report.findings]
     assert severities == sorted(severities, reverse=True)
 
 
@@ -308,7 +308,7 @@ PRODUCTS = [p.name for p in KB.interactions.products]
 def test_ingredients_of_one_product_are_never_paired_with_each_other(product, others, candidate):
     ingredients = set(KB.names.lookup(product).drugs)
     report = interactions.check([product, *others], KB, KB.interactions.drugs[candidate])
-    assert not [i for i in report.interactions if i.kind == "pair" and set(i.drugs) <= ingredients]
+    assert not [i for i in report.findings if i.kind == "pair" and set(i.drugs) <= ingredients]
 
 
 @FAST
@@ -319,9 +319,9 @@ def test_an_unknown_age_never_hides_a_finding_a_known_age_gives(generics, candid
     names = [KB.interactions.drugs[g].name for g in generics]
     drug = KB.interactions.drugs[candidate]
     unknown = {(i.rule_id, i.drugs, i.severity) for i in interactions.check(names, KB, drug)
-               .interactions if i.kind != "caution"}
+               .findings if i.kind != "caution"}
     known = {(i.rule_id, i.drugs, i.severity) for i in interactions.check(names, KB, drug,
-                                                                          age=age).interactions
+                                                                          age=age).findings
              if i.kind != "caution"}
     assert known <= unknown
 
@@ -334,7 +334,7 @@ def test_a_caution_applies_to_every_listed_medicine_that_has_it(generics, candid
     drugs = KB.interactions.drugs
     report = interactions.check([drugs[g].name for g in generics], KB, drugs[candidate],
                                 [condition])
-    warned = {(i.rule_id, drugs[i.drugs[0]].active) for i in report.interactions
+    warned = {(i.rule_id, drugs[i.drugs[0]].active) for i in report.findings
               if i.kind == "caution"}
     for drug_id in {candidate, *generics}:
         for caution in KB.interactions.cautions:

@@ -33,7 +33,7 @@ from fixed_results import (
 )
 
 from spasmcheck.core.answers import MEDICATIONS
-from spasmcheck.core.interactions import Report
+from spasmcheck.core.interactions import MedicineCheck
 from spasmcheck.core.model import Severity
 from spasmcheck.render.data import UNKNOWN_NUMBER
 from spasmcheck.render.formats import Format, Screen, render
@@ -57,8 +57,8 @@ def visible(name: str) -> str:
     return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 else c for c in name)
 
 
-def report_of(case: Interactions | Triage) -> Report:
-    return case.report if isinstance(case, Interactions) else case.assessment.interactions
+def report_of(case: Interactions | Triage) -> MedicineCheck:
+    return case.report if isinstance(case, Interactions) else case.assessment.medicine_check
 
 
 def prompt(key: str, case: Triage) -> str:
@@ -132,16 +132,16 @@ def test_every_result_carries_the_disclaimer(fmt, case):
     assert words(KB.triage.disclaimer.for_(case.audience)) in shown(fmt, case)
 
 
-@pytest.mark.parametrize("case", [c for c in EVERY if report_of(c).interactions],
-                         ids=ids(tuple(c for c in EVERY if report_of(c).interactions)))
+@pytest.mark.parametrize("case", [c for c in EVERY if report_of(c).findings],
+                         ids=ids(tuple(c for c in EVERY if report_of(c).findings)))
 @pytest.mark.parametrize("fmt", HUMAN)
 def test_findings_come_most_severe_first(fmt, case):
     report = report_of(case)
     text = shown(fmt, case)
     tags = [Severity.parse(word.lower()) for word in SEVERITY_WORD.findall(text)]
-    assert set(tags) == {item.severity for item in report.interactions}
+    assert set(tags) == {item.severity for item in report.findings}
     assert tags == sorted(tags, reverse=True), tags
-    worst = report.interactions[0]  # the engine's own order, most severe first
+    worst = report.findings[0]  # the engine's own order, most severe first
     after_worst_tag = text[text.index(worst.severity.label.upper()):]
     less = SEVERITY_WORD.search(after_worst_tag[len(worst.severity.label):])
     section = after_worst_tag[:less.start() if less else None]

@@ -143,8 +143,8 @@ def resource_types(bundle: dict[str, Any]) -> list[str]:
 
 def expected_issues(case: Interactions | Triage) -> int:
     """A DetectedIssue for each finding, and for each name not (or only partly) recognised."""
-    report = case.report if isinstance(case, Interactions) else case.assessment.interactions
-    return len(report.interactions) + sum(1 for med in report.medications if not med.known
+    report = case.report if isinstance(case, Interactions) else case.assessment.medicine_check
+    return len(report.findings) + sum(1 for med in report.medications if not med.known
                                           or med.status == "partial")
 
 

@@ -55,7 +55,7 @@ def test_the_verdict_comes_first_and_has_the_worst_severity(case):
 def test_findings_about_the_same_medicines_are_one_entry():
     items = [b for b in formats.blocks(SEVERE.result) if isinstance(b, Item)]
     assert len({item.title for item in items}) == len(items)
-    assert len(items) <= len(SEVERE.report.interactions)
+    assert len(items) <= len(SEVERE.report.findings)
 
 
 @pytest.mark.parametrize("case", TRIAGES, ids=ids(TRIAGES))
@@ -82,7 +82,7 @@ def test_with_no_country_the_banner_is_the_fallback_wording():
 
 def test_names_not_checked_are_said_in_the_triage_banner():
     banner = layout.urgency_banner(HOSTILE_TRIAGE.result.shaped)
-    unknown = len(HOSTILE_TRIAGE.assessment.interactions.unknown)
+    unknown = len(HOSTILE_TRIAGE.assessment.medicine_check.unknown)
     assert [line for line in banner.lines if f"{unknown} medicine name(s)" in line]
 
 

@@ -496,7 +496,7 @@ def test_every_interaction_involving_the_order_becomes_a_card(kb):
             body = _call("order-sign", [_order("d1", ordered)],
                          statements=(_statement("s1", other.name),))
             cards = cds.evaluate("spasmcheck-order-sign", body, kb).cards
-            expected = check([other.name], kb, kb.interactions.drugs[ordered]).interactions
+            expected = check([other.name], kb, kb.interactions.drugs[ordered]).findings
             assert len(cards) == len(expected), (ordered, other.id)
             for card, item in zip(cards, expected, strict=True):
                 assert card["indicator"] == cds.INDICATOR.get(item.severity, "info")
@@ -540,7 +540,7 @@ def test_a_partly_recognised_order_is_checked_for_what_is_known_and_says_what_is
 def check_pairs(kb: Any, ordered: str, other: str) -> int:
     from spasmcheck.core.interactions import check
 
-    return len(check([other], kb, kb.interactions.drugs[ordered]).interactions)
+    return len(check([other], kb, kb.interactions.drugs[ordered]).findings)
 
 
 def test_a_versioned_or_absolute_patient_reference_is_the_same_patient(kb):

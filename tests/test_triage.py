@@ -209,7 +209,7 @@ def test_emergency_steps_come_first_and_name_the_flag(kb):
 
 def test_contraindicated_medicine_adds_a_do_not_start_step(kb):
     result = run(kb, medications=["phenelzine"])
-    assert result.interactions.worst is Severity.CONTRAINDICATED
+    assert result.medicine_check.worst is Severity.CONTRAINDICATED
     step = kb.triage.interaction_steps[Severity.CONTRAINDICATED].fill(candidate="cyclobenzaprine")
     assert step in result.next_steps
     assert "cyclobenzaprine" in step.patient
@@ -218,19 +218,19 @@ def test_contraindicated_medicine_adds_a_do_not_start_step(kb):
 def test_unknown_medicine_never_stops_the_assessment(kb):
     result = run(kb, medications=["notamedicine"], chest_pain=True)
     assert result.urgency is Urgency.EMERGENCY
-    assert [m.input for m in result.interactions.unknown] == ["notamedicine"]
+    assert [m.input for m in result.medicine_check.unknown] == ["notamedicine"]
 
 
 def test_pregnancy_answer_raises_the_pregnancy_caution(kb):
     result = run(kb, pregnant=True)
     assert any(i.kind == "caution" and i.condition == "pregnancy"
-               for i in result.interactions.interactions)
+               for i in result.medicine_check.findings)
 
 
 def test_age_reaches_the_interaction_cautions(kb):
     result = run(kb, age=70)
     assert any(i.kind == "caution" and i.condition is None
-               for i in result.interactions.interactions)
+               for i in result.medicine_check.findings)
 
 
 def test_the_medicine_step_is_worded_for_what_caused_the_finding(kb):
@@ -239,10 +239,10 @@ def test_the_medicine_step_is_worded_for_what_caused_the_finding(kb):
     medicine = kb.triage.interaction_steps[Severity.MAJOR].fill(candidate="cyclobenzaprine")
     assert caution != medicine
     age_alone = run(kb, age=70)
-    assert age_alone.interactions.worst is Severity.MAJOR
+    assert age_alone.medicine_check.worst is Severity.MAJOR
     assert caution in age_alone.next_steps and medicine not in age_alone.next_steps
     medicine_alone = run(kb, age=40, medications=["sertraline"])
-    assert medicine_alone.interactions.worst is Severity.MAJOR
+    assert medicine_alone.medicine_check.worst is Severity.MAJOR
     assert medicine in medicine_alone.next_steps and caution not in medicine_alone.next_steps
     both = run(kb, age=70, medications=["sertraline"])
     assert caution in both.next_steps and medicine in both.next_steps
@@ -252,9 +252,9 @@ def test_a_caution_about_a_listed_medicine_names_it_not_the_candidate(kb):
     """Pregnant and taking ibuprofen: the step is about the ibuprofen they already take, not
     about starting cyclobenzaprine (W-40)."""
     result = run(kb, pregnant=True, pregnancy_warning_signs=False, medications=["Advil"])
-    worst = result.interactions.worst
+    worst = result.medicine_check.worst
     assert any(i.kind == "caution" and i.drugs == ("ibuprofen",) and i.severity is worst
-               for i in result.interactions.interactions)
+               for i in result.medicine_check.findings)
     for audience in ("patient", "clinician"):
         steps = [getattr(step, audience) for step in result.next_steps]
         assert any("ibuprofen" in step for step in steps), steps
@@ -264,14 +264,14 @@ def test_a_caution_about_a_listed_medicine_names_it_not_the_candidate(kb):
     candidate_caution = kb.triage.caution_steps[worst].fill(candidate="cyclobenzaprine")
     assert (candidate_caution in result.next_steps) == any(
         i.kind == "caution" and i.drugs == ("cyclobenzaprine",) and i.severity is worst
-        for i in result.interactions.interactions)
+        for i in result.medicine_check.findings)
 
 
 def test_a_table_without_listed_caution_wording_keeps_a_step(kb):
     unworded = KnowledgeBase(kb.origin, kb.interactions,
                              kb.triage._replace(listed_caution_steps={}), kb.countries, kb.names)
     result = run(unworded, pregnant=True, pregnancy_warning_signs=False, medications=["Advil"])
-    worst = result.interactions.worst
+    worst = result.medicine_check.worst
     assert worst is not None
     assert kb.triage.caution_steps[worst].fill(candidate="cyclobenzaprine") in result.next_steps
 

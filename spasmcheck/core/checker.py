@@ -109,7 +109,7 @@ class Checker:
 
     def check_medicines(self, names: Sequence[str], candidate: Drug | None = None,
                         conditions: Sequence[str] = (), age: int | None = None,
-                        ) -> interactions.Report:
+                        ) -> interactions.MedicineCheck:
         """Interactions of `names` (already checked by `medicines`) with `candidate`."""
         return interactions.check(names, self.kb, candidate, conditions, age, self.pairs)
 

@@ -41,10 +41,14 @@ class Interaction(NamedTuple):
         return self.finding.severity
 
 
-class Report(NamedTuple):
+class MedicineCheck(NamedTuple):
+    """A list of medicines checked against a candidate: what each name was read as, and the
+    findings, most severe first. (`interactions` names the command and the table; this is
+    one result of the check.)"""
+
     candidate: Drug
     medications: tuple[Resolution, ...]
-    interactions: tuple[Interaction, ...]
+    findings: tuple[Interaction, ...]
     conditions: tuple[str, ...]
     age: int | None
 
@@ -60,7 +64,7 @@ class Report(NamedTuple):
     @property
     def worst(self) -> Severity | None:
         """The first finding's severity: findings come most severe first."""
-        return self.interactions[0].finding.severity if self.interactions else None
+        return self.findings[0].finding.severity if self.findings else None
 
 
 def candidate_drug(kb: KnowledgeBase, name: str | None) -> Drug:
@@ -96,7 +100,7 @@ def resolve_condition(kb: KnowledgeBase, name: str) -> str:
 
 def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
           conditions: Sequence[str] = (), age: int | None = None,
-          index: Index | None = None) -> Report:
+          index: Index | None = None) -> MedicineCheck:
     """Check `meds` (names as typed) against `candidate` and each other.
 
     `index` is what the rules say about each drug, kept by the caller that checks many lists
@@ -193,7 +197,7 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     if len(found) > 1:
         found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != candidate.id, i.rule_id,
                                   i.drugs))
-    return Report(candidate, resolved, tuple(found), tuple(conditions), age)
+    return MedicineCheck(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
 def not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug,

@@ -60,7 +60,7 @@ class Assessment(NamedTuple):
     urgency: Urgency
     hits: tuple[FlagHit, ...]  # most urgent first
     next_steps: tuple[Text, ...]  # in the order to act on them
-    interactions: interactions.Report
+    medicine_check: interactions.MedicineCheck
     answers: Answers
     unanswered: tuple[str, ...]  # question ids with no answer, read as the calm answer
     read_as_unsure: tuple[str, ...] = ()  # question ids with no answer, read as "not sure"
@@ -170,7 +170,7 @@ def _implied(values: dict[str, Any], known: _Questions) -> tuple[str, ...]:
                   if values.get(question_id) == alarming])
 
 
-def facts(answers: Answers, report: interactions.Report, kb: KnowledgeBase,
+def facts(answers: Answers, report: interactions.MedicineCheck, kb: KnowledgeBase,
           index: TriageIndex | None = None) -> Facts:
     """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
     return _facts(effective_values(answers, kb, index), report.medications, kb)
@@ -272,7 +272,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     withheld = frozenset([section for notice in notices for section in notice.withhold]) \
         if notices else _NOTHING
     steps = [hit.do_now for hit in hits]
-    if report.interactions:
+    if report.findings:
         steps += _medicine_steps(report, tables, kb.interactions.drugs)
     if urgency <= Urgency.ROUTINE and "self_care" not in withheld:
         steps += [advice.text for advice in tables.self_care]
@@ -313,7 +313,7 @@ def _screen(questions: tuple[Question, ...]) -> _Screen:
             for q in questions if not q.is_medicines and (q.screen or q.ask_when)}
 
 
-def _medicine_steps(report: interactions.Report, tables: TriageTables,
+def _medicine_steps(report: interactions.MedicineCheck, tables: TriageTables,
                     drugs: Mapping[str, Drug]) -> list[Text]:
     """The step for the worst findings, worded for what caused them: a medicine, or the
     person's age or health (a caution) about the candidate, or about a medicine they already
@@ -325,7 +325,7 @@ def _medicine_steps(report: interactions.Report, tables: TriageTables,
     candidate = report.candidate
     medicine = about_candidate = False
     listed: dict[str, None] = {}  # medicines already taken with a caution at the worst
-    for item in report.interactions:
+    for item in report.findings:
         if item.finding.severity is not worst:
             continue
         if item.kind != "caution":

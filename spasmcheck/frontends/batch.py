@@ -360,7 +360,7 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, work: Work,
     require_core(given, kb.triage, known)
     assessment = checker.assess(given, candidate)
     text = work.writer.triage(line_id, number, assessment, contact)
-    return text, assessment.urgency, assessment.interactions.incomplete
+    return text, assessment.urgency, assessment.medicine_check.incomplete
 
 
 class Progress:

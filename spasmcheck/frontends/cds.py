@@ -230,7 +230,7 @@ def _cards(chosen: Service, meds: list[_Med], checker: Checker, audience: Audien
         names += [m.name for m in meds if not m.drafted]
         report = checker.check_medicines(names, tables.drugs[first])
         wanted = set(drafted)
-        for item in report.interactions:
+        for item in report.findings:
             if wanted.intersection(item.drugs):
                 card, record = _interaction_card(chosen, item, meds, kb, audience)
                 cards.append(card)

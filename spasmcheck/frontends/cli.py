@@ -464,7 +464,7 @@ def triage(
                 shown_as, report_file, force, details)
         if threshold is not None and result.urgency >= threshold:
             return ExitCode.FAIL_ON
-        return ExitCode.UNKNOWN_MEDICINE if result.interactions.incomplete else ExitCode.OK
+        return ExitCode.UNKNOWN_MEDICINE if result.medicine_check.incomplete else ExitCode.OK
 
     _run(body)
 

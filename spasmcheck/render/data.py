@@ -15,7 +15,7 @@ from spasmcheck.render.encoding import Joined, Shared
 
 if TYPE_CHECKING:
     from spasmcheck.core.emergency import Contact
-    from spasmcheck.core.interactions import Interaction, Report
+    from spasmcheck.core.interactions import Interaction, MedicineCheck
     from spasmcheck.core.names import Resolution
     from spasmcheck.core.triage import Assessment, FlagHit
     from spasmcheck.render import shapes
@@ -68,14 +68,14 @@ def ruling(kind: str, rule_id: str, found: Finding, condition: str | None,
     return out
 
 
-def medications(report: Report, kb: KnowledgeBase, audience: Audience) -> shapes.Medications:
+def medications(report: MedicineCheck, kb: KnowledgeBase, audience: Audience) -> shapes.Medications:
     return {"medications": cast("list[shapes.Medication]",
                                 [medication(med, kb) for med in report.medications]),
             "unknown": unknown(report),
             "unknown_advice": kb.interactions.unknown_medicine.for_(audience)}
 
 
-def unknown(report: Report) -> list[shapes.UnknownMedicine]:
+def unknown(report: MedicineCheck) -> list[shapes.UnknownMedicine]:
     """The names not recognised, with close names the person may have meant."""
     return [{"input": m.input, "suggestions": list(m.suggestions)} for m in report.unknown]
 
@@ -92,11 +92,11 @@ def medication(med: Resolution, kb: KnowledgeBase) -> Shared:
     return entry
 
 
-def interactions_result(report: Report, kb: KnowledgeBase,
+def interactions_result(report: MedicineCheck, kb: KnowledgeBase,
                         audience: Audience) -> shapes.InteractionsResult:
     """The `spasmcheck interactions --json` object."""
-    counts: dict[Any, int] = {s.label: sum(1 for i in report.interactions if i.severity is s)
-              for s in sorted({i.severity for i in report.interactions}, reverse=True)}
+    counts: dict[Any, int] = {s.label: sum(1 for i in report.findings if i.severity is s)
+              for s in sorted({i.severity for i in report.findings}, reverse=True)}
     head, meds = header(kb, audience), medications(report, kb, audience)
     return {  # the shared parts' keys written out, so that mypy checks every one
         "schema_version": head["schema_version"], "tool": head["tool"],
@@ -113,7 +113,7 @@ def interactions_result(report: Report, kb: KnowledgeBase,
                     "partial": sum(1 for m in report.medications if m.status == "partial"),
                     "unknown": len(report.unknown)},
         "interactions": cast("list[shapes.Interaction]",
-                             [interaction(i, kb, audience) for i in report.interactions]),
+                             [interaction(i, kb, audience) for i in report.findings]),
         "disclaimer": kb.triage.disclaimer.for_(audience),
     }
 
@@ -166,7 +166,7 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
     number = contact.number or UNKNOWN_NUMBER
     answers = assessment.answers.as_dict()
     guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
-    head, meds = header(kb, audience), medications(assessment.interactions, kb, audience)
+    head, meds = header(kb, audience), medications(assessment.medicine_check, kb, audience)
     return {  # the shared parts' keys written out, so that mypy checks every one
         "schema_version": head["schema_version"], "tool": head["tool"],
         "tables": head["tables"], "audience": head["audience"],
@@ -179,11 +179,11 @@ def triage_result(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
         else cast("list[shapes.Advice]", advice(kb, "safety_net", audience)),
         "guidance": [] if guidance in assessment.withheld
         else cast("list[shapes.Advice]", advice(kb, guidance, audience)),
-        "candidate": assessment.interactions.candidate.name,
+        "candidate": assessment.medicine_check.candidate.name,
         "medications": meds["medications"], "unknown": meds["unknown"],
         "unknown_advice": meds["unknown_advice"],
         "interactions": cast("list[shapes.Interaction]", [
-            interaction(i, kb, audience) for i in assessment.interactions.interactions]),
+            interaction(i, kb, audience) for i in assessment.medicine_check.findings]),
         "answers": answers,
         "unanswered": list(assessment.unanswered),
         "unanswered_screen": list(assessment.unanswered_screen),
@@ -213,7 +213,7 @@ def triage_person(assessment: Assessment, kb: KnowledgeBase, audience: Audience,
 
     tables = kb.triage
     phone = number or UNKNOWN_NUMBER
-    known = facts(assessment.answers, assessment.interactions, kb)
+    known = facts(assessment.answers, assessment.medicine_check, kb)
     questions = {q.id: q for q in tables.questions}
     medicines = next((q for q in tables.questions if q.is_medicines), None)
     unsure = set(assessment.read_as_unsure)

@@ -28,7 +28,7 @@ from spasmcheck.render import layout
 from spasmcheck.render.result import Kind, Result
 
 if TYPE_CHECKING:
-    from spasmcheck.core.interactions import Interaction, Report
+    from spasmcheck.core.interactions import Interaction, MedicineCheck
     from spasmcheck.core.triage import Assessment
     from spasmcheck.render import shapes
 
@@ -81,7 +81,7 @@ def bundle(result: Result, now: datetime | None = None) -> dict[str, Any]:
     if result.kind is Kind.TRIAGE:
         document.triage(cast("Assessment", result.outcome))
     else:
-        document.interactions(cast("Report", result.outcome))
+        document.interactions(cast("MedicineCheck", result.outcome))
     return document.bundle()
 
 
@@ -108,13 +108,13 @@ class _Document:
 
     # --- interactions ----------------------------------------------------------------------
 
-    def interactions(self, report: Report) -> None:
+    def interactions(self, report: MedicineCheck) -> None:
         self._issues(report)
         banner = layout.verdict(cast("shapes.InteractionsResult", self.shaped))
         verdict = " ".join((banner.title + ".", *banner.lines))
         self._outcome([_issue("information", "informational", verdict)])
 
-    def _issues(self, report: Report) -> list[dict[str, str]]:
+    def _issues(self, report: MedicineCheck) -> list[dict[str, str]]:
         """Every medicine checked as a Medication; a DetectedIssue for each finding and for
         each name not recognised. Returns references to the issues."""
         self._medication(report.candidate.id)
@@ -123,7 +123,7 @@ class _Document:
                 self._medication(drug_id)
         shown = self.shaped["interactions"]
         issues = [self._finding(item, item_shown)
-                  for item, item_shown in zip(report.interactions, shown, strict=True)]
+                  for item, item_shown in zip(report.findings, shown, strict=True)]
         issues += [self._unchecked(med, layout.unknown_line(med, self.shaped["unknown_advice"]))
                    for med in self.shaped["unknown"]]
         issues += [self._unchecked(med, layout.partial_line(med), partial=True)
@@ -200,7 +200,7 @@ class _Document:
     # --- triage ----------------------------------------------------------------------------
 
     def triage(self, assessment: Assessment) -> None:
-        issues = self._issues(assessment.interactions)
+        issues = self._issues(assessment.medicine_check)
         answers = {"reference": self._add(self._answers())}
         self._add(self._risk([answers, *issues]))
         self._outcome([_issue("warning", "incomplete", text)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from spasmcheck.core.emergency import Contact
-    from spasmcheck.core.interactions import Interaction, Report
+    from spasmcheck.core.interactions import Interaction, MedicineCheck
     from spasmcheck.core.names import Resolution
     from spasmcheck.core.triage import Assessment, FlagHit
 
@@ -92,7 +92,7 @@ class Writer:
             if len(memo) < SPELLED_MEMO_SIZE and as_listed(med):
                 memo[med.input] = self.medicine(med)
 
-    def interactions(self, line_id: Any, number: int, report: Report) -> str:
+    def interactions(self, line_id: Any, number: int, report: MedicineCheck) -> str:
         """`{"id": line_id, "line": number, **data.interactions_result(...)}`, one line."""
         context = ',"conditions":[],"age":null' if not report.conditions and report.age is None \
             else f',"conditions":{value_text(list(report.conditions))},' \
@@ -101,7 +101,7 @@ class Writer:
         return "".join([_start(line_id, number), self.head(report.candidate),
                         self.medications(report), context, _summary(report),
                         ',"interactions":[',
-                        ",".join([finding(item) for item in report.interactions]),
+                        ",".join([finding(item) for item in report.findings]),
                         "]", self.disclaimer])
 
     def triage(self, line_id: Any, number: int, assessment: Assessment, contact: Contact) -> str:
@@ -112,7 +112,7 @@ class Writer:
                             **data.triage_result(assessment, kb, audience, contact)}) + "\n"
         said = self.answers
         phone = contact.number or data.UNKNOWN_NUMBER
-        report = assessment.interactions
+        report = assessment.medicine_check
         given = assessment.answers
         medications = said.medications(given.medications)
         flags = ",".join(["{" + self.flag(hit, phone)
@@ -126,7 +126,7 @@ class Writer:
             ",".join([self.step(step, phone) for step in assessment.next_steps]), "]",
             self.emergency_advice if assessment.urgency is Urgency.EMERGENCY else self.advice,
             ',"candidate":', text(report.candidate.name), self.medications(report),
-            ',"interactions":[', ",".join([self.finding(i) for i in report.interactions]),
+            ',"interactions":[', ",".join([self.finding(i) for i in report.findings]),
             '],"answers":', said.all(given.values, medications),
             ',"unanswered":', said.ids(assessment.unanswered),
             ',"unanswered_screen":', said.ids(assessment.unanswered_screen),
@@ -178,7 +178,7 @@ class Writer:
                 self.head_only + ',"candidate":' + text(candidate.name)
         return head
 
-    def medications(self, report: Report) -> str:
+    def medications(self, report: MedicineCheck) -> str:
         """The medications, unknown and unknown_advice members."""
         memo = self.medicines
         listed = []
@@ -271,10 +271,10 @@ class _Said:
             else self.keys[key] + ":null" for key in keys]) + "}"
 
 
-def _summary(report: Report) -> str:
+def _summary(report: MedicineCheck) -> str:
     """The summary member; findings come most severe first, so counts are in that order."""
     counts: dict[Severity, int] = {}
-    for item in report.interactions:
+    for item in report.findings:
         counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
     worst = _WORST[next(iter(counts))] if counts else "null"
     known = partial = 0

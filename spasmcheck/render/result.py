@@ -9,7 +9,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from spasmcheck.core.interactions import Report
+    from spasmcheck.core.interactions import MedicineCheck
     from spasmcheck.core.model import KnowledgeBase
     from spasmcheck.core.triage import Assessment
     from spasmcheck.render.shapes import Shaped
@@ -38,5 +38,5 @@ class Result(NamedTuple):
     shaped: "Shaped"
     title: str  # the heading of a Markdown or HTML document
     styles: Mapping[str, str] | None = None  # extra Rich styles (the level's colour)
-    outcome: "Report | Assessment | None" = None
+    outcome: "MedicineCheck | Assessment | None" = None
     kb: "KnowledgeBase | None" = None
