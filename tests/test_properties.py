@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from spasmcheck.core import interactions
 from spasmcheck.core.answers import validate
-from spasmcheck.core.model import UNSURE, Audience, Question, QuestionType
+from spasmcheck.core.model import UNSURE, Audience, Question, QuestionType, Severity
 from spasmcheck.core.names import fold
 from spasmcheck.core.triage import assess
 from spasmcheck.render import data, layout
@@ -375,3 +375,26 @@ def test_the_generated_red_flag_tests_agree_with_the_conditions(facts_now):
                 expected.append((group_number, number))
                 break
     assert first_holding(groups)(facts_now) == expected
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(GENERICS), min_size=2, max_size=6),
+       st.sampled_from(sorted(KB.interactions.candidates)))
+def test_findings_that_hold_for_certain_come_before_those_shown_for_an_unknown_age(
+        generics, candidate):
+    """Within one severity (and the candidate's own findings first), a finding that applies
+    whatever the person's age is never listed below one shown only because no age was given."""
+    names = [KB.interactions.drugs[g].name for g in generics]
+    found = interactions.check(names, KB, KB.interactions.drugs[candidate]).findings
+    for earlier, later in zip(found, found[1:], strict=False):
+        same_rank = (earlier.severity == later.severity
+                     and (earlier.drugs[0] == candidate) == (later.drugs[0] == candidate))
+        if same_rank:
+            assert not (earlier.applies_from_age is not None and later.applies_from_age is None)
+
+
+def test_a_definite_major_finding_is_listed_before_an_older_adults_one():
+    found = interactions.check(["sertraline", "tramadol"], KB,
+                               KB.interactions.drugs["cyclobenzaprine"]).findings
+    majors = [i for i in found if i.severity is Severity.MAJOR and i.drugs[0] == "cyclobenzaprine"]
+    assert any(i.applies_from_age for i in majors) and majors[0].applies_from_age is None

@@ -195,8 +195,10 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
                                              caution.finding, caution.condition))
 
     if len(found) > 1:
-        found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != candidate.id, i.rule_id,
-                                  i.drugs))
+        # most severe first; within a severity, what involves the candidate, then what holds
+        # for certain before what is shown only because no age was given
+        found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != candidate.id,
+                                  i.applies_from_age is not None, i.rule_id, i.drugs))
     return MedicineCheck(candidate, resolved, tuple(found), tuple(conditions), age)
 
 
