@@ -16,8 +16,8 @@ A name is never matched to a medicine whose name (or abbreviation) it does not c
 
 import re
 import unicodedata
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
@@ -138,7 +138,8 @@ class NameWords(NamedTuple):
     phrases: Mapping[tuple[str, ...], WordRole]
 
 
-_LAZY = frozenset({"_phrase_table", "_keys_by_length"})  # NameIndex's lookups made on first use
+# NameIndex's lookups and memos, made on first use and never pickled
+_LAZY = frozenset({"_phrase_table", "_keys_by_length", "_read_memo", "_suggest_memo"})
 
 
 class NameIndex:
@@ -151,6 +152,8 @@ class NameIndex:
 
     _phrase_table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]
     _keys_by_length: dict[int, list[str]]
+    _read_memo: "Callable[[tuple[str, ...], tuple[int, ...]], _Read]"
+    _suggest_memo: "Callable[[str], tuple[str, ...]]"
 
     def __init__(self, entries: list[Entry], name_words: NameWords | None = None) -> None:
         self._by_key: dict[str, tuple[str, Kind, tuple[str, ...]]] = {}
@@ -193,6 +196,23 @@ class NameIndex:
             self._phrase_table = table
             return table
 
+    def read(self, tokens: tuple[str, ...], marks: tuple[int, ...] = ()) -> "_Read":
+        """`_read` through this index's own bounded memo of words read (made on first use)."""
+        try:
+            memo = self._read_memo
+        except AttributeError:
+            memo = self._read_memo = lru_cache(maxsize=MEMO_SIZE)(partial(_read, self))
+        return memo(tokens, marks)
+
+    def near(self, key: str) -> tuple[str, ...]:
+        """`_suggest` through this index's own bounded memo of keys (made on first use)."""
+        try:
+            memo = self._suggest_memo
+        except AttributeError:
+            memo = self._suggest_memo = lru_cache(maxsize=SUGGEST_MEMO_SIZE)(
+                partial(_suggest, self))
+        return memo(key)
+
     def keys_near(self, length: int) -> list[str]:
         """The keys whose length lets them reach the suggestion cutoff against a key of
         `length`. Both ratios are at most twice the shorter length over the total (a common
@@ -218,7 +238,7 @@ class NameIndex:
         whole = self._whole(tokens)
         if whole is not None:
             return whole
-        read = _read(self, tokens, groups(name))
+        read = self.read(tokens, groups(name))
         return read.entry if read.status == "known" else None
 
     def resolve(self, name: str) -> Resolution:
@@ -226,7 +246,7 @@ class NameIndex:
         whole = self._whole(tokens)
         if whole is not None:
             return Resolution(name, whole.drugs, whole, ())
-        read = _read(self, tokens, groups(name))
+        read = self.read(tokens, groups(name))
         return Resolution(name, read.drugs, read.entry, read.suggestions, read.status,
                           read.unchecked)
 
@@ -237,8 +257,8 @@ class NameIndex:
 
     def suggest(self, name: str) -> tuple[str, ...]:
         """Close names for a misspelling, best first; empty when nothing is close."""
-        read = _read(self, words(name), groups(name))
-        return read.suggestions or _suggest(self, fold(name))
+        read = self.read(words(name), groups(name))
+        return read.suggestions or self.near(fold(name))
 
     def search(self, text: str) -> list[Entry]:
         """Entries whose name contains `text` (folded), shortest names first."""
@@ -285,7 +305,6 @@ class _Read(NamedTuple):
     suggestions: tuple[str, ...]
 
 
-@lru_cache(maxsize=MEMO_SIZE)
 def _read(index: NameIndex, tokens: tuple[str, ...], marks: tuple[int, ...] = ()) -> _Read:
     """Read a name word by word (see the module docstring). Memoised by its words.
 
@@ -414,11 +433,10 @@ def _suggest_words(index: NameIndex, unread: list[str]) -> tuple[str, ...]:
     if not unread:
         return ()
     keys = [*unread, "".join(unread)] if len(unread) > 1 else unread
-    found = [name for key in keys for name in _suggest(index, key)]
+    found = [name for key in keys for name in index.near(key)]
     return tuple(dict.fromkeys(found))[:MAX_SUGGESTIONS]
 
 
-@lru_cache(maxsize=SUGGEST_MEMO_SIZE)
 def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
     """The names difflib's `get_close_matches` would give (ratio 0.8 or more, best first),
     found some 30 times faster.
