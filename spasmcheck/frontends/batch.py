@@ -178,12 +178,12 @@ class Work:
         self.writer.prepare(self.checker.pairs.names.values())
 
 
-def process_block(work: Work, block: bytes, first: int, outcome: Outcome) -> bytes:
-    """The results of a block of lines whose first is line `first`, as UTF-8."""
+def process_block(work: Work, block: bytes, first: int, outcome: Outcome) -> Iterator[str]:
+    """The results of a block of lines whose first is line `first`, a line at a time."""
     lines = block.split(b"\n")
     if not lines[-1]:
         lines.pop()
-    return "".join(process(work, lines, outcome, first)).encode("utf-8")
+    return process(work, lines, outcome, first)
 
 
 def _lines(handle: IO[bytes]) -> Iterator[bytes]:
