@@ -94,18 +94,20 @@ class _Questions(NamedTuple):
 
 class TriageIndex:
     """What the engine works out once per tables, before the first assessment: the question
-    list's readings, each red flag's compiled tiers, the screen and the notices, and the
-    answers' schema. A `Checker` builds one and passes it in; a caller without one gets a
-    fresh one each call (tests, one-shot helpers: about 3 ms, mostly generating `holding`)."""
+    list's readings, the red-flag tiers as one generated test (and each tier's closure, once
+    it holds), the screen and the notices, and the answers' schema. A `Checker` builds one and
+    passes it in; a caller without one gets a fresh one each call (tests, one-shot helpers:
+    about 1 ms, mostly generating `holding`)."""
 
-    __slots__ = ("questions", "flags", "holding", "screen", "notices", "schema")
+    __slots__ = ("questions", "flags", "_because", "holding", "screen", "notices", "schema")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         triage = kb.triage
         self.questions = _questions(triage.questions)
-        self.flags = tuple((flag, tuple((tier, compile_condition(tier.when))
-                                        for tier in flag.tiers))
-                           for flag in triage.red_flags)
+        self.flags = triage.red_flags
+        # the closure saying which answers made a tier hold, compiled when the tier first holds
+        # (`because`): a triage meets a few of some 60 tiers
+        self._because: dict[tuple[int, int], Predicate] = {}
         # which tier of each flag holds first, as one generated function
         self.holding = first_holding([[tier.when for tier in flag.tiers]
                                       for flag in triage.red_flags])
@@ -113,6 +115,14 @@ class TriageIndex:
         self.notices = tuple((notice, compile_condition(notice.when))
                              for notice in triage.notices)
         self.schema = schema(triage)
+
+    def because(self, flag_number: int, tier_number: int) -> Predicate:
+        """The compiled condition of one tier of one red flag (numbers as `holding` gives)."""
+        found = self._because.get((flag_number, tier_number))
+        if found is None:
+            when = self.flags[flag_number].tiers[tier_number].when
+            found = self._because[flag_number, tier_number] = compile_condition(when)
+        return found
 
 
 def _questions(questions: tuple[Question, ...]) -> _Questions:
@@ -257,9 +267,9 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     hits = []
     flags = index.flags
     for flag_number, tier_number in index.holding(facts_now):
-        flag, tiers = flags[flag_number]
-        tier, when = tiers[tier_number]
-        because = when(facts_now)
+        flag = flags[flag_number]
+        tier = flag.tiers[tier_number]
+        because = index.because(flag_number, tier_number)(facts_now)
         assert because is not None  # the same condition, tested the fast way
         if from_medicines & because:
             because = (because - from_medicines) | {MEDICATIONS}
