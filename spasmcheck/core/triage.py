@@ -6,9 +6,9 @@ read as the alarming answer. A question left out is read as calm, except where t
 otherwise: a follow-up opened by an alarming answer, or a question whose `unsure_when` holds, is
 read as "not sure"; one whose `implied_by` medicine is listed is read as its alarming answer.
 The person's medicines go through the one interaction engine.
+No `from __future__ import annotations` (as in model.py): NamedTuple would compile each
+field's annotation string on every run.
 """
-
-from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple
