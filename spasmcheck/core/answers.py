@@ -94,14 +94,19 @@ def require_core(answers: Answers, tables: TriageTables, known: "Schema | None" 
                            f"warning-sign questions ({screen})")
 
 
-class Schema(NamedTuple):
+class Schema:
     """The answers' checks, worked out once per tables: for each question, the type and the
     values (choices, or a number's range) of an answer valid exactly as given, so a
     well-formed answer set is not converted, and its place in asking order; and the questions
-    an answer set must answer one of (`core` or `screen`)."""
+    an answer set must answer one of (`core` or `screen`). A plain class with slots: a
+    NamedTuple costs start-up time to create."""
 
-    questions: dict[str, tuple[Question, type, Any, int]]
-    needed: frozenset[str]
+    __slots__ = ("questions", "needed")
+
+    def __init__(self, questions: dict[str, tuple[Question, type, Any, int]],
+                 needed: frozenset[str]) -> None:
+        self.questions = questions
+        self.needed = needed
 
 
 def schema(tables: TriageTables) -> Schema:

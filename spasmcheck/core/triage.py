@@ -71,25 +71,43 @@ class Assessment(NamedTuple):
     unanswered_screen: tuple[str, ...] = ()
 
 
-class _Reading(NamedTuple):
-    """How a question left out is read: each predicate gets the facts so far."""
+class _Reading:
+    """How a question left out is read: each predicate gets the facts so far. (Plain classes
+    with slots here and in `_Questions`: a NamedTuple costs start-up time to create.)"""
 
-    question: Question
-    implied_by: Predicate | None  # a listed medicine stands in for the alarming answer
-    gate: Predicate | None  # the follow-up's ask_when
-    gate_keys: tuple[str, ...]  # the answers the ask_when reads
-    unsure_when: Predicate | None
+    __slots__ = ("question", "implied_by", "gate", "gate_keys", "unsure_when")
+
+    def __init__(self, question: Question,
+                 implied_by: Predicate | None,  # a listed medicine stands for the alarming answer
+                 gate: Predicate | None,  # the follow-up's ask_when
+                 gate_keys: tuple[str, ...],  # the answers the ask_when reads
+                 unsure_when: Predicate | None) -> None:
+        self.question = question
+        self.implied_by = implied_by
+        self.gate = gate
+        self.gate_keys = gate_keys
+        self.unsure_when = unsure_when
 
 
-class _Questions(NamedTuple):
+class _Questions:
     """What the engine needs to know about the question list, worked out once per table."""
 
-    order: dict[str, int]  # answer key -> position, for listing reasons in asking order
-    answer_ids: tuple[str, ...]  # every question that is not a medicine list
-    implied: tuple[tuple[str, str, Any], ...]  # (question, interactions condition, answer)
-    readings: tuple[_Reading, ...]  # yes/no questions that may be read when left out
-    calm: dict[str, Any]  # question id -> its calmest answer (yes/no and ordered choices)
-    reads: dict[str, dict[Any, Any]]  # question id -> {"not sure" answer: value read}
+    __slots__ = ("order", "answer_ids", "implied", "readings", "calm", "reads")
+
+    def __init__(self,
+                 order: dict[str, int],  # answer key -> position, for reasons in asking order
+                 answer_ids: tuple[str, ...],  # every question that is not a medicine list
+                 implied: tuple[tuple[str, str, Any], ...],  # (question, condition, answer)
+                 readings: tuple[_Reading, ...],  # yes/no questions read when left out
+                 calm: dict[str, Any],  # question id -> its calmest answer (yes/no, ordered)
+                 reads: dict[str, dict[Any, Any]],  # question id -> {"not sure": value read}
+                 ) -> None:
+        self.order = order
+        self.answer_ids = answer_ids
+        self.implied = implied
+        self.readings = readings
+        self.calm = calm
+        self.reads = reads
 
 
 class TriageIndex:
