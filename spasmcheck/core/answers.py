@@ -2,9 +2,9 @@
 
 The schema is the question list of redflags.yaml. Errors list every problem at once, each
 with the values that would have been valid, so a script author fixes a file in one go.
+No `from __future__ import annotations` (as in model.py): NamedTuple would compile each
+field's annotation string on every run.
 """
-
-from __future__ import annotations
 
 from collections.abc import Mapping
 from difflib import get_close_matches
@@ -33,7 +33,7 @@ class Answers(NamedTuple):
         return {**self.values, MEDICATIONS: list(self.medications)}
 
 
-def validate(raw: Any, tables: TriageTables, known: Schema | None = None) -> Answers:
+def validate(raw: Any, tables: TriageTables, known: "Schema | None" = None) -> Answers:
     """Check raw answers (a mapping from a file, a batch line or the prompts). `known` is the
     tables' `schema` (a Checker keeps one); without it one is built (cheap)."""
     if not isinstance(raw, dict):
@@ -79,7 +79,7 @@ def validate(raw: Any, tables: TriageTables, known: Schema | None = None) -> Ans
     return Answers(values, tuple(dict.fromkeys(medications)))
 
 
-def require_core(answers: Answers, tables: TriageTables, known: Schema | None = None) -> None:
+def require_core(answers: Answers, tables: TriageTables, known: "Schema | None" = None) -> None:
     """Refuse an answer set that says nothing a triage can stand on (`{}`, or only an age).
 
     A file or batch line must give where, how long (the `core: true` questions) or at least one
@@ -94,14 +94,19 @@ def require_core(answers: Answers, tables: TriageTables, known: Schema | None = 
                            f"warning-sign questions ({screen})")
 
 
-class Schema(NamedTuple):
+class Schema:
     """The answers' checks, worked out once per tables: for each question, the type and the
     values (choices, or a number's range) of an answer valid exactly as given, so a
     well-formed answer set is not converted, and its place in asking order; and the questions
-    an answer set must answer one of (`core` or `screen`)."""
+    an answer set must answer one of (`core` or `screen`). A plain class with slots: a
+    NamedTuple costs start-up time to create."""
 
-    questions: dict[str, tuple[Question, type, Any, int]]
-    needed: frozenset[str]
+    __slots__ = ("questions", "needed")
+
+    def __init__(self, questions: dict[str, tuple[Question, type, Any, int]],
+                 needed: frozenset[str]) -> None:
+        self.questions = questions
+        self.needed = needed
 
 
 def schema(tables: TriageTables) -> Schema:

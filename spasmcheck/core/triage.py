@@ -6,9 +6,9 @@ read as the alarming answer. A question left out is read as calm, except where t
 otherwise: a follow-up opened by an alarming answer, or a question whose `unsure_when` holds, is
 read as "not sure"; one whose `implied_by` medicine is listed is read as its alarming answer.
 The person's medicines go through the one interaction engine.
+No `from __future__ import annotations` (as in model.py): NamedTuple would compile each
+field's annotation string on every run.
 """
-
-from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -71,41 +71,61 @@ class Assessment(NamedTuple):
     unanswered_screen: tuple[str, ...] = ()
 
 
-class _Reading(NamedTuple):
-    """How a question left out is read: each predicate gets the facts so far."""
+class _Reading:
+    """How a question left out is read: each predicate gets the facts so far. (Plain classes
+    with slots here and in `_Questions`: a NamedTuple costs start-up time to create.)"""
 
-    question: Question
-    implied_by: Predicate | None  # a listed medicine stands in for the alarming answer
-    gate: Predicate | None  # the follow-up's ask_when
-    gate_keys: tuple[str, ...]  # the answers the ask_when reads
-    unsure_when: Predicate | None
+    __slots__ = ("question", "implied_by", "gate", "gate_keys", "unsure_when")
+
+    def __init__(self, question: Question,
+                 implied_by: Predicate | None,  # a listed medicine stands for the alarming answer
+                 gate: Predicate | None,  # the follow-up's ask_when
+                 gate_keys: tuple[str, ...],  # the answers the ask_when reads
+                 unsure_when: Predicate | None) -> None:
+        self.question = question
+        self.implied_by = implied_by
+        self.gate = gate
+        self.gate_keys = gate_keys
+        self.unsure_when = unsure_when
 
 
-class _Questions(NamedTuple):
+class _Questions:
     """What the engine needs to know about the question list, worked out once per table."""
 
-    order: dict[str, int]  # answer key -> position, for listing reasons in asking order
-    answer_ids: tuple[str, ...]  # every question that is not a medicine list
-    implied: tuple[tuple[str, str, Any], ...]  # (question, interactions condition, answer)
-    readings: tuple[_Reading, ...]  # yes/no questions that may be read when left out
-    calm: dict[str, Any]  # question id -> its calmest answer (yes/no and ordered choices)
-    reads: dict[str, dict[Any, Any]]  # question id -> {"not sure" answer: value read}
+    __slots__ = ("order", "answer_ids", "implied", "readings", "calm", "reads")
+
+    def __init__(self,
+                 order: dict[str, int],  # answer key -> position, for reasons in asking order
+                 answer_ids: tuple[str, ...],  # every question that is not a medicine list
+                 implied: tuple[tuple[str, str, Any], ...],  # (question, condition, answer)
+                 readings: tuple[_Reading, ...],  # yes/no questions read when left out
+                 calm: dict[str, Any],  # question id -> its calmest answer (yes/no, ordered)
+                 reads: dict[str, dict[Any, Any]],  # question id -> {"not sure": value read}
+                 ) -> None:
+        self.order = order
+        self.answer_ids = answer_ids
+        self.implied = implied
+        self.readings = readings
+        self.calm = calm
+        self.reads = reads
 
 
 class TriageIndex:
     """What the engine works out once per tables, before the first assessment: the question
-    list's readings, each red flag's compiled tiers, the screen and the notices, and the
-    answers' schema. A `Checker` builds one and passes it in; a caller without one gets a
-    fresh one each call (tests, one-shot helpers: about 3 ms, mostly generating `holding`)."""
+    list's readings, the red-flag tiers as one generated test (and each tier's closure, once
+    it holds), the screen and the notices, and the answers' schema. A `Checker` builds one and
+    passes it in; a caller without one gets a fresh one each call (tests, one-shot helpers:
+    about 1 ms, mostly generating `holding`)."""
 
-    __slots__ = ("questions", "flags", "holding", "screen", "notices", "schema")
+    __slots__ = ("questions", "flags", "_because", "holding", "screen", "notices", "schema")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         triage = kb.triage
         self.questions = _questions(triage.questions)
-        self.flags = tuple((flag, tuple((tier, compile_condition(tier.when))
-                                        for tier in flag.tiers))
-                           for flag in triage.red_flags)
+        self.flags = triage.red_flags
+        # the closure saying which answers made a tier hold, compiled when the tier first holds
+        # (`because`): a triage meets a few of some 60 tiers
+        self._because: dict[tuple[int, int], Predicate] = {}
         # which tier of each flag holds first, as one generated function
         self.holding = first_holding([[tier.when for tier in flag.tiers]
                                       for flag in triage.red_flags])
@@ -113,6 +133,14 @@ class TriageIndex:
         self.notices = tuple((notice, compile_condition(notice.when))
                              for notice in triage.notices)
         self.schema = schema(triage)
+
+    def because(self, flag_number: int, tier_number: int) -> Predicate:
+        """The compiled condition of one tier of one red flag (numbers as `holding` gives)."""
+        found = self._because.get((flag_number, tier_number))
+        if found is None:
+            when = self.flags[flag_number].tiers[tier_number].when
+            found = self._because[flag_number, tier_number] = compile_condition(when)
+        return found
 
 
 def _questions(questions: tuple[Question, ...]) -> _Questions:
@@ -257,9 +285,9 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     hits = []
     flags = index.flags
     for flag_number, tier_number in index.holding(facts_now):
-        flag, tiers = flags[flag_number]
-        tier, when = tiers[tier_number]
-        because = when(facts_now)
+        flag = flags[flag_number]
+        tier = flag.tiers[tier_number]
+        because = index.because(flag_number, tier_number)(facts_now)
         assert because is not None  # the same condition, tested the fast way
         if from_medicines & because:
             because = (because - from_medicines) | {MEDICATIONS}

@@ -11,6 +11,7 @@ from spasmcheck.core.errors import AnswersError, LocatedError
 from spasmcheck.core.limits import LIMITS
 
 MAX_ANSWERS_BYTES = LIMITS.answers_bytes
+_BOM = b"\xef\xbb\xbf"
 
 
 def parse_text(text: str, name: str) -> Any:
@@ -56,7 +57,9 @@ def decode(data: bytes, name: str) -> str:
         raise AnswersError(f"{name}: the answers file is larger than "
                            f"{MAX_ANSWERS_BYTES // (1024 * 1024)} MB; an answer set is a "
                            "few hundred bytes")
+    if data.startswith(_BOM):  # "utf-8-sig" does the same, but its codec costs an import
+        data = data[len(_BOM):]
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AnswersError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

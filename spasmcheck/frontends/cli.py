@@ -449,9 +449,10 @@ def triage(
             from spasmcheck.frontends import prompts
 
             raw, chosen = prompts.ask(kb, audience, contact, candidate)
-        given = validate(raw, kb.triage)
+        known = checker.triage.schema  # the index the assessment uses: its schema, built once
+        given = validate(raw, kb.triage, known)
         if answers is not None:
-            require_core(given, kb.triage)
+            require_core(given, kb.triage, known)
         if record is not None:
             given = given._replace(medications=tuple(dict.fromkeys(
                 (*given.medications, *record.names))))
