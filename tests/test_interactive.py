@@ -115,6 +115,7 @@ def test_drug_reaction_is_urgent_without_dosing_tips():
     assert "call 999." in text
 
 
+@pytest.mark.long
 def test_prompt_counts_in_the_readme_are_the_measured_ones():
     with open("README.md", encoding="utf-8") as handle:
         readme = handle.read()

@@ -275,6 +275,7 @@ def test_the_tag_is_what_stops_a_planted_entry(tmp_path, monkeypatch):
     assert ran.exists()
 
 
+@pytest.mark.long
 def test_an_entry_moved_to_another_tables_name_is_not_used(tmp_path, monkeypatch):
     """A good entry for other tables, renamed to this one's name, fails its tag: the tag covers
     the entry's key, so old facts are never served under new tables."""
@@ -476,6 +477,7 @@ def test_a_lowered_replacement_with_a_reason_loads_and_without_one_exits_5(tmp_p
     assert "interactions.yaml:" in result.output and "lowered_because" in result.output
 
 
+@pytest.mark.long
 def test_broken_table_stops_every_command_with_one_line_and_exit_code(tmp_path):
     folder = copy_tables(tmp_path)
     edit(folder, "interactions.yaml", "b: {drug: cyclobenzaprine}", "b: {drug: nothing}")
@@ -647,6 +649,7 @@ def build_wheel(project: Path, out: Path):
                           text=True, timeout=300)
 
 
+@pytest.mark.long
 @pytest.mark.slow
 def test_a_wheel_ships_its_tables_compiled_and_runs_from_them(tmp_path):
     import subprocess

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -359,6 +360,7 @@ def facts(draw: st.DrawFn) -> Any:
                  frozenset(drugs))
 
 
+@pytest.mark.long
 @settings(max_examples=400, deadline=None)
 @given(facts())
 def test_the_generated_red_flag_tests_agree_with_the_conditions(facts_now):
