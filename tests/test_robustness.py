@@ -877,3 +877,17 @@ def test_the_command_line_names_its_option_in_a_bad_choice(option: str, value: s
     message = expect_error(["interactions", "--med", "sertraline", option, value],
                            ExitCode.USAGE, f"{option} '{value}' is not")
     assert "choose one of" in message
+
+
+def test_the_valid_keys_are_listed_only_when_a_key_is_unknown(tmp_path):
+    """A wrong value names the values that would do; the list of 50 keys would only bury it."""
+    wrong_value = tmp_path / "value.yaml"
+    wrong_value.write_text("location: lower_back\nduration_days: 3\nfever: 'no'\n")
+    result = CliRunner().invoke(app, ["triage", "--answers", str(wrong_value)])
+    assert result.exit_code == ExitCode.BAD_ANSWERS
+    assert "none, low, high, unsure" in result.output and "valid keys" not in result.output
+    wrong_key = tmp_path / "key.yaml"
+    wrong_key.write_text("location: lower_back\nduration_days: 3\nfevr: none\n")
+    result = CliRunner().invoke(app, ["triage", "--answers", str(wrong_key)])
+    assert result.exit_code == ExitCode.BAD_ANSWERS
+    assert "did you mean 'fever'" in result.output and "valid keys" in result.output

@@ -43,7 +43,7 @@ def validate(raw: Any, tables: TriageTables, known: "Schema | None" = None) -> A
     problems: list[str] = []
     values: dict[str, Any] = {}
     medications: list[str] = []
-    last, in_order = -1, True
+    last, in_order, unknown = -1, True, False
     for key, value in raw.items():
         entry = questions.get(key) if isinstance(key, str) else None
         if entry is None:
@@ -51,6 +51,7 @@ def validate(raw: Any, tables: TriageTables, known: "Schema | None" = None) -> A
                 else None  # past the cap the hint is never shown: skip its cost
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
+            unknown = True
             continue
         question, kind, allowed, position = entry
         if position < last:
@@ -72,7 +73,8 @@ def validate(raw: Any, tables: TriageTables, known: "Schema | None" = None) -> A
     if problems:
         if len(problems) > MAX_PROBLEMS:
             problems[MAX_PROBLEMS:] = [f"... and {len(problems) - MAX_PROBLEMS} more problems"]
-        more = f"\nvalid keys: {_valid_keys(tables)}"
+        more = f"\nvalid keys: {_valid_keys(tables)}" if unknown else ""  # a wrong value
+        # already names the values that would do
         raise AnswersError("the answers cannot be used:\n  " + "\n  ".join(problems) + more)
     if not in_order:  # answers are kept in asking order, however they were given
         values = {q.id: values[q.id] for q in tables.questions if q.id in values}
