@@ -186,13 +186,6 @@ def _known(kb: KnowledgeBase, index: TriageIndex | None) -> _Questions:
     return index.questions if index is not None else _questions(kb.triage.questions)
 
 
-def implied_conditions(values: dict[str, Any], kb: KnowledgeBase,
-                       index: TriageIndex | None = None) -> tuple[str, ...]:
-    """Interaction-table conditions implied by effective answers (`pregnant: true` ->
-    pregnancy)."""
-    return _implied(values, _known(kb, index))
-
-
 def _implied(values: dict[str, Any], known: _Questions) -> tuple[str, ...]:
     return tuple([condition for question_id, condition, alarming in known.implied
                   if values.get(question_id) == alarming])
@@ -209,19 +202,6 @@ def _facts(values: dict[str, Any], medications: tuple[Any, ...], kb: KnowledgeBa
     taken = [drugs[d] for med in medications for d in med.drugs]
     return Facts(values, frozenset().union(*[drug.all_classes for drug in taken]),
                  frozenset([drug.id for drug in taken]))
-
-
-def read_left_out(facts_now: Facts, answers: Answers, kb: KnowledgeBase,
-                  index: TriageIndex | None = None) -> tuple[tuple[str, ...], frozenset[str]]:
-    """Fill in, in asking order, the yes/no questions the tables read when left out.
-
-    A listed medicine named by `implied_by` stands in for the alarming answer. A follow-up whose
-    ask_when is opened by an alarming answer (yes or "not sure" to a yes/no gate, anything above
-    the calmest value of an ordered choice, a listed medicine) is read as "not sure", as is a
-    question whose `unsure_when` holds: a missing answer a rule needs is never calm after an
-    alarming one. Returns the questions read as "not sure" and those read from medicines.
-    """
-    return _read_left_out(facts_now, answers, _known(kb, index))
 
 
 def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tuple[
