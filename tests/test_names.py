@@ -287,3 +287,52 @@ def test_did_you_mean_is_difflibs_close_matches(typo):
     index = knowledge.load().names
     expected = get_close_matches(typo, index._by_key, n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
     assert _suggest(index, typo) == tuple(dict.fromkeys(index._by_key[k][0] for k in expected))
+
+
+def _edited(key: str, edits: list[tuple[int, int, str]]) -> str:
+    """`key` with letters dropped (0), doubled or added (1), changed (2) or swapped (3)."""
+    letters = list(key)
+    for kind, at, letter in edits:
+        if not letters:
+            break
+        at %= len(letters)
+        if kind == 0:
+            del letters[at]
+        elif kind == 1:
+            letters.insert(at, letter)
+        elif kind == 2:
+            letters[at] = letter
+        elif at + 1 < len(letters):
+            letters[at], letters[at + 1] = letters[at + 1], letters[at]
+    return "".join(letters)
+
+
+_EDIT = st.tuples(st.integers(0, 3), st.integers(0, 60), st.sampled_from("aeiolnrstxz019"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.tuples(st.sampled_from(sorted(knowledge.load().names._by_key)),
+              st.lists(_EDIT, max_size=4)).map(lambda typo: _edited(*typo)),
+    st.text(alphabet="abcdefghilmnoprstuvxyz0123456789", min_size=1, max_size=40)))
+def test_the_letter_filter_never_drops_a_name_difflib_would_offer(typo):
+    """Every name difflib finds close (any number of them, not only the first five) is among
+    the names the letter filter lets through, for typos of one to four edits, long and short
+    names, digits, and text like no name at all."""
+    from difflib import get_close_matches
+
+    from spasmcheck.core.names import SUGGESTION_CUTOFF
+
+    index = knowledge.load().names
+    close = get_close_matches(typo, index._by_key, n=len(index), cutoff=SUGGESTION_CUTOFF)
+    assert set(close) <= set(index.close_keys(typo))
+
+
+def test_misspelt_names_are_offered_their_medicine(kb):
+    """Typos as people make them still get the name they meant, first."""
+    for typo, meant in [("setraline", "sertraline"), ("flexerill", "Flexeril"),
+                        ("cyclobenzaprin", "cyclobenzaprine"), ("ibuprofin", "ibuprofen"),
+                        ("tramdaol", "tramadol")]:
+        found = kb.names.resolve(typo)
+        assert found.status == "unknown" and not found.drugs
+        assert found.suggestions[0].lower() == meant.lower(), typo
