@@ -155,3 +155,27 @@ def test_children_get_the_under_age_caution(kb):
     assert not interactions.check([], kb, age=15).findings
     teen = interactions.check([], kb, interactions.candidate_drug(kb, "carisoprodol"), age=15)
     assert any(i.rule_id == "carisoprodol_under_16" for i in teen.findings)
+
+
+def test_every_pair_rule_is_reported_for_two_drugs_its_sides_name(kb):
+    """Each rule, met by the first drug each of its sides names (a drug, or one drug of the
+    class), is reported, or a rule that replaces it is: no rule is lost in working out which
+    rules a drug's id and classes reach."""
+    tables = kb.interactions
+    candidate = tables.drugs[tables.default_candidate]
+    replacing = {rule.id: {other.id for other in tables.rules if rule.id in other.replaces}
+                 for rule in tables.rules}
+    checked = 0
+    for rule in tables.rules:
+        a = [drug for drug in tables.drugs.values() if rule.a.matches(drug)]
+        b = [drug for drug in tables.drugs.values() if rule.b.matches(drug)]
+        pairs = [(x, y) for x in a[:3] for y in b[:3] if x.active != y.active
+                 and candidate.active not in (x.active, y.active)]
+        if not pairs:
+            continue
+        x, y = pairs[0]
+        found = interactions.check([x.id, y.id], kb, candidate).findings
+        ids = {finding.rule_id for finding in found if set(finding.drugs) == {x.id, y.id}}
+        assert ids & ({rule.id} | replacing[rule.id]), (rule.id, x.id, y.id)
+        checked += 1
+    assert checked > len(tables.rules) // 2

@@ -300,6 +300,7 @@ class Index:
         self.tables = kb.interactions
         self.names: dict[str, Resolution] = {}  # names typed as the tables list them
         self._cautions: dict[str, tuple[Caution, ...]] = {}
+        self._by_side: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
         self._from_age: dict[tuple[Finding, int], Finding] = {}
         self.kinds: dict[tuple[frozenset[int], frozenset[int]], int] = {}
         self.sides: list[tuple[frozenset[int], frozenset[int]]] = []
@@ -349,15 +350,27 @@ class Index:
         traits = self.drugs.get(drug_id)
         if traits is None:
             drug = self.tables.drugs[drug_id]
-            rules = self.tables.rules
-            sides = (frozenset(i for i, rule in enumerate(rules) if rule.a.matches(drug)),
-                     frozenset(i for i, rule in enumerate(rules) if rule.b.matches(drug)))
+            by_side = self._rules_by_side()
+            matched = [by_side.get(("drug", drug.id), ((), ()))]
+            matched += [by_side.get(("class", class_id), ((), ())) for class_id in drug.all_classes]
+            sides = (frozenset(i for a, _ in matched for i in a),
+                     frozenset(i for _, b in matched for i in b))
             if sides not in self.kinds:
                 self._add_kind(sides)
             groups = tuple(number for number, rule in enumerate(self.tables.group_rules)
                            if rule.class_id in drug.all_classes)
             traits = self.drugs[drug_id] = (self.kinds[sides], groups, drug.active)
         return traits
+
+    def _rules_by_side(self) -> dict[tuple[str, str], tuple[list[int], list[int]]]:
+        """The rules (by index) whose first and whose second side is each drug or class: a
+        drug's rules are then found through its id and classes, not by trying every rule."""
+        by_side = self._by_side
+        if not by_side:
+            for number, rule in enumerate(self.tables.rules):
+                by_side.setdefault((rule.a.kind, rule.a.id), ([], []))[0].append(number)
+                by_side.setdefault((rule.b.kind, rule.b.id), ([], []))[1].append(number)
+        return by_side
 
     def _add_kind(self, sides: tuple[frozenset[int], frozenset[int]]) -> None:
         kind = self.kinds[sides] = len(self.sides)
