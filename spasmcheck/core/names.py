@@ -140,7 +140,7 @@ class NameWords(NamedTuple):
 
 
 # NameIndex's lookups and memos, made on first use and never pickled
-_LAZY = frozenset({"_phrase_table", "_letter_index", "_read_memo", "_suggest_memo"})
+_LAZY = frozenset({"_phrase_table", "_starts", "_letter_index", "_read_memo", "_suggest_memo"})
 
 
 class NameIndex:
@@ -152,6 +152,7 @@ class NameIndex:
     """
 
     _phrase_table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]
+    _starts: frozenset[str]
     _read_memo: "Callable[[tuple[str, ...], tuple[int, ...]], _Read]"
     _suggest_memo: "Callable[[str], tuple[str, ...]]"
 
@@ -310,11 +311,21 @@ class NameIndex:
         return 0, "skip", ()
 
     def name_at(self, tokens: tuple[str, ...], i: int) -> tuple[int, Entry | None]:
-        """The longest run of words from word `i` that is a known name, and its entry."""
+        """The longest run of words from word `i` that is a known name, and its entry.
+
+        Words are added while what they make so far ends where a listed name's words meet
+        (`_starts`): other runs could never be a name (most names are one word)."""
+        try:
+            starts = self._starts
+        except AttributeError:
+            starts = self._starts = frozenset(
+                key[:cut] for key, cuts in self._cuts.items() for cut in cuts)
         best, found, key, by_key = 0, None, "", self._by_key
         cuts: list[int] = []
         for j in range(i, min(len(tokens), i + self._span)):
             if key:
+                if key not in starts:
+                    break
                 cuts.append(len(key))
             key += tokens[j]
             item = by_key.get(key)
