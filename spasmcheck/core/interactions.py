@@ -323,7 +323,7 @@ class Index:
             self.cautions(drug_id)
         for entry in self.kb.names.entries():
             self.resolve(entry.name)
-        self.kb.names.phrases()  # the word reader's table, for names typed with more words
+        self.kb.names.prepare()  # the word reader's tables, and the letters for suggestions
 
     def cautions(self, drug_id: str) -> tuple[Caution, ...]:
         """The cautions (for conditions or an age) that name this drug."""

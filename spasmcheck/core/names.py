@@ -180,6 +180,13 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._by_key)
 
+    def prepare(self) -> None:
+        """Make now what is otherwise made on first use: a batch run does it before its
+        workers fork, so they share it rather than each making it."""
+        self.phrases()
+        self._word_starts()
+        self._letters()
+
     def phrases(self) -> dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]:
         """The listed phrases by first word, longest first: (the other words, role, drugs).
         Worked out on first use, and kept."""
@@ -310,6 +317,10 @@ class NameIndex:
                 return end - i, role, drugs
         return 0, "skip", ()
 
+    def _word_starts(self) -> frozenset[str]:
+        self._starts = frozenset(key[:cut] for key, cuts in self._cuts.items() for cut in cuts)
+        return self._starts
+
     def name_at(self, tokens: tuple[str, ...], i: int) -> tuple[int, Entry | None]:
         """The longest run of words from word `i` that is a known name, and its entry.
 
@@ -318,8 +329,7 @@ class NameIndex:
         try:
             starts = self._starts
         except AttributeError:
-            starts = self._starts = frozenset(
-                key[:cut] for key, cuts in self._cuts.items() for cut in cuts)
+            starts = self._word_starts()
         best, found, key, by_key = 0, None, "", self._by_key
         cuts: list[int] = []
         for j in range(i, min(len(tokens), i + self._span)):
