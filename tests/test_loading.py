@@ -100,12 +100,31 @@ def test_the_red_flag_code_travels_with_the_cached_tables(tmp_path):
             "    compiled.append(name)\n    return real(source, name, *rest, **options)\n"
             "builtins.compile = counting\n"
             "from spasmcheck.core import triage\nfrom spasmcheck.tables import knowledge\n"
-            "triage.TriageIndex(knowledge.load(None))\nprint(compiled.count('<conditions>'))\n")
+            "planned = []\nplan = triage.red_flag_plan\n"
+            "triage.red_flag_plan = lambda tables: planned.append(1) or plan(tables)\n"
+            "triage.TriageIndex(knowledge.load(None))\n"
+            "print(compiled.count('<conditions>'), len(planned))\n")
     env = {**os.environ, "SPASMCHECK_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("SPASMCHECK_CACHE", None)
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, timeout=120, check=False) for _ in range(2)]
-    assert [run.stdout.split() for run in runs] == [["1"], ["0"]], [r.stderr for r in runs]
+    # the first run compiles the tables (the plan written for the cache, and again for the
+    # index of the tables it made); the second takes the code and its plan from the cache
+    assert [run.stdout.split() for run in runs] == [["1", "2"], ["0", "0"]], \
+        [r.stderr for r in runs]
+
+
+def test_a_carried_red_flag_plan_serves_only_the_tables_it_came_with():
+    """The plan loaded with one set of tables is never used for other (equal) tables."""
+    from spasmcheck.core import conditions, triage
+
+    kb = knowledge.load(None)
+    loaded = knowledge._unpickled(knowledge._pickled(kb))
+    assert loaded is not None
+    assert conditions.carried(loaded.triage.red_flags) == triage.red_flag_plan(kb.triage)
+    equal = tuple(flag for flag in loaded.triage.red_flags)  # an equal tuple, not the same
+    assert equal == loaded.triage.red_flags
+    assert conditions.carried(equal) is None
 
 
 def test_red_flag_code_from_another_python_is_not_taken():
@@ -115,11 +134,14 @@ def test_red_flag_code_from_another_python_is_not_taken():
     from spasmcheck.core import conditions
 
     source = "def first_holding(facts):\n    return [(0, 0)]"
-    code = {source: marshal.dumps(compile(source, "<conditions>", "exec"))}
+    # code that differs from its source, so the test sees which of the two ran
+    other = compile("def first_holding(facts):\n    return [(9, 9)]", "<conditions>", "exec")
+    code = {source: marshal.dumps(other)}
     conditions.adopt_code(("cpython-0", code))
-    assert source not in conditions._CODE
+    assert conditions.from_plan((source, {}))(None) == [(0, 0)]  # compiled from the source
+    del conditions._CODE[source]
     conditions.adopt_code((sys.implementation.cache_tag, code))  # the control
-    assert source in conditions._CODE
+    assert conditions.from_plan((source, {}))(None) == [(9, 9)]
     del conditions._CODE[source]
 
 

@@ -146,7 +146,9 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
     Typer builds the Click tree of every command on each run (a few ms for the ~100 options of
     all of them); a one-shot check needs only its own. Anything else (help, version, a
-    sub-app, a mistyped command) gets the whole app, so its messages are unchanged.
+    sub-app, a mistyped command) gets the whole app, so its messages are unchanged. The lean
+    app leaves out `--install-completion` and `--show-completion` (0.1 ms to build): they are
+    options of the app itself, given before any command, so they reach the whole app.
     """
     name = argv[1] if len(argv) > 1 else ""
     chosen = [info for info in app.registered_commands
@@ -154,7 +156,8 @@ def _app_for(argv: list[str]) -> typer.Typer:
     if len(chosen) != 1:
         return app
     lean = typer.Typer(name=app.info.name, help=app.info.help, no_args_is_help=True,
-                       pretty_exceptions_enable=False, rich_markup_mode=None)
+                       pretty_exceptions_enable=False, rich_markup_mode=None,
+                       add_completion=False)
     lean.registered_callback = app.registered_callback
     lean.registered_commands = chosen
     return lean

@@ -442,8 +442,10 @@ def compiled_bytes(kb: KnowledgeBase, key: str) -> bytes:
 
 
 def _pickled(kb: KnowledgeBase) -> bytes:
-    """The knowledge base and the code generated from its red-flag conditions (compiling
-    that code costs a triage more than unpickling it: `conditions.generated_code`).
+    """The knowledge base, the code generated from its red-flag conditions (compiling
+    that code costs a triage more than unpickling it: `conditions.generated_code`), and the
+    plan of that code with the red flags it was made for (writing it walks every condition,
+    0.25 ms of a triage: `triage.red_flag_plan`, handed to `conditions.carry` on load).
 
     Made small for loading, once, when the tables are compiled: equal strings become one
     object (the tables repeat ids and words: 13,700 strings, 9,000 different), and the memo
@@ -456,10 +458,13 @@ def _pickled(kb: KnowledgeBase) -> bytes:
     import pickle
     import pickletools
 
-    from spasmcheck.core.conditions import first_holding, generated_code
+    from spasmcheck.core.conditions import from_plan, generated_code
+    from spasmcheck.core.triage import red_flag_plan
 
-    first_holding([[tier.when for tier in flag.tiers] for flag in kb.triage.red_flags])
-    plain = pickle.dumps((kb, generated_code()), pickle.HIGHEST_PROTOCOL)
+    plan = red_flag_plan(kb.triage)
+    from_plan(plan)  # compiled now, so `generated_code` has it
+    carried = (kb.triage.red_flags, plan)
+    plain = pickle.dumps((kb, generated_code(), carried), pickle.HIGHEST_PROTOCOL)
     shared = _sharing_unpickler()(io.BytesIO(plain)).load()
     out = io.BytesIO()
     _record_pickler()(out, pickle.HIGHEST_PROTOCOL).dump(shared)
@@ -504,7 +509,7 @@ def _sharing_unpickler() -> type:
     return Sharing
 
 
-def _unpickled(payload: bytes) -> KnowledgeBase | None:
+def _unpickled(payload: bytes | memoryview) -> KnowledgeBase | None:
     """What `_pickled` wrote (None for anything else), the collector off meanwhile: unpickling
     makes some 100,000 objects, and no collection pass need look at them."""
     from _pickle import loads  # the C unpickler: `pickle` itself costs a run about 1 ms
@@ -516,12 +521,13 @@ def _unpickled(payload: bytes) -> KnowledgeBase | None:
     finally:
         if collecting:
             gc.enable()
-    if not (isinstance(loaded, tuple) and len(loaded) == 2
+    if not (isinstance(loaded, tuple) and len(loaded) == 3
             and isinstance(loaded[0], KnowledgeBase)):
         return None
-    from spasmcheck.core.conditions import adopt_code
+    from spasmcheck.core.conditions import adopt_code, carry
 
     adopt_code(loaded[1])
+    carry(*loaded[2])
     return loaded[0]
 
 
@@ -535,7 +541,7 @@ def _compiled_read(path: Path, key: str) -> KnowledgeBase | None:
     if not data.startswith(head):  # stale: compiled from other tables or code
         return None
     try:
-        return _unpickled(data[len(head):])
+        return _unpickled(memoryview(data)[len(head):])
     except Exception:  # noqa: BLE001 - an unreadable file is compiled again
         return None
 
@@ -576,7 +582,8 @@ def _cache_read(key: str) -> KnowledgeBase | None:
         if secret is None or not data.startswith(_CACHE_MAGIC):
             return None
         start = len(_CACHE_MAGIC) + _MAC_SIZE
-        tag, payload = data[len(_CACHE_MAGIC):start], data[start:]
+        # a view, not a copy: the payload is about 0.5 MB
+        tag, payload = data[len(_CACHE_MAGIC):start], memoryview(data)[start:]
         from _operator import _compare_digest  # hmac.compare_digest, without OpenSSL's import
 
         if not _compare_digest(tag, _tag(secret, key, payload)):
@@ -586,7 +593,7 @@ def _cache_read(key: str) -> KnowledgeBase | None:
         return None
 
 
-def _tag(secret: bytes, key: str, payload: bytes) -> bytes:
+def _tag(secret: bytes, key: str, payload: bytes | memoryview) -> bytes:
     """Keyed BLAKE2b (a MAC in its own right, RFC 7693) over the entry's key and its bytes.
 
     _blake2 rather than hmac or hashlib: they import OpenSSL, 5-6 ms at every cached run.
