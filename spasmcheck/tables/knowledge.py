@@ -486,7 +486,10 @@ def _record_pickler() -> type:
 
 
 def _sharing_unpickler() -> type:
-    """The standard library's Python unpickler, making equal strings one object."""
+    """The standard library's Python unpickler, making equal strings one object, and equal
+    tuples, records and frozensets too: those of one type whose parts are the same objects
+    (so `(1,)` and `(True,)`, equal to Python, stay two). All are immutable: sharing them
+    changes nothing a run can see but their number."""
     import io
     import pickle
 
@@ -496,6 +499,9 @@ def _sharing_unpickler() -> type:
         def __init__(self, file: io.BytesIO) -> None:
             super().__init__(file)
             self.strings: dict[str, str] = {}
+            # (type, ids of the parts) -> the first such object; it keeps its parts alive,
+            # so no id in a key is ever another object's meanwhile
+            self.shared: dict[tuple[Any, ...], Any] = {}
 
     for opcode in (pickle.SHORT_BINUNICODE, pickle.BINUNICODE, pickle.BINUNICODE8,
                    pickle.UNICODE):
@@ -506,6 +512,23 @@ def _sharing_unpickler() -> type:
             self.stack[-1] = self.strings.setdefault(self.stack[-1], self.stack[-1])
 
         Sharing.dispatch[opcode[0]] = sharing
+    for opcode in (pickle.TUPLE, pickle.TUPLE1, pickle.TUPLE2, pickle.TUPLE3, pickle.NEWOBJ,
+                   pickle.NEWOBJ_EX, pickle.FROZENSET):
+        load = pickle._Unpickler.dispatch[opcode[0]]
+
+        def sharing_parts(self: Any, load: Any = load) -> None:
+            load(self)
+            made = self.stack[-1]
+            kind = type(made)
+            if kind is frozenset:
+                key: tuple[Any, ...] = (kind, frozenset(map(id, made)))
+            elif isinstance(made, tuple) and not hasattr(made, "__dict__"):
+                key = (kind, *map(id, made))
+            else:
+                return
+            self.stack[-1] = self.shared.setdefault(key, made)
+
+        Sharing.dispatch[opcode[0]] = sharing_parts
     return Sharing
 
 
