@@ -79,7 +79,9 @@ def read(folder: str | None) -> KnowledgeBase:
     files, every time: `load` keeps what this gives for the rest of the process."""
     directory = Path(folder) if folder else builtin_data_dir()
     origin = folder or BUILTIN
-    key = _remembered_key(directory, origin)
+    cache = cache_dir()
+    secret = _secret(cache)  # looked up once for both reads below
+    key = _remembered_key(directory, origin, cache, secret)
     tables: dict[str, bytes] | None = None
     if key is None:
         tables = _read_tables(directory, origin)
@@ -90,7 +92,7 @@ def read(folder: str | None) -> KnowledgeBase:
         shipped = _compiled_read(Path(__file__).parent.parent / COMPILED_NAME, key)
         if shipped is not None:
             return shipped
-    cached = _cache_read(_cache_key(key))
+    cached = _cache_read(cache, secret, _cache_key(key))
     if cached is not None:
         return cached
     if tables is None:  # the key was remembered: read the tables, and key what was read
@@ -360,22 +362,22 @@ def _keys_file(folder: Path, directory: Path, origin: str) -> tuple[Path, str]:
     return folder / name, label
 
 
-def _remembered_key(directory: Path, origin: str) -> str | None:
-    """The tables' key if every file that made it is unchanged (else None: work it out)."""
-    folder = cache_dir()
-    if folder is None:
+def _remembered_key(directory: Path, origin: str, folder: Path | None,
+                    secret: bytes | None) -> str | None:
+    """The tables' key if every file that made it is unchanged (else None: work it out).
+    `folder` and `secret`: the cache folder and this user's key in it (`_secret`)."""
+    if folder is None or secret is None:
         return None
     path, label = _keys_file(folder, directory, origin)
     try:
         data = path.read_bytes()
-        if not data.startswith(_KEYS_MAGIC) or not _private(folder):
+        if not data.startswith(_KEYS_MAGIC):
             return None
-        secret = _mac_key(folder, create=False)
         start = len(_KEYS_MAGIC) + _MAC_SIZE
         tag, payload = data[len(_KEYS_MAGIC):start], data[start:]
         from _operator import _compare_digest
 
-        if secret is None or not _compare_digest(tag, _tag(secret, label, payload)):
+        if not _compare_digest(tag, _tag(secret, label, payload)):
             return None
         *files, key = payload.decode("utf-8").split("\n")
     except (OSError, ValueError):
@@ -590,19 +592,27 @@ def cache_file(folder: Path, key: str) -> Path:
 _CACHE_NAME = r"tables-[0-9a-f]{16}\.pickle"  # exactly what cache_file writes
 
 
-def _cache_read(key: str) -> KnowledgeBase | None:
-    """An entry is unpickled only if its tag, made with this user's key over the entry's key
-    and bytes, is right: a planted, altered or renamed entry is a miss and never runs."""
-    folder = cache_dir()
+def _secret(folder: Path | None) -> bytes | None:
+    """This user's cache key, if the cache folder is on, private and holds one: what a cache
+    entry or a remembered key is believed under (else neither is read)."""
     if folder is None:
+        return None
+    try:
+        return _mac_key(folder, create=False) if _private(folder) else None
+    except OSError:
+        return None
+
+
+def _cache_read(folder: Path | None, secret: bytes | None, key: str) -> KnowledgeBase | None:
+    """An entry is unpickled only if its tag, made with this user's key (`_secret`) over the
+    entry's key and bytes, is right: a planted, altered or renamed entry is a miss and never
+    runs."""
+    if folder is None or secret is None:
         return None
     path = cache_file(folder, key)
     try:
-        if not _private(folder):
-            return None
-        secret = _mac_key(folder, create=False)
         data = path.read_bytes()
-        if secret is None or not data.startswith(_CACHE_MAGIC):
+        if not data.startswith(_CACHE_MAGIC):
             return None
         start = len(_CACHE_MAGIC) + _MAC_SIZE
         # a view, not a copy: the payload is about 0.5 MB
