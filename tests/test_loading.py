@@ -114,6 +114,27 @@ def test_the_red_flag_code_travels_with_the_cached_tables(tmp_path):
         [r.stderr for r in runs]
 
 
+def test_compiled_tables_share_equal_parts_only_of_one_type():
+    """Equal immutable parts become one object in the compiled tables, but never parts that
+    Python calls equal and that read differently: `(1,)` and `(True,)`, an `all` and an `any`
+    of the same conditions."""
+    import io
+    import pickle
+
+    from spasmcheck.core.conditions import All, AnyOf, Compare
+
+    test = Compare("age", ">=", 50)
+    parts = [(1,), (True,), ("a", "b"), ("a", "b"), All((test,)), AnyOf((test,)), All((test,)),
+             frozenset({"x"}), frozenset({"x"}), frozenset({1}), frozenset({True})]
+    loaded = knowledge._sharing_unpickler()(io.BytesIO(pickle.dumps(parts, 5))).load()
+    assert loaded == parts
+    assert [type(part) for part in loaded] == [type(part) for part in parts]
+    assert type(loaded[1][0]) is bool and loaded[0] is not loaded[1]
+    assert loaded[2] is loaded[3] and loaded[7] is loaded[8]  # shared
+    assert loaded[4] is loaded[6] and loaded[4] is not loaded[5]
+    assert loaded[9] is not loaded[10] and type(next(iter(loaded[10]))) is bool
+
+
 def test_a_carried_red_flag_plan_serves_only_the_tables_it_came_with():
     """The plan loaded with one set of tables is never used for other (equal) tables."""
     from spasmcheck.core import conditions, triage
