@@ -453,7 +453,7 @@ def _pickled(kb: KnowledgeBase) -> bytes:
     object (the tables repeat ids and words: 13,700 strings, 9,000 different), so do equal
     tuples, records and frozensets (`_sharing_unpickler`: 23,300 objects to make become
     18,600), and the memo entries nothing reads again are dropped (`pickletools.optimize`).
-    A run then unpickles about 40 % fewer objects than a plain pickle holds. Each record
+    A run then unpickles about a third fewer objects than a plain pickle holds. Each record
     (a NamedTuple) is written as `tuple.__new__(its class, its fields)`, which a run calls in C,
     rather than through the class's own `__new__`, a Python function (about 0.3 ms a run).
     """
