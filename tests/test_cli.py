@@ -221,6 +221,15 @@ def test_the_collector_is_held_for_start_up_only(args, after):
     assert done.stderr.splitlines()[-1] == f"[False] {after}"  # off while loading, then
 
 
+def test_a_yaml_answers_file_leaves_the_json_decoder_unimported(tmp_path):
+    """JSON is written with the encoder's C part alone: `import json` (its decoder) is paid
+    only by runs that read JSON."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("location: neck\nmedications: [sertraline]\n", encoding="utf-8")
+    assert loaded_by(["triage", "--answers", str(answers), "--json"], ("json",)) == []
+    assert loaded_by(["interactions", "--med", "sertraline", "--json"], ("json",)) == []
+
+
 def test_json_path_leaves_rich_and_questionary_unimported():
     assert loaded_by(["interactions", "--med", "sertraline", "--json"],
                      ("rich", "questionary", "prompt_toolkit", "pydantic")) == []
