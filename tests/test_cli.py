@@ -193,12 +193,16 @@ def test_installed_console_script_runs_as_a_subprocess():
     assert module.returncode == ExitCode.UNKNOWN_MEDICINE
 
 
-@pytest.mark.parametrize("args", [["interactions", "--med", "sertraline", "--json"],
-                                  ["triage", "--batch", "-"]])
-def test_the_collector_is_held_for_start_up_only(args):
+@pytest.mark.parametrize(("args", "after"), [
+    (["triage", "--batch", "-"], "True True"),  # on, start-up frozen
+    (["interactions", "--med", "sertraline", "--json"], "False False"),  # one check: held
+    (["triage", "--answers", "-", "--json"], "False False"),
+])
+def test_the_collector_is_held_for_start_up_only(args, after):
     """The console script starts with the cyclic collector off and turns it on once the tables
     are loaded, so batch mode, the service and the prompts run with it; what start-up made is
-    frozen first, so its first pass does not go through all of it."""
+    frozen first, so its first pass does not go through all of it. A one-shot check keeps it
+    off to the end (os._exit)."""
     code = ("import gc, os, sys\nfrom spasmcheck.tables import knowledge\nreal = knowledge.load\n"
             "seen = []\n"
             "def watching(folder=None):\n    seen.append(gc.isenabled())\n"
@@ -210,10 +214,20 @@ def test_the_collector_is_held_for_start_up_only(args):
             "os._exit = ending\n"
             f"sys.argv = ['spasmcheck', *{args!r}]\n"
             "from spasmcheck.__main__ import main\nmain()\n")
-    done = subprocess.run([sys.executable, "-c", code], input="", capture_output=True,
+    answers = "location: neck\n" if "--answers" in args else ""
+    done = subprocess.run([sys.executable, "-c", code], input=answers, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines()[-1] == "[False] True True"  # off, on, start-up frozen
+    assert done.stderr.splitlines()[-1] == f"[False] {after}"  # off while loading, then
+
+
+def test_a_yaml_answers_file_leaves_the_json_decoder_unimported(tmp_path):
+    """JSON is written with the encoder's C part alone: `import json` (its decoder) is paid
+    only by runs that read JSON."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("location: neck\nmedications: [sertraline]\n", encoding="utf-8")
+    assert loaded_by(["triage", "--answers", str(answers), "--json"], ("json",)) == []
+    assert loaded_by(["interactions", "--med", "sertraline", "--json"], ("json",)) == []
 
 
 def test_json_path_leaves_rich_and_questionary_unimported():

@@ -100,12 +100,52 @@ def test_the_red_flag_code_travels_with_the_cached_tables(tmp_path):
             "    compiled.append(name)\n    return real(source, name, *rest, **options)\n"
             "builtins.compile = counting\n"
             "from spasmcheck.core import triage\nfrom spasmcheck.tables import knowledge\n"
-            "triage.TriageIndex(knowledge.load(None))\nprint(compiled.count('<conditions>'))\n")
+            "planned = []\nplan = triage.red_flag_plan\n"
+            "triage.red_flag_plan = lambda tables: planned.append(1) or plan(tables)\n"
+            "triage.TriageIndex(knowledge.load(None))\n"
+            "print(compiled.count('<conditions>'), len(planned))\n")
     env = {**os.environ, "SPASMCHECK_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("SPASMCHECK_CACHE", None)
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, timeout=120, check=False) for _ in range(2)]
-    assert [run.stdout.split() for run in runs] == [["1"], ["0"]], [r.stderr for r in runs]
+    # the first run compiles the tables (the plan written for the cache, and again for the
+    # index of the tables it made); the second takes the code and its plan from the cache
+    assert [run.stdout.split() for run in runs] == [["1", "2"], ["0", "0"]], \
+        [r.stderr for r in runs]
+
+
+def test_compiled_tables_share_equal_parts_only_of_one_type():
+    """Equal immutable parts become one object in the compiled tables, but never parts that
+    Python calls equal and that read differently: `(1,)` and `(True,)`, an `all` and an `any`
+    of the same conditions."""
+    import io
+    import pickle
+
+    from spasmcheck.core.conditions import All, AnyOf, Compare
+
+    test = Compare("age", ">=", 50)
+    parts = [(1,), (True,), ("a", "b"), ("a", "b"), All((test,)), AnyOf((test,)), All((test,)),
+             frozenset({"x"}), frozenset({"x"}), frozenset({1}), frozenset({True})]
+    loaded = knowledge._sharing_unpickler()(io.BytesIO(pickle.dumps(parts, 5))).load()
+    assert loaded == parts
+    assert [type(part) for part in loaded] == [type(part) for part in parts]
+    assert type(loaded[1][0]) is bool and loaded[0] is not loaded[1]
+    assert loaded[2] is loaded[3] and loaded[7] is loaded[8]  # shared
+    assert loaded[4] is loaded[6] and loaded[4] is not loaded[5]
+    assert loaded[9] is not loaded[10] and type(next(iter(loaded[10]))) is bool
+
+
+def test_a_carried_red_flag_plan_serves_only_the_tables_it_came_with():
+    """The plan loaded with one set of tables is never used for other (equal) tables."""
+    from spasmcheck.core import conditions, triage
+
+    kb = knowledge.load(None)
+    loaded = knowledge._unpickled(knowledge._pickled(kb))
+    assert loaded is not None
+    assert conditions.carried(loaded.triage.red_flags) == triage.red_flag_plan(kb.triage)
+    equal = tuple(flag for flag in loaded.triage.red_flags)  # an equal tuple, not the same
+    assert equal == loaded.triage.red_flags
+    assert conditions.carried(equal) is None
 
 
 def test_red_flag_code_from_another_python_is_not_taken():
@@ -115,11 +155,14 @@ def test_red_flag_code_from_another_python_is_not_taken():
     from spasmcheck.core import conditions
 
     source = "def first_holding(facts):\n    return [(0, 0)]"
-    code = {source: marshal.dumps(compile(source, "<conditions>", "exec"))}
+    # code that differs from its source, so the test sees which of the two ran
+    other = compile("def first_holding(facts):\n    return [(9, 9)]", "<conditions>", "exec")
+    code = {source: marshal.dumps(other)}
     conditions.adopt_code(("cpython-0", code))
-    assert source not in conditions._CODE
+    assert conditions.from_plan((source, {}))(None) == [(0, 0)]  # compiled from the source
+    del conditions._CODE[source]
     conditions.adopt_code((sys.implementation.cache_tag, code))  # the control
-    assert source in conditions._CODE
+    assert conditions.from_plan((source, {}))(None) == [(9, 9)]
     del conditions._CODE[source]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from spasmcheck.core import interactions
 from spasmcheck.core.answers import validate
 from spasmcheck.core.model import UNSURE, Audience, Question, QuestionType, Severity
 from spasmcheck.core.names import fold
-from spasmcheck.core.triage import assess
+from spasmcheck.core.triage import TriageIndex, assess
 from spasmcheck.render import data, layout
 from spasmcheck.tables import knowledge
 
@@ -377,6 +378,17 @@ def test_the_generated_red_flag_tests_agree_with_the_conditions(facts_now):
                 expected.append((group_number, number))
                 break
     assert first_holding(groups)(facts_now) == expected
+    # and the same test as loaded with compiled tables, from the plan they carry
+    flags = len(KB.triage.red_flags)
+    assert _carried_index().holding(facts_now) == [hit for hit in expected if hit[0] < flags]
+
+
+@functools.cache
+def _carried_index() -> TriageIndex:
+    """A TriageIndex of the tables as a run loads them compiled (`holding` from their plan)."""
+    loaded = knowledge._unpickled(knowledge._pickled(KB))
+    assert loaded is not None
+    return TriageIndex(loaded)
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])

@@ -9,6 +9,7 @@ with several line ids. FHIR has the resources a reader of each result expects.
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from datetime import datetime, timezone
@@ -28,10 +29,12 @@ from fixed_results import (
     Triage,
     ids,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_fhir import valid_r4
 from test_schemas import assert_valid
 
-from spasmcheck.render import data, fhir, jsonlines
+from spasmcheck.render import data, encoding, fhir, jsonlines
 from spasmcheck.render.formats import Format, Kind, Screen, render
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
@@ -196,3 +199,48 @@ def test_fhir_is_stamped_with_the_time_given(case):
 def test_fhir_refuses_a_result_without_the_engines_outcome():
     with pytest.raises(ValueError, match="engine"):
         fhir.bundle(NOTHING_FOUND.result._replace(outcome=None), NOW)
+
+
+# --- the encoder itself: the standard library's text, byte for byte ------------------------
+
+
+class _Said(str, enum.Enum):
+    PLAIN = "plain"
+    ODD = "é\n\"\\"
+
+
+class _Rank(enum.IntEnum):
+    LOW = 1
+    BELOW = -7
+
+
+_SCALARS = (st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+            | st.sampled_from(list(_Said)) | st.sampled_from(list(_Rank)))
+_KEYS = st.text() | st.integers() | st.floats() | st.booleans() | st.none() \
+    | st.sampled_from(list(_Said))
+_VALUES = st.recursive(_SCALARS, lambda inner: (
+    st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+    | st.dictionaries(_KEYS, inner, max_size=4)
+    | st.dictionaries(st.text(), inner, max_size=3).map(encoding.Shared)), max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES)
+def test_the_encoder_writes_what_json_dumps_writes(value):
+    """`--json` text and batch values are the standard library's, byte for byte (the encoder
+    uses only its C part, to spare a run importing the decoder)."""
+    assert encoding.indented({"v": value}) == json.dumps({"v": value}, indent=2) + "\n"
+    assert encoding.indented(value) == json.dumps(value, indent=2) + "\n"
+    assert encoding.value_text(value) == json.dumps(value, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("value", [object(), {"a": {1, 2}}, {(1,): 2}])
+def test_the_encoder_refuses_what_json_dumps_refuses(value):
+    for ours, theirs in ((encoding.indented, lambda v: json.dumps(v, indent=2)),
+                         (encoding.value_text,
+                          lambda v: json.dumps(v, separators=(",", ":")))):
+        with pytest.raises(TypeError) as mine:
+            ours(value)
+        with pytest.raises(TypeError) as standard:
+            theirs(value)
+        assert str(mine.value) == str(standard.value)

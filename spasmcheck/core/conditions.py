@@ -31,6 +31,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda answer, value: bool(answer == value),
 }
 _NUMERIC = {">=", ">", "<=", "<"}
+# The operators `_COMPARISONS` applies to an answer that was given, as generated code writes them
+_WRITTEN = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "not_in": "not in"}
 
 
 class All(NamedTuple):
@@ -114,6 +116,9 @@ def compile_condition(condition: Condition) -> Predicate:
     return _comparison(condition)
 
 
+Plan = tuple[str, dict[str, Any]]  # a generated test's source and the operands it names
+
+
 def first_holding(groups: Sequence[Sequence[Condition]],
                   ) -> Callable[[Facts], list[tuple[int, int]]]:
     """(group, index) of the first condition of each group that holds, for groups with one.
@@ -123,29 +128,55 @@ def first_holding(groups: Sequence[Sequence[Condition]],
     inline tests costs a fraction of the nested closures. Which answers made a tier hold is
     still found by its closure, for the tiers found here only.
     """
-    constants: dict[str, Any] = {"_MISSING": _MISSING}
+    return from_plan(holding_plan(groups))
+
+
+def holding_plan(groups: Sequence[Sequence[Condition]]) -> Plan:
+    """`first_holding`'s function as plain data (its source, and the operands it compares
+    with, which are never written into the source), so the compiled tables can carry it:
+    writing it walks every condition, 0.25 ms of a one-shot triage."""
+    operands: dict[str, Any] = {}
     lines = ["def first_holding(facts):",
              "    get, classes, drugs = facts.values.get, facts.classes, facts.drugs",
              "    found = []"]
     for group_number, group in enumerate(groups):
         for number, condition in enumerate(group):
-            test = _test(condition, constants)
+            test = _test(condition, operands)
             lines.append(f"    {'if' if number == 0 else 'elif'} {test}:")
             lines.append(f"        found.append(({group_number}, {number}))")
     lines.append("    return found")
-    source = "\n".join(lines)
-    code = _CODE.get(source)
-    if code is None:
-        code = _CODE[source] = compile(source, "<conditions>", "exec")
-    exec(code, constants)  # noqa: S102
-    return constants["first_holding"]  # type: ignore[no-any-return]
+    return "\n".join(lines), operands
+
+
+def from_plan(plan: Plan) -> Callable[[Facts], list[tuple[int, int]]]:
+    """The function a `holding_plan` describes."""
+    source, operands = plan
+    namespace = {**operands, "_MISSING": _MISSING}
+    exec(_code(source), namespace)  # noqa: S102
+    return namespace["first_holding"]  # type: ignore[no-any-return]
 
 
 # Generated sources and their compiled code. Compiling the red-flag tests costs a few ms, more
 # than the rest of a one-shot triage: the compiled tables carry the code (`generated_code`) and
-# hand it back on load (`adopt_code`). A source is looked up by its whole text, so code is only
-# ever reused for exactly the source it was compiled from.
+# hand it back on load (`adopt_code`), still marshalled until a run needs it (an interactions
+# check never does). A source is looked up by its whole text, so code is only ever reused for
+# exactly the source it was compiled from.
 _CODE: dict[str, CodeType] = {}
+_ADOPTED: dict[str, bytes] = {}
+
+
+def _code(source: str) -> CodeType:
+    code = _CODE.get(source)
+    if code is None:
+        adopted = _ADOPTED.pop(source, None)
+        if adopted is not None:
+            import marshal
+
+            code = marshal.loads(adopted)
+        else:
+            code = compile(source, "<conditions>", "exec")
+        _CODE[source] = code
+    return code
 
 
 def generated_code() -> tuple[str, dict[str, bytes]]:
@@ -153,7 +184,7 @@ def generated_code() -> tuple[str, dict[str, bytes]]:
     import marshal
 
     return (sys.implementation.cache_tag or "",
-            {source: marshal.dumps(code) for source, code in _CODE.items()})
+            {**_ADOPTED, **{source: marshal.dumps(code) for source, code in _CODE.items()}})
 
 
 def adopt_code(saved: tuple[str, dict[str, bytes]]) -> None:
@@ -161,10 +192,25 @@ def adopt_code(saved: tuple[str, dict[str, bytes]]) -> None:
     tag, sources = saved
     if tag != sys.implementation.cache_tag or not tag:
         return
-    import marshal
-
     for source, data in sources.items():
-        _CODE.setdefault(source, marshal.loads(data))
+        if source not in _CODE:
+            _ADOPTED.setdefault(source, data)
+
+
+# Plans the compiled tables carried, by the object each was made for (kept here, so its id is
+# never another object's while the entry lives): the red flags of the tables loaded with them.
+_CARRIED: dict[int, tuple[object, Plan]] = {}
+
+
+def carry(owner: object, plan: Plan) -> None:
+    """Keep a plan made for `owner` (the compiled tables hand it over when they are loaded)."""
+    _CARRIED[id(owner)] = (owner, plan)
+
+
+def carried(owner: object) -> Plan | None:
+    """The plan carried for exactly this object, if any."""
+    found = _CARRIED.get(id(owner))
+    return found[1] if found is not None and found[0] is owner else None
 
 
 def _test(condition: Condition, constants: dict[str, Any]) -> str:
@@ -186,9 +232,8 @@ def _test(condition: Condition, constants: dict[str, Any]) -> str:
         return f"(get({key}, _MISSING) == {name})"
     if condition.op == "in":
         return f"(get({key}, _MISSING) in {name})"
-    compare = f"_c{len(constants)}"
-    constants[compare] = _COMPARISONS[condition.op]
-    return f"((value := get({key}, _MISSING)) is not _MISSING and {compare}(value, {name}))"
+    written = _WRITTEN[condition.op]  # a KeyError for an operator the parser never makes
+    return f"((value := get({key}, _MISSING)) is not _MISSING and value {written} {name})"
 
 
 def _comparison(condition: Compare) -> Predicate:

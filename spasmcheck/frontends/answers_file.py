@@ -4,7 +4,6 @@ check (`core.answers.validate`) sees it. Only the command line reads answers fil
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from spasmcheck.core.errors import AnswersError, LocatedError
@@ -23,6 +22,8 @@ def parse_text(text: str, name: str) -> Any:
     """
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
+        import json  # only here: its decoder costs a run about 1 ms to import
+
         try:
             return json.loads(text, object_pairs_hook=_no_duplicates)
         except ValueError as exc:  # json.JSONDecodeError, or a duplicate key

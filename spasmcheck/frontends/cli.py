@@ -146,7 +146,9 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
     Typer builds the Click tree of every command on each run (a few ms for the ~100 options of
     all of them); a one-shot check needs only its own. Anything else (help, version, a
-    sub-app, a mistyped command) gets the whole app, so its messages are unchanged.
+    sub-app, a mistyped command) gets the whole app, so its messages are unchanged. The app's
+    own options (`--version`, `--install-completion`, `--show-completion`) come before a
+    command name, so they always reach the whole app: the lean one builds none of them.
     """
     name = argv[1] if len(argv) > 1 else ""
     chosen = [info for info in app.registered_commands
@@ -154,10 +156,15 @@ def _app_for(argv: list[str]) -> typer.Typer:
     if len(chosen) != 1:
         return app
     lean = typer.Typer(name=app.info.name, help=app.info.help, no_args_is_help=True,
-                       pretty_exceptions_enable=False, rich_markup_mode=None)
-    lean.registered_callback = app.registered_callback
+                       pretty_exceptions_enable=False, rich_markup_mode=None,
+                       add_completion=False)
+    lean.callback()(_lean_root)
     lean.registered_commands = chosen
     return lean
+
+
+def _lean_root() -> None:
+    """The lean app's own callback: options of the app come before the command, so none."""
 
 
 # --- shared edges ----------------------------------------------------------------------------
@@ -212,16 +219,20 @@ def _write_failed(error: OSError) -> int:
 _collector_held = False  # see main()
 
 
-def _kb(data_dir: Path | None) -> KnowledgeBase:
-    """The tables; from here on the collector runs again (batch mode, the service, prompts)."""
+def _kb(data_dir: Path | None, one_shot: bool = False) -> KnowledgeBase:
+    """The tables; from here on the collector runs again (batch mode, the service, prompts),
+    except for a `one_shot` check: what is left of it (one result, written) makes no cyclic
+    garbage worth a pass, and the process ends with os._exit (two passes, 0.1 ms, saved)."""
     global _collector_held
     from spasmcheck.tables.knowledge import load
 
     try:
         return load(data_dir)
     finally:
-        if _collector_held:  # what start-up made lives until exit: the collector need never
-            import gc  # look at it (else its first pass would go through all of it, ~7 ms)
+        if _collector_held and not one_shot:
+            # what start-up made lives until exit: the collector need never look at it (else
+            # its first pass would go through all of it, ~7 ms)
+            import gc
 
             gc.freeze()
             gc.enable()
@@ -305,7 +316,8 @@ def interactions(
     def body() -> int:
         from spasmcheck.render import data
 
-        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
+        # a table problem (exit 5) outranks a usage error (exit 2)
+        kb = _kb(data_dir, one_shot=batch is None)
         threshold = _parse_fail_on(fail_on, Severity)
         shown_as = _format(fmt, as_json, plain, Kind.INTERACTIONS, report_file, batch)
         from spasmcheck.core.checker import Checker
@@ -417,7 +429,9 @@ def triage(
         from spasmcheck.core.answers import require_core, validate
         from spasmcheck.render import data
 
-        kb = _kb(data_dir)  # a table problem (exit 5) outranks a usage error (exit 2)
+        # a table problem (exit 5) outranks a usage error (exit 2); the questions and batch
+        # mode run on, with the collector
+        kb = _kb(data_dir, one_shot=batch is None and answers is not None)
         threshold = _parse_fail_on(fail_on, Urgency)
         shown_as = _format(fmt, as_json, plain, Kind.TRIAGE, report_file, batch)
         from spasmcheck.core.checker import Checker
@@ -626,7 +640,7 @@ def redflags(fmt: FormatOpt = None, as_json: AsJson = False,
     def body() -> int:
         from spasmcheck.render import discovery
 
-        kb = _kb(data_dir)
+        kb = _kb(data_dir, one_shot=True)
         shown_as = _format(fmt, as_json, plain, Kind.REDFLAGS)
         shaped = discovery.redflags_result(kb, audience)
         _output(Result(Kind.REDFLAGS, shaped, "spasmcheck: red flags", kb.triage.colours), shown_as)
@@ -643,7 +657,7 @@ def meds_search(text: str, fmt: FormatOpt = None, as_json: AsJson = False,
     def body() -> int:
         from spasmcheck.render import discovery
 
-        kb = _kb(data_dir)
+        kb = _kb(data_dir, one_shot=True)
         shown_as = _format(fmt, as_json, plain, Kind.SEARCH)
         shaped = discovery.search_result(kb, _arg(text))
         _output(Result(Kind.SEARCH, shaped, "spasmcheck: medicine search",
@@ -662,7 +676,7 @@ def meds_show(name: str, fmt: FormatOpt = None, as_json: AsJson = False,
     def body() -> int:
         from spasmcheck.render import discovery
 
-        kb = _kb(data_dir)
+        kb = _kb(data_dir, one_shot=True)
         shown_as = _format(fmt, as_json, plain, Kind.SHOW)
         shaped = discovery.show_result(kb, _arg(name), audience)
         _output(Result(Kind.SHOW, shaped, "spasmcheck: medicine details",

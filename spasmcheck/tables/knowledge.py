@@ -79,7 +79,9 @@ def read(folder: str | None) -> KnowledgeBase:
     files, every time: `load` keeps what this gives for the rest of the process."""
     directory = Path(folder) if folder else builtin_data_dir()
     origin = folder or BUILTIN
-    key = _remembered_key(directory, origin)
+    cache = cache_dir()
+    secret = _secret(cache)  # looked up once for both reads below
+    key = _remembered_key(directory, origin, cache, secret)
     tables: dict[str, bytes] | None = None
     if key is None:
         tables = _read_tables(directory, origin)
@@ -90,7 +92,7 @@ def read(folder: str | None) -> KnowledgeBase:
         shipped = _compiled_read(Path(__file__).parent.parent / COMPILED_NAME, key)
         if shipped is not None:
             return shipped
-    cached = _cache_read(_cache_key(key))
+    cached = _cache_read(cache, secret, _cache_key(key))
     if cached is not None:
         return cached
     if tables is None:  # the key was remembered: read the tables, and key what was read
@@ -360,22 +362,22 @@ def _keys_file(folder: Path, directory: Path, origin: str) -> tuple[Path, str]:
     return folder / name, label
 
 
-def _remembered_key(directory: Path, origin: str) -> str | None:
-    """The tables' key if every file that made it is unchanged (else None: work it out)."""
-    folder = cache_dir()
-    if folder is None:
+def _remembered_key(directory: Path, origin: str, folder: Path | None,
+                    secret: bytes | None) -> str | None:
+    """The tables' key if every file that made it is unchanged (else None: work it out).
+    `folder` and `secret`: the cache folder and this user's key in it (`_secret`)."""
+    if folder is None or secret is None:
         return None
     path, label = _keys_file(folder, directory, origin)
     try:
         data = path.read_bytes()
-        if not data.startswith(_KEYS_MAGIC) or not _private(folder):
+        if not data.startswith(_KEYS_MAGIC):
             return None
-        secret = _mac_key(folder, create=False)
         start = len(_KEYS_MAGIC) + _MAC_SIZE
         tag, payload = data[len(_KEYS_MAGIC):start], data[start:]
         from _operator import _compare_digest
 
-        if secret is None or not _compare_digest(tag, _tag(secret, label, payload)):
+        if not _compare_digest(tag, _tag(secret, label, payload)):
             return None
         *files, key = payload.decode("utf-8").split("\n")
     except (OSError, ValueError):
@@ -442,13 +444,16 @@ def compiled_bytes(kb: KnowledgeBase, key: str) -> bytes:
 
 
 def _pickled(kb: KnowledgeBase) -> bytes:
-    """The knowledge base and the code generated from its red-flag conditions (compiling
-    that code costs a triage more than unpickling it: `conditions.generated_code`).
+    """The knowledge base, the code generated from its red-flag conditions (compiling
+    that code costs a triage more than unpickling it: `conditions.generated_code`), and the
+    plan of that code with the red flags it was made for (writing it walks every condition,
+    0.25 ms of a triage: `triage.red_flag_plan`, handed to `conditions.carry` on load).
 
     Made small for loading, once, when the tables are compiled: equal strings become one
-    object (the tables repeat ids and words: 13,700 strings, 9,000 different), and the memo
-    entries nothing reads again are dropped (`pickletools.optimize`). A run then unpickles
-    about a quarter fewer objects (2.6 ms in place of 3.4 in a fresh process). Each record
+    object (the tables repeat ids and words: 13,700 strings, 9,000 different), so do equal
+    tuples, records and frozensets (`_sharing_unpickler`: 23,300 objects to make become
+    18,600), and the memo entries nothing reads again are dropped (`pickletools.optimize`).
+    A run then unpickles about a third fewer objects than a plain pickle holds. Each record
     (a NamedTuple) is written as `tuple.__new__(its class, its fields)`, which a run calls in C,
     rather than through the class's own `__new__`, a Python function (about 0.3 ms a run).
     """
@@ -456,10 +461,13 @@ def _pickled(kb: KnowledgeBase) -> bytes:
     import pickle
     import pickletools
 
-    from spasmcheck.core.conditions import first_holding, generated_code
+    from spasmcheck.core.conditions import from_plan, generated_code
+    from spasmcheck.core.triage import red_flag_plan
 
-    first_holding([[tier.when for tier in flag.tiers] for flag in kb.triage.red_flags])
-    plain = pickle.dumps((kb, generated_code()), pickle.HIGHEST_PROTOCOL)
+    plan = red_flag_plan(kb.triage)
+    from_plan(plan)  # compiled now, so `generated_code` has it
+    carried = (kb.triage.red_flags, plan)
+    plain = pickle.dumps((kb, generated_code(), carried), pickle.HIGHEST_PROTOCOL)
     shared = _sharing_unpickler()(io.BytesIO(plain)).load()
     out = io.BytesIO()
     _record_pickler()(out, pickle.HIGHEST_PROTOCOL).dump(shared)
@@ -481,7 +489,10 @@ def _record_pickler() -> type:
 
 
 def _sharing_unpickler() -> type:
-    """The standard library's Python unpickler, making equal strings one object."""
+    """The standard library's Python unpickler, making equal strings one object, and equal
+    tuples, records and frozensets too: those of one type whose parts are the same objects
+    (so `(1,)` and `(True,)`, equal to Python, stay two). All are immutable: sharing them
+    changes nothing a run can see but their number."""
     import io
     import pickle
 
@@ -491,6 +502,9 @@ def _sharing_unpickler() -> type:
         def __init__(self, file: io.BytesIO) -> None:
             super().__init__(file)
             self.strings: dict[str, str] = {}
+            # (type, ids of the parts) -> the first such object; it keeps its parts alive,
+            # so no id in a key is ever another object's meanwhile
+            self.shared: dict[tuple[Any, ...], Any] = {}
 
     for opcode in (pickle.SHORT_BINUNICODE, pickle.BINUNICODE, pickle.BINUNICODE8,
                    pickle.UNICODE):
@@ -501,10 +515,27 @@ def _sharing_unpickler() -> type:
             self.stack[-1] = self.strings.setdefault(self.stack[-1], self.stack[-1])
 
         Sharing.dispatch[opcode[0]] = sharing
+    for opcode in (pickle.TUPLE, pickle.TUPLE1, pickle.TUPLE2, pickle.TUPLE3, pickle.NEWOBJ,
+                   pickle.NEWOBJ_EX, pickle.FROZENSET):
+        load = pickle._Unpickler.dispatch[opcode[0]]
+
+        def sharing_parts(self: Any, load: Any = load) -> None:
+            load(self)
+            made = self.stack[-1]
+            kind = type(made)
+            if kind is frozenset:
+                key: tuple[Any, ...] = (kind, frozenset(map(id, made)))
+            elif isinstance(made, tuple) and not hasattr(made, "__dict__"):
+                key = (kind, *map(id, made))
+            else:
+                return
+            self.stack[-1] = self.shared.setdefault(key, made)
+
+        Sharing.dispatch[opcode[0]] = sharing_parts
     return Sharing
 
 
-def _unpickled(payload: bytes) -> KnowledgeBase | None:
+def _unpickled(payload: bytes | memoryview) -> KnowledgeBase | None:
     """What `_pickled` wrote (None for anything else), the collector off meanwhile: unpickling
     makes some 100,000 objects, and no collection pass need look at them."""
     from _pickle import loads  # the C unpickler: `pickle` itself costs a run about 1 ms
@@ -516,12 +547,13 @@ def _unpickled(payload: bytes) -> KnowledgeBase | None:
     finally:
         if collecting:
             gc.enable()
-    if not (isinstance(loaded, tuple) and len(loaded) == 2
+    if not (isinstance(loaded, tuple) and len(loaded) == 3
             and isinstance(loaded[0], KnowledgeBase)):
         return None
-    from spasmcheck.core.conditions import adopt_code
+    from spasmcheck.core.conditions import adopt_code, carry
 
     adopt_code(loaded[1])
+    carry(*loaded[2])
     return loaded[0]
 
 
@@ -535,7 +567,7 @@ def _compiled_read(path: Path, key: str) -> KnowledgeBase | None:
     if not data.startswith(head):  # stale: compiled from other tables or code
         return None
     try:
-        return _unpickled(data[len(head):])
+        return _unpickled(memoryview(data)[len(head):])
     except Exception:  # noqa: BLE001 - an unreadable file is compiled again
         return None
 
@@ -561,22 +593,31 @@ def cache_file(folder: Path, key: str) -> Path:
 _CACHE_NAME = r"tables-[0-9a-f]{16}\.pickle"  # exactly what cache_file writes
 
 
-def _cache_read(key: str) -> KnowledgeBase | None:
-    """An entry is unpickled only if its tag, made with this user's key over the entry's key
-    and bytes, is right: a planted, altered or renamed entry is a miss and never runs."""
-    folder = cache_dir()
+def _secret(folder: Path | None) -> bytes | None:
+    """This user's cache key, if the cache folder is on, private and holds one: what a cache
+    entry or a remembered key is believed under (else neither is read)."""
     if folder is None:
+        return None
+    try:
+        return _mac_key(folder, create=False) if _private(folder) else None
+    except OSError:
+        return None
+
+
+def _cache_read(folder: Path | None, secret: bytes | None, key: str) -> KnowledgeBase | None:
+    """An entry is unpickled only if its tag, made with this user's key (`_secret`) over the
+    entry's key and bytes, is right: a planted, altered or renamed entry is a miss and never
+    runs."""
+    if folder is None or secret is None:
         return None
     path = cache_file(folder, key)
     try:
-        if not _private(folder):
-            return None
-        secret = _mac_key(folder, create=False)
         data = path.read_bytes()
-        if secret is None or not data.startswith(_CACHE_MAGIC):
+        if not data.startswith(_CACHE_MAGIC):
             return None
         start = len(_CACHE_MAGIC) + _MAC_SIZE
-        tag, payload = data[len(_CACHE_MAGIC):start], data[start:]
+        # a view, not a copy: the payload is about 0.5 MB
+        tag, payload = data[len(_CACHE_MAGIC):start], memoryview(data)[start:]
         from _operator import _compare_digest  # hmac.compare_digest, without OpenSSL's import
 
         if not _compare_digest(tag, _tag(secret, key, payload)):
@@ -586,7 +627,7 @@ def _cache_read(key: str) -> KnowledgeBase | None:
         return None
 
 
-def _tag(secret: bytes, key: str, payload: bytes) -> bytes:
+def _tag(secret: bytes, key: str, payload: bytes | memoryview) -> bytes:
     """Keyed BLAKE2b (a MAC in its own right, RFC 7693) over the entry's key and its bytes.
 
     _blake2 rather than hmac or hashlib: they import OpenSSL, 5-6 ms at every cached run.
