@@ -8,6 +8,7 @@ how to install it.
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -35,7 +36,9 @@ def loaded_by(args: list[str], packages: tuple[str, ...], modules: tuple[str, ..
             f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {packages!r} "
             f"or m in {modules!r}), file=sys.stderr)\n")
+    # without coverage's start-up in the child (it imports json, among others)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COVERAGE_")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, check=False)
+                          timeout=60, check=False, env=env)
     assert done.stderr.strip().startswith("["), done.stderr
     return list(ast.literal_eval(done.stderr.strip().splitlines()[-1]))
