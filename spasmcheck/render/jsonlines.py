@@ -198,9 +198,12 @@ class Writer:
                 entry = self.encoded(med)
                 odd.append(med)
             listed.append(entry)
-        unknown = value_text(data.unknown(report)) if odd and report.unknown else "[]"
-        return f',"medications":[{",".join(listed)}],"unknown":{unknown}{self.unknown_advice}', \
-            odd
+        # `data.unknown(report)` as text, written directly
+        unknown = ",".join([f'{{"input":{text(med.input)},"suggestions":['
+                            f'{",".join([text(name) for name in med.suggestions])}]}}'
+                            for med in odd if not med.drugs])
+        return f',"medications":[{",".join(listed)}],"unknown":[{unknown}]' \
+            f'{self.unknown_advice}', odd
 
     def encoded(self, med: Resolution) -> str:
         """A medicine met for the first time: kept when typed as the tables list it (bounded
