@@ -188,8 +188,9 @@ class Writer:
         return self.medication_parts(report)[0]
 
     def medication_parts(self, report: MedicineCheck) -> tuple[str, list[Resolution]]:
-        """The medications, unknown and unknown_advice members, and the medicines not typed
-        as the tables list them: only these can be unknown or partly known."""
+        """The medications, unknown and unknown_advice members, and the medicines whose
+        entry was not kept already: only these can be unknown or partly known (an entry is
+        kept only for a name typed as the tables list it, which is known)."""
         memo = self.medicines
         listed, odd = [], []
         for med in report.medications:
@@ -243,9 +244,10 @@ class Writer:
 
     def summary(self, findings: tuple[Interaction, ...], count: int,
                 odd: list[Resolution]) -> str:
-        """The summary member of `count` medicines, `odd` those not typed as the tables list
-        them. Findings come most severe first, so the counts are in that order; those of
-        one run of severities are encoded once (few runs are met)."""
+        """The summary member of `count` medicines, of which only those in `odd` may be
+        other than known (`medication_parts`). Findings come most severe first, so the
+        counts are in that order; those of one run of severities are encoded once (few runs
+        are met)."""
         severities = tuple([item.finding.severity for item in findings])
         counted = self.counted.get(severities)
         if counted is None:
