@@ -141,7 +141,8 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
             else:
                 first[drug_id] = traits[drug_id]
     if offered:
-        resolved = tuple([not_offering(med, kb, candidate, index) for med in resolved])
+        resolved = tuple([not_offering(med, kb, candidate, index) if med.suggestions else med
+                          for med in resolved])
     drugs = list(first)
     active = [moiety for _, _, moiety in first.values()]
     forms = len(set(active)) != len(active)  # two forms of one moiety
