@@ -202,7 +202,7 @@ class Writer:
         # `data.unknown(report)` as text, written directly
         unknown = ",".join([f'{{"input":{text(med.input)},"suggestions":['
                             f'{",".join([text(name) for name in med.suggestions])}]}}'
-                            for med in odd if not med.drugs])
+                            for med in odd if not med.drugs]) if odd else ""
         return f',"medications":[{",".join(listed)}],"unknown":[{unknown}]' \
             f'{self.unknown_advice}', odd
 
@@ -230,14 +230,15 @@ class Writer:
     def finding(self, item: Interaction) -> str:
         """`data.interaction(item, ...)` as text: all but the drugs is shared by the rule (a
         duplicate names the medicines it was listed as, so it is built each time)."""
-        key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
+        kind, rule_id, drugs, found, condition, from_age = item
+        key = (kind, rule_id, condition, from_age)
         ruling = self.rulings.get(key)
         if ruling is None:
-            ruling = data.ruling(*key[:2], item.finding, *key[2:], self.kb,
+            ruling = data.ruling(kind, rule_id, found, condition, from_age, self.kb,
                                  self.audience).members()
-            if item.kind != "same_drug":
+            if kind != "same_drug":
                 self.rulings[key] = ruling
-        names, drugs = self.names, item.drugs
+        names = self.names
         if len(drugs) == 2:  # most findings are of a pair: no list to join
             return f'{{"drugs":[{names[drugs[0]]},{names[drugs[1]]}],{ruling}}}'
         return f'{{"drugs":[{",".join([names[d] for d in drugs])}],{ruling}}}'
