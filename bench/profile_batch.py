@@ -4,6 +4,7 @@
     python bench/profile_batch.py --lines 50000 --per-list 10 --source clean
     python bench/profile_batch.py --profile 25         # also cProfile's top 25 (cumulative)
     python bench/profile_batch.py --write out.jsonl    # keep the output (to compare with cmp)
+    python bench/profile_batch.py --audience clinician # the clinicians' words
 
 The lines are generated as bench/run.py does (same seed). A first pass over the lines warms the
 memos (as a long run would), a second is timed with `time.process_time`, so the figure is the
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--prepare", action="store_true",
                         help="work out the indexes first, as a run with workers does")
     parser.add_argument("--write", type=Path, help="write the output lines to this file")
+    parser.add_argument("--audience", choices=("patient", "clinician"), default="patient")
     args = parser.parse_args()
 
     from spasmcheck.core.model import Audience
@@ -49,7 +51,7 @@ def main() -> None:
                         args.per_list)
         lines = path.read_bytes().splitlines(keepends=True)
 
-    work = batch.Work(args.kind, kb, Audience.PATIENT, None)
+    work = batch.Work(args.kind, kb, Audience(args.audience), None)
     if args.prepare:
         work.prepare()
 

@@ -474,6 +474,29 @@ def test_a_duplicate_key_in_an_interactions_line_is_an_error():
     assert out[0]["error"]["message"] == "duplicate key 'meds'"
 
 
+@pytest.mark.parametrize(("raw", "message"), [
+    (b'{"meds": ["ibuprofen"]}', None),
+    (b'  {"meds": ["ibuprofen"]}\t\r\n', None),
+    (b'{"meds": ["ibuprofen"]} {"meds": []}\n',
+     "not valid JSON: Extra data: line 1 column 25 (char 24)"),
+    (b'{"meds": ["ibuprofen"]}\n\n', None),
+    (b'{"meds": ["ibuprofen"]}\x0b\n', "not valid JSON: Extra data: line 1 column 24 (char 23)"),
+    (b' {"meds": [], "meds": []}\n', "duplicate key 'meds'"),
+    (b'{"meds": [{"a": 1, "a": 2}]}  x\n', "duplicate key 'a'"),
+    (b'{"meds": \n', "not valid JSON: Expecting value: line 2 column 1 (char 10)"),
+    (b' \n', "not valid JSON: Expecting value: line 2 column 1 (char 2)"),
+])
+def test_a_line_is_read_as_json_reads_it_with_spaces_around_and_nothing_after(raw, message):
+    """The lines' reader skips the decoder's passes over whitespace; the same lines must be
+    taken, and refused in the same words."""
+    if message is None:
+        assert batch._decode(raw) == {"meds": ["ibuprofen"]}
+    else:
+        with pytest.raises(batch.LineError) as refused:
+            batch._decode(raw)
+        assert str(refused.value) == message
+
+
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e309"])
 def test_an_id_json_cannot_spell_is_refused(value):
     result = runner.invoke(app, ["interactions", "--batch", "-"],

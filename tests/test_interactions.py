@@ -104,6 +104,19 @@ def test_same_ingredient_in_two_products_is_flagged(kb):
     assert duplicates and duplicates[0].drugs == ("acetaminophen",)
 
 
+def test_ingredients_of_different_products_meet_however_many_products_are_listed(kb):
+    """Midol PM and Excedrin PM are both acetaminophen with diphenhydramine: listing the two
+    must not make a third product's ingredient (tiotropium) look like one of theirs."""
+    alone = interactions.check(["diphenhydramine", "tiotropium"], kb)
+    expected = {(i.rule_id, i.drugs) for i in alone.findings
+                if i.kind == "pair" and "cyclobenzaprine" not in i.drugs}
+    report = interactions.check(["Midol PM", "Pataday", "Excedrin PM", "tiotropium/olodaterol"],
+                                kb)
+    assert [m.status for m in report.medications] == ["known"] * 4
+    assert expected
+    assert expected <= {(i.rule_id, i.drugs) for i in report.findings if i.kind == "pair"}
+
+
 def test_brand_and_generic_give_the_same_findings(kb):
     brand = interactions.check(["Zoloft", "Ultram"], kb).findings
     generic = interactions.check(["sertraline", "tramadol"], kb).findings

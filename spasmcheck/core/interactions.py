@@ -9,8 +9,8 @@ not recognised is reported as unknown: it never counts as "no interaction".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 from spasmcheck.core.errors import UsageError
 from spasmcheck.core.model import (
@@ -24,6 +24,12 @@ from spasmcheck.core.model import (
     Text,
 )
 from spasmcheck.core.names import SPELLED_MEMO_SIZE, Resolution, as_listed
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+# A NamedTuple made from its fields in one call to the tuple's own constructor: its class's
+# generated __new__ costs a Python call, which `check` would pay for every finding.
+_new: Callable[[type[Any], tuple[Any, ...]], Any] = tuple.__new__
 
 
 class Interaction(NamedTuple):
@@ -109,51 +115,56 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     candidate = candidate or tables.drugs[tables.default_candidate]
     if index is None:
         index = Index(kb)
-    known = index.names.get
-    resolved = tuple([known(name) or index.resolve(name) for name in meds])
+    names = index.names
+    resolved = tuple([names[name] for name in meds])
 
-    # Each drug once, the candidate first. Ingredients of one product are never paired with
-    # each other, and a drug is never paired with another form of its active moiety (that is a
-    # duplicate): both need to know which medicines brought a drug, worked out only when some
-    # medicine is a product or something came twice.
-    first_from = {candidate.id: -1}
-    repeated = shared = offered = False
-    for position, med in enumerate(resolved):
+    # Each drug once, the candidate first, with what the rules say about it. Ingredients of
+    # one product are never paired with each other, nor a drug with another form of its
+    # active moiety (that is a duplicate). (Plain loops: on lists this short they cost less
+    # than map, zip or itertools.)
+    traits = index.drugs
+    first = {candidate.id: traits[candidate.id]}
+    products: dict[str, int] = {}  # a listed product's ingredient -> the products, as bits
+    bit = 1
+    repeated = offered = False
+    for med in resolved:
         if med.suggestions:
             offered = True
-        if len(med.drugs) > 1:
-            shared = True
-        for drug_id in med.drugs:
-            if first_from.setdefault(drug_id, position) != position:
+        brought = med.drugs
+        if len(brought) > 1:
+            for drug_id in brought:
+                products[drug_id] = products.get(drug_id, 0) | bit
+            bit <<= 1
+        for drug_id in brought:
+            if drug_id in first:
                 repeated = True
+            else:
+                first[drug_id] = traits[drug_id]
     if offered:
-        resolved = tuple([not_offering(med, kb, candidate, index) for med in resolved])
-    drugs = list(first_from)
-    traits = index.drugs.get
-    kinds, groups, active = zip(*[traits(drug_id) or index.traits(drug_id)
-                                  for drug_id in drugs], strict=True)
+        resolved = tuple([not_offering(med, kb, candidate, index) if med.suggestions else med
+                          for med in resolved])
+    drugs = list(first)
+    active = [moiety for _, _, moiety in first.values()]
     forms = len(set(active)) != len(active)  # two forms of one moiety
-    found: list[Interaction] = []
-    together: list[int] = []
-    if repeated or shared or forms:
-        shared = True
-        together = _together(drugs, resolved)
-        if repeated or forms:
-            found = _duplicates(kb, resolved, drugs, active, _brought(candidate, resolved))
+    found = _duplicates(kb, resolved, drugs, active, _brought(candidate, resolved)) \
+        if repeated or forms else []
 
+    # Pairs of the drugs a rule names (about 4 in 10 listed drugs have none), in list order.
     # Two forms of one moiety meet the same partner: the pair is reported once, named by the
     # first form in id order, so the order of the list never changes the result.
     reported: dict[tuple[str, frozenset[str]], int] = {}
-    count = len(drugs)
-    for number, first in enumerate(drugs):
-        partners = index.partners[kinds[number]]
-        if partners.keys().isdisjoint(kinds[number + 1:]):
-            continue
-        for other in range(number + 1, count):
-            rules = partners.get(kinds[other])
-            if not rules or shared and (active[number] == active[other]
-                                        or together[number] & together[other]):
+    partners_of = index.partners
+    ruled = [(drug_id, kind, moiety) for drug_id, (kind, _, moiety) in first.items()
+             if partners_of[kind]]
+    for number, (drug_id, kind, moiety) in enumerate(ruled, 1):
+        partners = partners_of[kind]
+        for other_id, other_kind, other_moiety in ruled[number:]:
+            rules = partners.get(other_kind)
+            if rules is None or forms and moiety == other_moiety:
                 continue
+            if products and products.get(drug_id, 0) & products.get(other_id, 0):
+                continue  # ingredients of one product
+            between = (drug_id, other_id)
             for rule in rules:
                 finding, from_age = rule.finding, None
                 if rule.min_age is not None:
@@ -161,29 +172,33 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
                         continue
                     if age is None:
                         finding, from_age = index.from_age(finding, rule.min_age), rule.min_age
-                pair = Interaction("pair", rule.id, (first, drugs[other]), finding, None,
-                                   from_age)
+                pair = _new(Interaction, ("pair", rule.id, between, finding, None, from_age))
                 if forms:
-                    key = (rule.id, frozenset((active[number], active[other])))
+                    key = (rule.id, frozenset((moiety, other_moiety)))
                     if key in reported:
                         kept = reported[key]
-                        if sorted(pair.drugs) < sorted(found[kept].drugs):
+                        if sorted(between) < sorted(found[kept].drugs):
                             found[kept] = pair
                         continue
                     reported[key] = len(found)
                 found.append(pair)
 
+    # Group rules count moieties: of two forms of one, the first in id order is named.
     members: dict[int, dict[str, str]] = {}
-    for drug_id, moiety, in_groups in zip(drugs, active, groups, strict=True):
+    group_rules = tables.group_rules
+    for drug_id, (_, in_groups, moiety) in first.items():
         for number in in_groups:
-            listed = members.setdefault(number, {})
-            listed[moiety] = min(listed.get(moiety, drug_id), drug_id)  # as for pairs, above
+            listed = members.get(number)
+            if listed is None:
+                members[number] = {moiety: drug_id}
+            elif moiety not in listed or drug_id < listed[moiety]:
+                listed[moiety] = drug_id
     for number, listed in members.items():
-        group = tables.group_rules[number]
+        group = group_rules[number]
         if len(listed) >= group.min_count:
-            at = _at_age(index, group.finding, group.min_age, age)
+            at = index.group_at(number, age)
             if at is not None:
-                found.append(Interaction("group", group.id, tuple(listed.values()), *at))
+                found.append(_new(Interaction, ("group", group.id, tuple(listed.values()), *at)))
 
     if conditions or age is not None:
         seen: set[tuple[str, str]] = set()
@@ -197,9 +212,12 @@ def check(meds: Sequence[str], kb: KnowledgeBase, candidate: Drug | None = None,
     if len(found) > 1:
         # most severe first; within a severity, what involves the candidate, then what holds
         # for certain before what is shown only because no age was given
-        found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != candidate.id,
+        given = candidate.id
+        found.sort(key=lambda i: (-i.finding.severity, i.drugs[0] != given,
                                   i.applies_from_age is not None, i.rule_id, i.drugs))
-    return MedicineCheck(candidate, resolved, tuple(found), tuple(conditions), age)
+    result: MedicineCheck = _new(MedicineCheck, (candidate, resolved, tuple(found),
+                                                 tuple(conditions), age))
+    return result
 
 
 def not_offering(med: Resolution, kb: KnowledgeBase, candidate: Drug,
@@ -221,19 +239,8 @@ def _brought(candidate: Drug, resolved: tuple[Resolution, ...]) -> dict[str, lis
     return brought
 
 
-def _together(drugs: list[str], resolved: tuple[Resolution, ...]) -> list[int]:
-    """For each drug, the listed medicines that brought it, as bits: two drugs that share a
-    bit are ingredients of one listed product (the candidate brings none)."""
-    place = {drug_id: number for number, drug_id in enumerate(drugs)}
-    bits = [0] * len(drugs)
-    for position, med in enumerate(resolved):
-        for drug_id in med.drugs:
-            bits[place[drug_id]] |= 1 << position
-    return bits
-
-
 def _duplicates(kb: KnowledgeBase, resolved: tuple[Resolution, ...],
-                drugs: list[str], active: tuple[str, ...],
+                drugs: list[str], active: list[str],
                 brought: dict[str, list[int]]) -> list[Interaction]:
     """One finding per active moiety that more than one medicine (or the candidate) brings."""
     by_moiety: dict[str, tuple[list[str], list[int]]] = {}
@@ -274,17 +281,6 @@ def _named(finding: Finding, drug: str, names: str) -> Finding:
     return finding._replace(effect=effect, mechanism=mechanism, advice=advice)
 
 
-def _at_age(index: Index, finding: Finding, min_age: int | None,
-            age: int | None) -> tuple[Finding, None, int | None] | None:
-    """A rule written for an age group: None below it; with no age given, the finding says
-    the age it applies from (and keeps its severity: an unknown age is not read as young)."""
-    if min_age is None or (age is not None and age >= min_age):
-        return finding, None, None
-    if age is not None:
-        return None
-    return index.from_age(finding, min_age), None, min_age
-
-
 class Index:
     """What the rules say about each drug and each pair of kinds of drug, worked out once.
 
@@ -298,28 +294,29 @@ class Index:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.tables = kb.interactions
-        self.names: dict[str, Resolution] = {}  # names typed as the tables list them
+        # a name as typed -> what it resolves to, kept for names typed as the tables list them
+        self.names = _Memo(self._read, SPELLED_MEMO_SIZE, as_listed)
         self._cautions: dict[str, tuple[Caution, ...]] = {}
         self._by_side: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
         self._from_age: dict[tuple[Finding, int], Finding] = {}
+        self._aged: dict[int, tuple[Finding, None, int]] = {}
         self.kinds: dict[tuple[frozenset[int], frozenset[int]], int] = {}
         self.sides: list[tuple[frozenset[int], frozenset[int]]] = []
-        self.drugs: dict[str, tuple[int, tuple[int, ...], str]] = {}
+        # drug id -> its kind, the group rules it counts towards (by index), its moiety
+        self.drugs = _Memo(self._traits)
         self.partners: list[dict[int, tuple[PairRule, ...]]] = []
 
     def resolve(self, name: str) -> Resolution:
-        resolution = self.names.get(name)
-        if resolution is None:
-            resolution = self.kb.names.resolve(name)
-            if len(self.names) < SPELLED_MEMO_SIZE and as_listed(resolution):
-                self.names[name] = resolution
-        return resolution
+        return self.names[name]
+
+    def _read(self, name: str) -> Resolution:
+        return self.kb.names.resolve(name)
 
     def prepare(self) -> None:
         """Work out every drug's traits, and the names as the tables list them, now: done
         before batch workers fork, they share them rather than each working them out."""
         for drug_id in self.tables.drugs:
-            self.traits(drug_id)
+            self.drugs[drug_id]  # noqa: B018  worked out by the memo
             self.cautions(drug_id)
         for entry in self.kb.names.entries():
             self.resolve(entry.name)
@@ -345,22 +342,34 @@ class Index:
             said = self._from_age[key] = finding._replace(effect=effect)
         return said
 
-    def traits(self, drug_id: str) -> tuple[int, tuple[int, ...], str]:
+    def group_at(self, number: int, age: int | None) -> tuple[Finding, None, int | None] | None:
+        """Group rule `number` at this age: None below its age group; with no age given, its
+        finding says the age it applies from (and keeps its severity: an unknown age is not
+        read as young)."""
+        group = self.tables.group_rules[number]
+        if group.min_age is None or (age is not None and age >= group.min_age):
+            return group.finding, None, None
+        if age is not None:
+            return None
+        aged = self._aged.get(number)
+        if aged is None:
+            aged = self._aged[number] = (self.from_age(group.finding, group.min_age), None,
+                                         group.min_age)
+        return aged
+
+    def _traits(self, drug_id: str) -> tuple[int, tuple[int, ...], str]:
         """The drug's kind, the group rules it counts towards (by index), and its moiety."""
-        traits = self.drugs.get(drug_id)
-        if traits is None:
-            drug = self.tables.drugs[drug_id]
-            by_side = self._rules_by_side()
-            matched = [by_side.get(("drug", drug.id), ((), ()))]
-            matched += [by_side.get(("class", class_id), ((), ())) for class_id in drug.all_classes]
-            sides = (frozenset(i for a, _ in matched for i in a),
-                     frozenset(i for _, b in matched for i in b))
-            if sides not in self.kinds:
-                self._add_kind(sides)
-            groups = tuple(number for number, rule in enumerate(self.tables.group_rules)
-                           if rule.class_id in drug.all_classes)
-            traits = self.drugs[drug_id] = (self.kinds[sides], groups, drug.active)
-        return traits
+        drug = self.tables.drugs[drug_id]
+        by_side = self._rules_by_side()
+        matched = [by_side.get(("drug", drug.id), ((), ()))]
+        matched += [by_side.get(("class", class_id), ((), ())) for class_id in drug.all_classes]
+        sides = (frozenset(i for a, _ in matched for i in a),
+                 frozenset(i for _, b in matched for i in b))
+        if sides not in self.kinds:
+            self._add_kind(sides)
+        groups = tuple(number for number, rule in enumerate(self.tables.group_rules)
+                       if rule.class_id in drug.all_classes)
+        return self.kinds[sides], groups, drug.active
 
     def _rules_by_side(self) -> dict[tuple[str, str], tuple[list[int], list[int]]]:
         """The rules (by index) whose first and whose second side is each drug or class: a
@@ -385,6 +394,26 @@ class Index:
                 rules = tuple(rule for rule in matched if rule.id not in replaced)
                 if rules:
                     self.partners[kind][other] = self.partners[other][kind] = rules
+
+
+class _Memo(dict[_Key, _Value]):
+    """A dict that works out a missing value with `make`, and keeps it when `keep` says so
+    and it holds fewer than `size`: a lookup in a hot loop is then one subscript, where a
+    method that looks in a memo costs a Python call."""
+
+    __slots__ = ("keep", "make", "size")
+
+    def __init__(self, make: Callable[[_Key], _Value], size: int | None = None,
+                 keep: Callable[[_Value], bool] | None = None) -> None:
+        super().__init__()
+        self.make, self.size, self.keep = make, size, keep
+
+    def __missing__(self, key: _Key) -> _Value:
+        value = self.make(key)
+        if (self.size is None or len(self) < self.size) and (self.keep is None
+                                                             or self.keep(value)):
+            self[key] = value
+        return value
 
 
 def rules_touching(kb: KnowledgeBase, drug: Drug) -> list[PairRule]:

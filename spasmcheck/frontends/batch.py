@@ -248,7 +248,14 @@ def _decode(raw: bytes) -> dict[str, Any]:
     if len(raw) - raw.endswith(b"\n") > MAX_LINE_BYTES:  # its newline does not count
         raise LineError(f"the line is longer than {MAX_LINE_BYTES // (1024 * 1024)} MB")
     try:
-        item = _DECODER.decode(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        try:  # the decoder's own scanner, without the two passes over whitespace of `decode`
+            item, end = _SCAN(text, 0)
+            whole = end == len(text) or text[end:] == "\n"
+        except (StopIteration, ValueError):
+            whole = False
+        if not whole:  # spaces around it, more after it, not JSON: read again by `decode`,
+            item = _DECODER.decode(text)  # to be taken or refused in its own words
     except UnicodeDecodeError as exc:
         raise LineError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except ValueError as exc:
@@ -273,6 +280,8 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_unique)  # one, not one per line
+# its scanner (C), which `decode` calls between two passes over whitespace; typeshed omits it
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def _line_id(item: dict[str, Any]) -> Any:

@@ -69,6 +69,8 @@ class Writer:
         self.rulings: dict[tuple[str, str, str | None, int | None], str] = {}
         # a name as typed (as the tables list it) -> its medications entry
         self.medicines: dict[str, str] = {}
+        # the severities of a list's findings, in order -> the start of its summary
+        self.counted: dict[tuple[Severity, ...], str] = {}
         self.contacts: dict[str | None, str] = {}  # country code -> the emergency member
         self.answers = _Said(kb.triage)
         self.steps: dict[tuple[Text, str], str] = {}  # a step, filled and encoded
@@ -97,12 +99,15 @@ class Writer:
         context = ',"conditions":[],"age":null' if not report.conditions and report.age is None \
             else f',"conditions":{value_text(list(report.conditions))},' \
                  f'"age":{value_text(report.age)}'
+        medications, odd = self.medication_parts(report)
+        findings = report.findings
         finding = self.finding
-        return "".join([_start(line_id, number), self.head(report.candidate),
-                        self.medications(report), context, _summary(report),
-                        ',"interactions":[',
-                        ",".join([finding(item) for item in report.findings]),
-                        "]", self.disclaimer])
+        candidate = report.candidate
+        return "".join([
+            _start(line_id, number), self.heads.get(candidate.id) or self.head(candidate),
+            medications, context, self.summary(findings, len(report.medications), odd),
+            ',"interactions":[', ",".join([finding(item) for item in findings]), "]",
+            self.disclaimer])
 
     def triage(self, line_id: Any, number: int, assessment: Assessment, contact: Contact) -> str:
         """`{"id": line_id, "line": number, **data.triage_result(...)}`, one line."""
@@ -180,18 +185,34 @@ class Writer:
 
     def medications(self, report: MedicineCheck) -> str:
         """The medications, unknown and unknown_advice members."""
+        return self.medication_parts(report)[0]
+
+    def medication_parts(self, report: MedicineCheck) -> tuple[str, list[Resolution]]:
+        """The medications, unknown and unknown_advice members, and the medicines whose
+        entry was not kept already: only these can be unknown or partly known (an entry is
+        kept only for a name typed as the tables list it, which is known)."""
         memo = self.medicines
-        listed = []
+        listed, odd = [], []
         for med in report.medications:
             entry = memo.get(med.input)
             if entry is None:
-                entry = self.medicine(med)
-                # a name as the tables list it: bounded by them (most others are met once)
-                if len(memo) < SPELLED_MEMO_SIZE and as_listed(med):
-                    memo[med.input] = entry
+                entry = self.encoded(med)
+                odd.append(med)
             listed.append(entry)
-        unknown = value_text(data.unknown(report)) if report.unknown else "[]"
-        return f',"medications":[{",".join(listed)}],"unknown":{unknown}' + self.unknown_advice
+        # `data.unknown(report)` as text, written directly
+        unknown = ",".join([f'{{"input":{text(med.input)},"suggestions":['
+                            f'{",".join([text(name) for name in med.suggestions])}]}}'
+                            for med in odd if not med.drugs]) if odd else ""
+        return f',"medications":[{",".join(listed)}],"unknown":[{unknown}]' \
+            f'{self.unknown_advice}', odd
+
+    def encoded(self, med: Resolution) -> str:
+        """A medicine met for the first time: kept when typed as the tables list it (bounded
+        by them; most other names are met once)."""
+        entry = self.medicine(med)
+        if len(self.medicines) < SPELLED_MEMO_SIZE and as_listed(med):
+            self.medicines[med.input] = entry
+        return entry
 
     def medicine(self, med: Resolution) -> str:
         """`data.medication(med, ...)` as text, written directly: most typed names that are
@@ -209,16 +230,39 @@ class Writer:
     def finding(self, item: Interaction) -> str:
         """`data.interaction(item, ...)` as text: all but the drugs is shared by the rule (a
         duplicate names the medicines it was listed as, so it is built each time)."""
-        names = self.names
-        drugs = ",".join([names[d] for d in item.drugs])
-        key = (item.kind, item.rule_id, item.condition, item.applies_from_age)
+        kind, rule_id, drugs, found, condition, from_age = item
+        key = (kind, rule_id, condition, from_age)
         ruling = self.rulings.get(key)
         if ruling is None:
-            ruling = data.ruling(*key[:2], item.finding, *key[2:], self.kb,
+            ruling = data.ruling(kind, rule_id, found, condition, from_age, self.kb,
                                  self.audience).members()
-            if item.kind != "same_drug":
+            if kind != "same_drug":
                 self.rulings[key] = ruling
-        return f'{{"drugs":[{drugs}],{ruling}}}'
+        names = self.names
+        if len(drugs) == 2:  # most findings are of a pair: no list to join
+            return f'{{"drugs":[{names[drugs[0]]},{names[drugs[1]]}],{ruling}}}'
+        return f'{{"drugs":[{",".join([names[d] for d in drugs])}],{ruling}}}'
+
+    def summary(self, findings: tuple[Interaction, ...], count: int,
+                odd: list[Resolution]) -> str:
+        """The summary member of `count` medicines, of which only those in `odd` may be
+        other than known (`medication_parts`). Findings come most severe first, so the
+        counts are in that order; those of one run of severities are encoded once (few runs
+        are met)."""
+        severities = tuple([item.finding.severity for item in findings])
+        counted = self.counted.get(severities)
+        if counted is None:
+            counted = _counted(severities)
+            if len(self.counted) < _MEMO_SIZE:
+                self.counted[severities] = counted
+        known, partial = count - len(odd), 0
+        for med in odd:
+            if med.status == "known":
+                known += 1
+            elif med.status == "partial":
+                partial += 1
+        return f'{counted},"known":{known},"partial":{partial},' \
+               f'"unknown":{count - known - partial}}}'
 
 
 class _Encoded(dict[str, str]):
@@ -271,18 +315,11 @@ class _Said:
             else self.keys[key] + ":null" for key in keys]) + "}"
 
 
-def _summary(report: MedicineCheck) -> str:
-    """The summary member; findings come most severe first, so counts are in that order."""
+def _counted(severities: tuple[Severity, ...]) -> str:
+    """The start of the summary member: the worst severity and the count of each."""
     counts: dict[Severity, int] = {}
-    for item in report.findings:
-        counts[item.finding.severity] = counts.get(item.finding.severity, 0) + 1
-    worst = _WORST[next(iter(counts))] if counts else "null"
-    known = partial = 0
-    for med in report.medications:
-        if med.status == "known":
-            known += 1
-        elif med.status == "partial":
-            partial += 1
+    for severity in severities:
+        counts[severity] = counts.get(severity, 0) + 1
+    worst = _WORST[severities[0]] if severities else "null"
     listed = ",".join([_COUNT[severity] + str(n) for severity, n in counts.items()])
-    return (f',"summary":{{"worst":{worst},"counts":{{{listed}}},"known":{known},'
-            f'"partial":{partial},"unknown":{len(report.medications) - known - partial}}}')
+    return f',"summary":{{"worst":{worst},"counts":{{{listed}}}'
