@@ -336,3 +336,26 @@ def test_misspelt_names_are_offered_their_medicine(kb):
         found = kb.names.resolve(typo)
         assert found.status == "unknown" and not found.drugs
         assert found.suggestions[0].lower() == meant.lower(), typo
+
+
+_TAIL_WORDS = ["mg", "MG", "mcg", "ml", "tablet", "tab", "tabs", "capsule", "ER", "XR", "ODT",
+               "HCl", "sodium", "calcium", "oral", "at", "night", "twice", "a", "day", "prn",
+               "PM", "Sinus", "free", "take", "by", "mouth", "and", "with", "(", ")", "+", "/",
+               "aspirin", "codeine", "zorvaline", "g", "hr", "%", "-"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(name for name, _, _ in knowledge.load().names._by_key.values())),
+       st.lists(st.one_of(st.sampled_from(_TAIL_WORDS), st.integers(0, 20_000).map(str),
+                          st.sampled_from(["3", "4", "5", "8", "0.5", "1/2"])), max_size=5))
+def test_a_name_with_words_after_it_reads_as_the_word_reader_reads_it(name, tail):
+    """Names followed by strengths and forms take a short cut past the word reader; every
+    name, whatever follows it, gets exactly what the reader gives."""
+    from spasmcheck.core.names import Resolution, _read, groups
+
+    index = knowledge.load().names
+    typed = " ".join([name, *tail])
+    read = _read(index, words(typed), groups(typed))
+    assert index.resolve(typed) == Resolution(typed, read.drugs, read.entry, read.suggestions,
+                                              read.status, read.unchecked)
+    assert index.lookup(typed) == (read.entry if read.status == "known" else None)

@@ -140,7 +140,8 @@ class NameWords(NamedTuple):
 
 
 # NameIndex's lookups and memos, made on first use and never pickled
-_LAZY = frozenset({"_phrase_table", "_starts", "_letter_index", "_read_memo", "_suggest_memo"})
+_LAZY = frozenset({"_phrase_table", "_starts", "_inert", "_letter_index", "_read_memo",
+                   "_suggest_memo"})
 
 
 class NameIndex:
@@ -153,6 +154,7 @@ class NameIndex:
 
     _phrase_table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]
     _starts: frozenset[str]
+    _inert: tuple[frozenset[str], frozenset[str]]
     _read_memo: "Callable[[tuple[str, ...], tuple[int, ...]], _Read]"
     _suggest_memo: "Callable[[str], tuple[str, ...]]"
 
@@ -184,7 +186,7 @@ class NameIndex:
         """Make now what is otherwise made on first use: a batch run does it before its
         workers fork, so they share it rather than each making it."""
         self.phrases()
-        self._word_starts()
+        self._inert_words()
         self._letters()
 
     def phrases(self) -> dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]:
@@ -277,26 +279,54 @@ class NameIndex:
 
     def lookup(self, name: str) -> Entry | None:
         """The entry for a name that resolves fully (a strength or form may follow it)."""
-        tokens = words(name)
-        whole = self._whole(tokens)
+        tokens, marks = words(name), groups(name)
+        whole = self._whole(tokens, marks)
         if whole is not None:
             return whole
-        read = self.read(tokens, groups(name))
+        read = self.read(tokens, marks)
         return read.entry if read.status == "known" else None
 
     def resolve(self, name: str) -> Resolution:
-        tokens = words(name)
-        whole = self._whole(tokens)
+        tokens, marks = words(name), groups(name)
+        whole = self._whole(tokens, marks)
         if whole is not None:
             return Resolution(name, whole.drugs, whole, ())
-        read = self.read(tokens, groups(name))
+        read = self.read(tokens, marks)
         return Resolution(name, read.drugs, read.entry, read.suggestions, read.status,
                           read.unchecked)
 
-    def _whole(self, tokens: tuple[str, ...]) -> Entry | None:
-        """The entry when the words are one known name, whole (the common case: fast)."""
+    def _whole(self, tokens: tuple[str, ...], marks: tuple[int, ...]) -> Entry | None:
+        """The entry when the words are one known name, whole or followed only by words that
+        the reader would pass over whatever came before them (`_inert`: a strength, a unit, a
+        form): the common cases, read without the word reader, to the same result."""
         length, found = self.name_at(tokens, 0) if tokens else (0, None)
-        return found if length == len(tokens) else None
+        if found is None or length == len(tokens):
+            return found
+        try:
+            inert, numbers = self._inert
+        except AttributeError:
+            inert, numbers = self._inert_words()
+        if marks or self.phrase_at(tokens, 0)[0] > length:
+            return None
+        for word in tokens[length:]:
+            if word not in inert and (not word.isdigit() or word in numbers):
+                return None
+        return found
+
+    def _inert_words(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The words the reader passes over wherever they stand, with whatever follows them:
+        all their listed phrases are passed over ("mg", "mg ml"), one of them is the word
+        alone, and no name starts with them. Numbers are passed over too, but for the few
+        returned here, which start a phrase or a name."""
+        starts = self._word_starts()
+        listed = self.phrases()
+        passed = {first for first, options in listed.items()
+                  if all(role == "skip" for _, role, _ in options)
+                  and any(not rest for rest, _, _ in options)}
+        names = self._by_key.keys() | starts
+        self._inert = (frozenset(passed - names),
+                       frozenset(word for word in listed.keys() | names if word.isdigit()))
+        return self._inert
 
     def suggest(self, name: str) -> tuple[str, ...]:
         """Close names for a misspelling, best first; empty when nothing is close."""
