@@ -140,7 +140,7 @@ class NameWords(NamedTuple):
 
 
 # NameIndex's lookups and memos, made on first use and never pickled
-_LAZY = frozenset({"_phrase_table", "_starts", "_inert", "_letter_index", "_read_memo",
+_LAZY = frozenset({"_phrase_table", "_starts", "_passed", "_letter_index", "_read_memo",
                    "_suggest_memo"})
 
 
@@ -154,7 +154,7 @@ class NameIndex:
 
     _phrase_table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]
     _starts: frozenset[str]
-    _inert: tuple[frozenset[str], frozenset[str]]
+    _passed: tuple[frozenset[str], frozenset[str]]
     _read_memo: "Callable[[tuple[str, ...], tuple[int, ...]], _Read]"
     _suggest_memo: "Callable[[str], tuple[str, ...]]"
 
@@ -186,7 +186,7 @@ class NameIndex:
         """Make now what is otherwise made on first use: a batch run does it before its
         workers fork, so they share it rather than each making it."""
         self.phrases()
-        self._inert_words()
+        self._passed_words()
         self._letters()
 
     def phrases(self) -> dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]:
@@ -296,37 +296,47 @@ class NameIndex:
                           read.unchecked)
 
     def _whole(self, tokens: tuple[str, ...], marks: tuple[int, ...]) -> Entry | None:
-        """The entry when the words are one known name, whole or followed only by words that
-        the reader would pass over whatever came before them (`_inert`: a strength, a unit, a
-        form): the common cases, read without the word reader, to the same result."""
+        """The entry when the words are one known name, whole or followed only by words the
+        word reader would pass over (a strength, a unit, a form, "at night"): the common cases,
+        read without the reader, to the same result. After the name, this walks the words as
+        the reader does, position by position, and gives up on anything else."""
         length, found = self.name_at(tokens, 0) if tokens else (0, None)
         if found is None or length == len(tokens):
             return found
-        try:
-            inert, numbers = self._inert
-        except AttributeError:
-            inert, numbers = self._inert_words()
         if marks or self.phrase_at(tokens, 0)[0] > length:
             return None
-        for word in tokens[length:]:
-            if word not in inert and (not word.isdigit() or word in numbers):
+        try:
+            alone, numbers = self._passed
+        except AttributeError:
+            alone, numbers = self._passed_words()
+        at = length
+        while at < len(tokens):
+            word = tokens[at]
+            if word in alone or word.isdigit() and word not in numbers:
+                at += 1  # its only phrase is itself, or a number that starts nothing
+                continue
+            size, role, _ = self.phrase_at(tokens, at)
+            if size:
+                if role != "skip" or self.name_at(tokens, at)[0] >= size:
+                    return None
+                at += size
+            elif word.isdigit() and not self.name_at(tokens, at)[0]:
+                at += 1
+            else:
                 return None
         return found
 
-    def _inert_words(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The words the reader passes over wherever they stand, with whatever follows them:
-        all their listed phrases are passed over ("mg", "mg ml"), one of them is the word
-        alone, and no name starts with them. Numbers are passed over too, but for the few
-        returned here, which start a phrase or a name."""
-        starts = self._word_starts()
+    def _passed_words(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The words whose one listed phrase is the word alone, passed over, and that start
+        no name; and the numbers that start a listed phrase or a name (the rest start
+        nothing)."""
+        names = self._by_key.keys() | self._word_starts()
         listed = self.phrases()
-        passed = {first for first, options in listed.items()
-                  if all(role == "skip" for _, role, _ in options)
-                  and any(not rest for rest, _, _ in options)}
-        names = self._by_key.keys() | starts
-        self._inert = (frozenset(passed - names),
-                       frozenset(word for word in listed.keys() | names if word.isdigit()))
-        return self._inert
+        alone = {first for first, options in listed.items()
+                 if len(options) == 1 and not options[0][0] and options[0][1] == "skip"}
+        self._passed = (frozenset(alone - names),
+                        frozenset(word for word in listed.keys() | names if word.isdigit()))
+        return self._passed
 
     def suggest(self, name: str) -> tuple[str, ...]:
         """Close names for a misspelling, best first; empty when nothing is close."""
