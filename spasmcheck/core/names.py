@@ -235,36 +235,46 @@ class NameIndex:
         plan = letters.plans.get(len(key))
         if plan is None:
             plan = letters.plans[len(key)] = _plan(letters.first, len(key))
-        window, depth, runs = plan
-        # a count of missing letters per key, one bit plane per binary digit (all keys at once)
-        planes = [0] * depth
-        over = 0  # keys whose count went past what the planes hold
+        depth, window, limits = plan
+        if not window:
+            return []
+        # a count of missing letters per key, one bit plane per binary digit (all keys at once;
+        # keys outside `window` are counted too, and never kept)
+        fewer = letters.fewer
         seen: dict[str, int] = {}
+        missing = []
         for char in key:
-            copy = seen[char] = seen.get(char, 0) + 1
-            fewer = letters.fewer.get(char, ())
-            carry = fewer[copy - 1] & window if copy <= len(fewer) else window
-            for digit, plane in enumerate(planes):
-                planes[digit] = plane ^ carry
-                carry &= plane
-                if not carry:
-                    break
-            over |= carry
-        kept = 0
-        for run, most in runs:  # keys of lengths that may miss `most` letters
-            equal, above = run & ~over, 0
-            for digit in reversed(range(depth)):
-                if most >> digit & 1:
-                    equal &= planes[digit]
-                else:
-                    above |= equal & planes[digit]
-                    equal &= ~planes[digit]
-            kept |= run & ~over & ~above
+            copy = seen[char] = seen.get(char, -1) + 1
+            masks = fewer.get(char, ())
+            missing.append(masks[copy] if copy < len(masks) else letters.everyone)
+        over = 0  # keys whose count went past what the planes hold
+        if depth == 2:  # the common case (names of 5 to 12 letters), unrolled
+            low = high = 0
+            for carry in missing:
+                carry, low = low & carry, low ^ carry
+                over |= high & carry
+                high ^= carry
+            planes = [low, high]
+        else:
+            planes = [0] * depth
+            for carry in missing:
+                for digit, plane in enumerate(planes):
+                    planes[digit] = plane ^ carry
+                    carry &= plane
+                    if not carry:
+                        break
+                over |= carry
+        # keys whose count is above what their length allows, compared digit by digit
+        above, equal = 0, window
+        for plane, limit in zip(reversed(planes), reversed(limits), strict=True):
+            above |= equal & plane & ~limit
+            equal &= ~(plane ^ limit)
+        kept = window & ~over & ~above
         found = []
         while kept:
-            low = kept & -kept
-            found.append(letters.keys[low.bit_length() - 1])
-            kept ^= low
+            bit = kept & -kept
+            found.append(letters.keys[bit.bit_length() - 1])
+            kept ^= bit
         return found
 
     def _letters(self) -> "_LetterIndex":
@@ -521,7 +531,8 @@ class _LetterIndex(NamedTuple):
     keys: tuple[str, ...]  # shortest first
     first: tuple[int, ...]  # first[m]: where the keys of length m or more start
     fewer: dict[str, tuple[int, ...]]  # fewer[char][j]: the keys with at most j copies of char
-    plans: dict[int, tuple[int, int, tuple[tuple[int, int], ...]]]  # by length: `_plan`
+    everyone: int  # every key's bit
+    plans: dict[int, tuple[int, int, tuple[int, ...]]]  # by length: `_plan`
 
 
 def _letter_index(keys: "Iterable[str]") -> _LetterIndex:
@@ -546,14 +557,14 @@ def _letter_index(keys: "Iterable[str]") -> _LetterIndex:
             at += 1
         first.append(at)
     return _LetterIndex(ordered, tuple(first),
-                        {char: tuple(masks) for char, masks in fewer.items()}, {})
+                        {char: tuple(masks) for char, masks in fewer.items()}, everyone, {})
 
 
-def _plan(first: tuple[int, ...], length: int,
-          ) -> tuple[int, int, tuple[tuple[int, int], ...]]:
-    """For a key of `length`: the keys of a length that may reach the cutoff (a bit set), the
-    bit planes its count of missing letters needs, and, for each run of key lengths that may
-    miss the same number of letters, those keys and that number. Needs only the length."""
+def _plan(first: tuple[int, ...], length: int) -> tuple[int, int, tuple[int, ...]]:
+    """For a key of `length`: the bit planes its count of missing letters needs, the keys of
+    a length that may reach the cutoff (a bit set), and, for each plane, the keys whose length
+    allows a count with that binary digit set: the limits in the same bit planes. Needs only
+    the length."""
     cutoff = SUGGESTION_CUTOFF
     shortest = max(1, ceil(length * cutoff / (2 - cutoff) - 1e-9))
     longest = min(len(first) - 2, floor(length * (2 - cutoff) / cutoff + 1e-9))
@@ -561,17 +572,16 @@ def _plan(first: tuple[int, ...], length: int,
     def allowed(other: int) -> int:  # quick_ratio >= cutoff: shared >= cutoff * total / 2
         return floor(length - cutoff * (length + other) / 2 + 1e-9)
 
-    runs = []
-    other = shortest
-    while other <= longest:
-        most, last = allowed(other), other
-        while last < longest and allowed(last + 1) == most:
-            last += 1
-        runs.append(((1 << first[last + 1]) - (1 << first[other]), most))
-        other = last + 1
-    window = (1 << first[longest + 1]) - (1 << first[shortest]) if runs else 0
-    depth = (allowed(shortest) + 1).bit_length() if runs else 0
-    return window, depth, tuple(runs)
+    window, depth = 0, (allowed(shortest) + 1).bit_length() if shortest <= longest else 0
+    limits = [0] * depth  # bit d: the keys whose length allows a count with bit d set
+    for other in range(shortest, longest + 1):
+        keys = (1 << first[other + 1]) - (1 << first[other])
+        window |= keys
+        most = allowed(other)
+        for digit in range(depth):
+            if most >> digit & 1:
+                limits[digit] |= keys
+    return depth, window, tuple(limits)
 
 
 def as_listed(resolution: Resolution) -> bool:
