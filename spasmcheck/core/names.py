@@ -615,15 +615,17 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
     subsequence); and difflib, which scores the few names left. An unknown name costs about
     25 µs, not 3 ms.
     """
-    if not key:
+    candidates = index.close_keys(key) if key else ()
+    if not candidates:
         return ()
-    from difflib import SequenceMatcher
-    from heapq import nlargest
-
     from rapidfuzz import fuzz, process
 
-    near = process.extract(key, index.close_keys(key), scorer=fuzz.ratio, processor=None,
+    near = process.extract(key, candidates, scorer=fuzz.ratio, processor=None,
                            score_cutoff=SUGGESTION_CUTOFF * 100 - 1e-6, limit=None)
+    if not near:
+        return ()
+    from difflib import SequenceMatcher
+
     matcher = SequenceMatcher()
     matcher.set_seq2(key)
     scored = []
@@ -632,5 +634,5 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
         ratio = matcher.ratio()
         if ratio >= SUGGESTION_CUTOFF:
             scored.append((ratio, name))
-    close = [name for _, name in nlargest(MAX_SUGGESTIONS, scored)]
-    return tuple(dict.fromkeys(index._by_key[k][0] for k in close))
+    scored.sort(reverse=True)  # as heapq.nlargest orders them
+    return tuple(dict.fromkeys(index._by_key[k][0] for _, k in scored[:MAX_SUGGESTIONS]))
