@@ -10,7 +10,7 @@ No `from __future__ import annotations` (as in model.py): NamedTuple would compi
 field's annotation string on every run.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from spasmcheck.core import interactions
@@ -37,7 +37,7 @@ from spasmcheck.core.model import (
     Urgency,
 )
 
-_NOTHING: frozenset[str] = frozenset()  # no advice section withheld
+_NOTHING: frozenset[str] = frozenset()  # no advice section withheld, no medicine taken
 
 
 class FlagHit(NamedTuple):
@@ -75,17 +75,17 @@ class _Reading:
     """How a question left out is read: each predicate gets the facts so far. (Plain classes
     with slots here and in `_Questions`: a NamedTuple costs start-up time to create.)"""
 
-    __slots__ = ("question", "implied_by", "gate", "gate_keys", "unsure_when")
+    __slots__ = ("id", "alarming", "implied_by", "gate", "alarms", "unsure_when")
 
     def __init__(self, question: Question,
                  implied_by: Predicate | None,  # a listed medicine stands for the alarming answer
                  gate: Predicate | None,  # the follow-up's ask_when
-                 gate_keys: tuple[str, ...],  # the answers the ask_when reads
+                 alarms: tuple[str, ...],  # the answers the ask_when reads that can alarm
                  unsure_when: Predicate | None) -> None:
-        self.question = question
+        self.id, self.alarming = question.id, question.alarming
         self.implied_by = implied_by
         self.gate = gate
-        self.gate_keys = gate_keys
+        self.alarms = alarms
         self.unsure_when = unsure_when
 
 
@@ -117,7 +117,8 @@ class TriageIndex:
     passes it in; a caller without one gets a fresh one each call (tests, one-shot helpers:
     about 1 ms, mostly generating `holding`)."""
 
-    __slots__ = ("questions", "flags", "_because", "holding", "screen", "notices", "schema")
+    __slots__ = ("questions", "flags", "_because", "holding", "screen", "notices", "schema",
+                 "classes")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         triage = kb.triage
@@ -133,6 +134,9 @@ class TriageIndex:
         self.notices = tuple((notice, compile_condition(notice.when))
                              for notice in triage.notices)
         self.schema = schema(triage)
+        # drug id -> its classes, with every parent class
+        self.classes = {drug_id: drug.all_classes
+                        for drug_id, drug in kb.interactions.drugs.items()}.__getitem__
 
     def because(self, flag_number: int, tier_number: int) -> Predicate:
         """The compiled condition of one tier of one red flag (numbers as `holding` gives)."""
@@ -145,12 +149,13 @@ class TriageIndex:
 
 def _questions(questions: tuple[Question, ...]) -> _Questions:
     answer_ids = tuple(q.id for q in questions if not q.is_medicines)
-    readings = tuple(
-        _Reading(q, _compile(q.implied_by), _compile(q.ask_when),
-                 tuple(keys_of(q.ask_when)) if q.ask_when else (), _compile(q.unsure_when))
-        for q in questions if q.is_yes_no and (q.implied_by or q.ask_when or q.unsure_when))
     calm: dict[str, Any] = {q.id: not q.alarming for q in questions if q.is_yes_no}
     calm |= {q.id: q.levels[0] for q in questions if q.type is QuestionType.CHOICE and q.ordered}
+    readings = tuple(
+        _Reading(q, _compile(q.implied_by), _compile(q.ask_when),
+                 tuple([key for key in keys_of(q.ask_when) if key == MEDICATIONS or key in calm])
+                 if q.ask_when else (), _compile(q.unsure_when))
+        for q in questions if q.is_yes_no and (q.implied_by or q.ask_when or q.unsure_when))
     reads: dict[str, dict[Any, Any]] = {q.id: {UNSURE: q.alarming} for q in questions
                                         if q.type is QuestionType.YES_NO_UNSURE}
     reads |= {q.id: q.unsure_reads for q in questions if q.unsure_reads}
@@ -194,14 +199,17 @@ def _implied(values: dict[str, Any], known: _Questions) -> tuple[str, ...]:
 def facts(answers: Answers, report: interactions.MedicineCheck, kb: KnowledgeBase,
           index: TriageIndex | None = None) -> Facts:
     """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
-    return _facts(effective_values(answers, kb, index), report.medications, kb)
+    classes = index.classes if index is not None else \
+        lambda drug_id: kb.interactions.drugs[drug_id].all_classes
+    return _facts(effective_values(answers, kb, index), report.medications, classes)
 
 
-def _facts(values: dict[str, Any], medications: tuple[Any, ...], kb: KnowledgeBase) -> Facts:
-    drugs = kb.interactions.drugs
-    taken = [drugs[d] for med in medications for d in med.drugs]
-    return Facts(values, frozenset().union(*[drug.all_classes for drug in taken]),
-                 frozenset([drug.id for drug in taken]))
+def _facts(values: dict[str, Any], medications: tuple[Any, ...],
+           classes: Callable[[str], frozenset[str]]) -> Facts:
+    taken = [drug_id for med in medications for drug_id in med.drugs]
+    if not taken:
+        return Facts(values, _NOTHING, _NOTHING)
+    return Facts(values, _NOTHING.union(*map(classes, taken)), frozenset(taken))
 
 
 def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tuple[
@@ -212,15 +220,15 @@ def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tup
     unsure: list[str] = []
     from_medicines: set[str] = set()
     for reading in known.readings:
-        question_id = reading.question.id
+        question_id = reading.id
         if question_id in given:
             continue
         if reading.implied_by is not None and reading.implied_by(facts_now) is not None:
-            values[question_id] = reading.question.alarming
+            values[question_id] = reading.alarming
             from_medicines.add(question_id)
-        elif (reading.gate is not None and _opened(reading, facts_now, known.calm)) or (
+        elif (reading.alarms and _opened(reading, facts_now, known.calm)) or (
                 reading.unsure_when is not None and reading.unsure_when(facts_now) is not None):
-            values[question_id] = reading.question.alarming
+            values[question_id] = reading.alarming
             unsure.append(question_id)
     return tuple(unsure), frozenset(from_medicines)
 
@@ -228,13 +236,14 @@ def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tup
 def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
     """Whether an alarming answer (not just any answer) opened this follow-up. A gate key left
     out is not alarming, but does not stop another answered key from opening an `any` gate
-    (an injury opens `osteoporosis` whether or not `location` was given)."""
+    (an injury opens `osteoporosis` whether or not `location` was given). Only the keys that
+    can alarm are looked at (`alarms`), before the gate itself, which is dearer."""
     assert reading.gate is not None
-    if reading.gate(facts_now) is None:
-        return False
     values = facts_now.values
-    return any(key == MEDICATIONS or (key in values and key in calm and values[key] != calm[key])
-               for key in reading.gate_keys)
+    for key in reading.alarms:
+        if key == MEDICATIONS or (key in values and values[key] != calm[key]):
+            return reading.gate(facts_now) is not None
+    return False
 
 
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
@@ -252,7 +261,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     conditions = _implied(values, known)
     report = interactions.check(answers.medications, kb, candidate, conditions,
                                 given.get("age"), pairs)
-    facts_now = _facts(values, report.medications, kb)
+    facts_now = _facts(values, report.medications, index.classes)
     read_as_unsure, from_medicines = _read_left_out(facts_now, answers, known) if finished \
         else ((), frozenset())
     if read_as_unsure or from_medicines:
