@@ -31,6 +31,7 @@ from spasmcheck.core.model import (
     Question,
     QuestionType,
     RedFlag,
+    Severity,
     Text,
     Tier,
     TriageTables,
@@ -38,6 +39,7 @@ from spasmcheck.core.model import (
 )
 
 _NOTHING: frozenset[str] = frozenset()  # no advice section withheld, no medicine taken
+_WORDED_SIZE = 4096  # kinds of worst findings whose medicine steps are kept worded
 
 
 class FlagHit(NamedTuple):
@@ -118,7 +120,7 @@ class TriageIndex:
     about 1 ms, mostly generating `holding`)."""
 
     __slots__ = ("questions", "flags", "_because", "holding", "screen", "notices", "schema",
-                 "classes")
+                 "classes", "self_care", "worded")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         triage = kb.triage
@@ -137,6 +139,9 @@ class TriageIndex:
         # drug id -> its classes, with every parent class
         self.classes = {drug_id: drug.all_classes
                         for drug_id, drug in kb.interactions.drugs.items()}.__getitem__
+        self.self_care = tuple([advice.text for advice in triage.self_care])
+        # the medicine steps of each kind of worst findings (`_medicine_steps`), once worded
+        self.worded: dict[tuple[Any, ...], tuple[Text, ...]] = {}
 
     def because(self, flag_number: int, tier_number: int) -> Predicate:
         """The compiled condition of one tier of one red flag (numbers as `holding` gives)."""
@@ -283,16 +288,16 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
         hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
     if len(hits) > 1:
         hits.sort(key=lambda hit: -hit.urgency)
-    urgency = max([hit.urgency for hit in hits]) if hits else tables.default_level
+    urgency = hits[0].urgency if hits else tables.default_level  # the most urgent comes first
 
     notices = tuple([notice for notice, when in index.notices if when(facts_now) is not None])
     withheld = frozenset([section for notice in notices for section in notice.withhold]) \
         if notices else _NOTHING
     steps = [hit.do_now for hit in hits]
     if report.findings:
-        steps += _medicine_steps(report, tables, kb.interactions.drugs)
+        steps += _medicine_steps(report, tables, kb.interactions.drugs, index.worded)
     if urgency <= Urgency.ROUTINE and "self_care" not in withheld:
-        steps += [advice.text for advice in tables.self_care]
+        steps += index.self_care
     if read_as_unsure or from_medicines:
         left_out = set(read_as_unsure) | from_medicines
         unanswered = tuple([q for q in known.answer_ids if q not in given and q not in left_out])
@@ -331,14 +336,16 @@ def _screen(questions: tuple[Question, ...]) -> _Screen:
 
 
 def _medicine_steps(report: interactions.MedicineCheck, tables: TriageTables,
-                    drugs: Mapping[str, Drug]) -> list[Text]:
+                    drugs: Mapping[str, Drug],
+                    memo: dict[tuple[Any, ...], tuple[Text, ...]]) -> tuple[Text, ...]:
     """The step for the worst findings, worded for what caused them: a medicine, or the
     person's age or health (a caution) about the candidate, or about a medicine they already
     take (named: they are not about to start it). A caution severity the table does not word
-    gets the medicine wording rather than no step at all."""
+    gets the medicine wording rather than no step at all. `memo` keeps the steps of each
+    kind of worst findings once worded (the tables bound them)."""
     worst = report.worst
     if worst is None:
-        return []
+        return ()
     candidate = report.candidate
     medicine = about_candidate = False
     listed: dict[str, None] = {}  # medicines already taken with a caution at the worst
@@ -351,6 +358,18 @@ def _medicine_steps(report: interactions.MedicineCheck, tables: TriageTables,
             about_candidate = True
         else:
             listed[item.drugs[0]] = None
+    key = (worst, medicine, about_candidate, candidate.id, *listed)
+    steps = memo.get(key)
+    if steps is None:
+        steps = _worded(worst, medicine, about_candidate, candidate, tuple(listed), tables, drugs)
+        if len(memo) < _WORDED_SIZE:
+            memo[key] = steps
+    return steps
+
+
+def _worded(worst: Severity, medicine: bool, about_candidate: bool, candidate: Drug,
+            listed: tuple[str, ...], tables: TriageTables,
+            drugs: Mapping[str, Drug]) -> tuple[Text, ...]:
     chosen = []
     if medicine:
         chosen.append(tables.interaction_steps.get(worst))
@@ -364,7 +383,7 @@ def _medicine_steps(report: interactions.MedicineCheck, tables: TriageTables,
     elif worded is not None:
         steps += [worded.fill(medicine=drugs[drug_id].name, candidate=candidate.name)
                   for drug_id in listed]
-    return steps
+    return tuple(steps)
 
 
 def should_ask(question: Question, answers: Answers, kb: KnowledgeBase) -> bool:
