@@ -73,7 +73,7 @@ class Writer:
         self.answers = _Said(kb.triage)
         # (country code, urgency) -> a triage's members from the header to "red_flags"
         self.openings: dict[tuple[str | None, Urgency], str] = {}
-        # (red flag, tier, emergency number) -> the flag's members before "because"
+        # (red flag, tier, emergency number) -> the fired flag up to its "because"
         self.flags: dict[tuple[str, int, str], str] = {}
         self.steps: dict[str, _Steps] = {}  # emergency number -> the steps filled with it
         # (at emergency level, candidate id) -> the advice members and the candidate
@@ -122,10 +122,9 @@ class Writer:
         steps = self.steps.get(phone)
         if steps is None:
             steps = self.steps[phone] = _Steps(phone, self.audience)  # one a country met
-        flags = ",".join(["{" + self.flag(hit, phone)
-                          + ',"because":' + said.ids(hit.because)
-                          + ',"answers":' + said.some(hit.because, values, medications)
-                          + "}" for hit in assessment.hits])
+        flags = ",".join([self.flag(hit, phone) + said.ids(hit.because) + ',"answers":'
+                          + said.some(hit.because, values, medications) + "}"
+                          for hit in assessment.hits])
         return "".join([
             _start(line_id, number), self.opening(contact, level), flags, '],"next_steps":[',
             ",".join(map(steps.__getitem__, assessment.next_steps)), "]",
@@ -163,14 +162,16 @@ class Writer:
         return encoded
 
     def flag(self, hit: FlagHit, phone: str) -> str:
-        """The members of `data.flag` (the red flag at its tier), encoded once."""
+        """A red flag that fired, up to its "because": `data.flag` (the flag at its tier),
+        encoded once."""
         key = (hit.flag.id, hit.flag.tiers.index(hit.tier), phone)
-        members = self.flags.get(key)
-        if members is None:
-            members = data.flag(hit, self.kb, self.audience, phone).members()
+        encoded = self.flags.get(key)
+        if encoded is None:
+            encoded = "{" + data.flag(hit, self.kb, self.audience, phone).members() \
+                + ',"because":'
             if len(self.flags) < _MEMO_SIZE:  # flags x tiers x emergency numbers met
-                self.flags[key] = members
-        return members
+                self.flags[key] = encoded
+        return encoded
 
     def head(self, candidate: Drug) -> str:
         """The header's members and the candidate."""
