@@ -41,33 +41,33 @@ def validate(raw: Any, tables: TriageTables, known: "Schema | None" = None) -> A
                            f"{type(raw).__name__}; valid keys: {_valid_keys(tables)}")
     questions = (known if known is not None else schema(tables)).questions
     problems: list[str] = []
-    values: dict[str, Any] = dict(raw)  # what is valid as given stays as it is, in place
+    values: dict[str, Any] = {}
     medications: list[str] = []
     last, in_order, unknown = -1, True, False
     for key, value in raw.items():
         entry = questions.get(key)  # keys are hashable: a key that is not text is not found
-        if entry is None:
+        if entry is not None and type(value) is entry[1] and (
+                (allowed := entry[2]) is None
+                or (value in allowed if entry[1] is str else allowed[0] <= value <= allowed[1])):
+            values[key] = value  # valid exactly as given: `answer_value` would not change it
+        elif entry is None:
             hint = get_close_matches(str(key), questions, n=1) if len(problems) < MAX_PROBLEMS \
                 else None  # past the cap the hint is never shown: skip its cost
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
             unknown = True
             continue
-        if type(value) is not entry[1] or not (
-                (allowed := entry[2]) is None
-                or (value in allowed if entry[1] is str else allowed[0] <= value <= allowed[1])):
-            # not valid exactly as given (which `answer_value` would leave as it is)
+        else:
             question = entry[0]
             try:
                 if question.is_medicines:
                     medications += _medicines(question, value)
-                elif value is not None:
-                    values[key] = answer_value(question, value)  # in its place
+                    continue
+                if value is None:
+                    continue
+                values[key] = answer_value(question, value)
             except ValueError as problem:
                 problems.append(f"{key}: {problem}")
-                continue
-            if question.is_medicines or value is None:  # kept apart, or no answer at all
-                del values[key]
                 continue
         if entry[3] < last:  # only the answers kept in `values` need asking order
             in_order = False
