@@ -11,6 +11,7 @@ field's annotation string on every run.
 """
 
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from spasmcheck.core import interactions
@@ -39,6 +40,7 @@ from spasmcheck.core.model import (
 )
 
 _NOTHING: frozenset[str] = frozenset()  # no advice section withheld, no medicine taken
+_URGENCY = attrgetter("tier.urgency")  # a FlagHit's urgency, to sort by
 _WORDED_SIZE = 4096  # kinds of worst findings whose medicine steps are kept worded
 
 
@@ -287,7 +289,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
             because = (because - from_medicines) | {MEDICATIONS}
         hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
     if len(hits) > 1:
-        hits.sort(key=lambda hit: -hit.urgency)
+        hits.sort(key=_URGENCY, reverse=True)  # stable: equals keep the flags' order
     urgency = hits[0].urgency if hits else tables.default_level  # the most urgent comes first
 
     notices = tuple([notice for notice, when in index.notices if when(facts_now) is not None])
