@@ -96,7 +96,7 @@ class _Reading:
 class _Questions:
     """What the engine needs to know about the question list, worked out once per table."""
 
-    __slots__ = ("order", "answer_ids", "implied", "readings", "calm", "reads")
+    __slots__ = ("order", "answer_ids", "implied", "readings", "calm", "reads", "read_words")
 
     def __init__(self,
                  order: dict[str, int],  # answer key -> position, for reasons in asking order
@@ -112,6 +112,8 @@ class _Questions:
         self.readings = readings
         self.calm = calm
         self.reads = reads
+        # every answer that is read as another ("unsure"): most answer sets hold none
+        self.read_words = frozenset([word for read in reads.values() for word in read])
 
 
 class TriageIndex:
@@ -179,11 +181,14 @@ def effective_values(answers: Answers, kb: KnowledgeBase,
                      index: TriageIndex | None = None) -> dict[str, Any]:
     """Answers as rules read them: "unsure" becomes the alarming answer of a yes/no question,
     and a choice question's "not sure" the value its table says (`read_as`)."""
-    return _effective(answers, _known(kb, index).reads)
+    return _effective(answers, _known(kb, index))
 
 
-def _effective(answers: Answers, reads: dict[str, dict[Any, Any]]) -> dict[str, Any]:
+def _effective(answers: Answers, known: _Questions) -> dict[str, Any]:
     values = dict(answers.values)
+    if known.read_words.isdisjoint(values.values()):  # the usual set: nothing to read
+        return values  # (validated answers are text, numbers, yes or no: all hashable)
+    reads = known.reads
     for key, value in values.items():
         if type(value) is str and key in reads:  # only text is ever read as something else
             read = reads[key]
@@ -264,7 +269,7 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     known = index.questions
     tables = kb.triage
     given = answers.values
-    values = _effective(answers, known.reads)
+    values = _effective(answers, known)
     conditions = _implied(values, known)
     report = interactions.check(answers.medications, kb, candidate, conditions,
                                 given.get("age"), pairs)
