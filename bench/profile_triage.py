@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import realistic  # noqa: E402  (bench/, beside this script)
 import run  # noqa: E402
 
-from spasmcheck.core.checker import Checker  # noqa: E402
 from spasmcheck.core.model import Audience  # noqa: E402
 from spasmcheck.frontends import batch
 from spasmcheck.tables import knowledge  # noqa: E402
@@ -36,18 +35,16 @@ def lines(count: int, seed: int) -> list[bytes]:
         return path.read_bytes().splitlines(keepends=True)
 
 
-def answer(checker: Checker, block: list[bytes]) -> int:
-    outcome = batch.Outcome()
-    return sum(len(text) for text in batch.process("triage", block, checker.kb, Audience.PATIENT,
-                                                   None, outcome, checker=checker))
+def answer(work: batch.Work, block: list[bytes]) -> int:
+    return sum(len(text) for text in batch.process(work, block, batch.Outcome()))
 
 
-def phases(checker: Checker, block: list[bytes]) -> None:
+def phases(work: batch.Work, block: list[bytes]) -> None:
     """CPU of each step of a line, each timed over the whole block."""
     from spasmcheck.core.answers import validate
     from spasmcheck.core.emergency import contact
-    from spasmcheck.render import jsonlines
 
+    checker = work.checker
     kb = checker.kb
     reach = contact(kb, None, None)
     clock = time.process_time
@@ -59,7 +56,7 @@ def phases(checker: Checker, block: list[bytes]) -> None:
     done = [checker.assess(one) for one in given]
     assessed = clock()
     for i, one in enumerate(done):
-        jsonlines.triage(i, i + 1, one, kb, Audience.PATIENT, reach)
+        work.writer.triage(i, i + 1, one, reach)
     encoded = clock()
     per = 1e6 / len(block)
     print(f"decode {(decoded - start) * per:.1f}  validate {(validated - decoded) * per:.1f}  "
@@ -74,23 +71,24 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--phases", action="store_true")
     args = parser.parse_args()
-    checker = Checker(knowledge.load())
+    work = batch.Work("triage", knowledge.load(), Audience.PATIENT, None)
+    work.prepare()
     every = lines(args.warm + args.lines, run.SEED)
     warm, timed = every[:args.warm], every[args.warm:]
-    answer(checker, warm)
+    answer(work, warm)
     if args.phases:
-        phases(checker, timed)
+        phases(work, timed)
     if args.profile:
         import cProfile
         import pstats
 
         profiler = cProfile.Profile()
         profiler.enable()
-        answer(checker, timed)
+        answer(work, timed)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
     start = time.process_time()
-    size = answer(checker, timed)
+    size = answer(work, timed)
     cpu = time.process_time() - start
     print(f"{len(timed):,} lines: {cpu / len(timed) * 1e6:.1f} µs CPU a line, "
           f"{len(timed) / cpu:,.0f} lines per CPU second, {size / len(timed) / 1000:.1f} KB a "

@@ -45,29 +45,33 @@ def validate(raw: Any, tables: TriageTables, known: "Schema | None" = None) -> A
     medications: list[str] = []
     last, in_order, unknown = -1, True, False
     for key, value in raw.items():
-        entry = questions.get(key) if isinstance(key, str) else None
-        if entry is None:
+        entry = questions.get(key)  # keys are hashable: a key that is not text is not found
+        if entry is not None and type(value) is entry[1] and (
+                (allowed := entry[2]) is None
+                or (value in allowed if entry[1] is str else allowed[0] <= value <= allowed[1])):
+            values[key] = value  # valid exactly as given: `answer_value` would not change it
+        elif entry is None:
             hint = get_close_matches(str(key), questions, n=1) if len(problems) < MAX_PROBLEMS \
                 else None  # past the cap the hint is never shown: skip its cost
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             problems.append(f"unknown key {str(key)!r}{did_you_mean}")
             unknown = True
             continue
-        question, kind, allowed, position = entry
-        if position < last:
-            in_order = False
-        last = position
-        if type(value) is kind and (allowed is None or (value in allowed if kind is str
-                                                        else allowed[0] <= value <= allowed[1])):
-            values[key] = value  # valid exactly as given: `answer_value` would not change it
         else:
+            question = entry[0]
             try:
                 if question.is_medicines:
                     medications += _medicines(question, value)
-                elif value is not None:
-                    values[key] = answer_value(question, value)
+                    continue
+                if value is None:
+                    continue
+                values[key] = answer_value(question, value)
             except ValueError as problem:
                 problems.append(f"{key}: {problem}")
+                continue
+        if entry[3] < last:  # only the answers kept in `values` need asking order
+            in_order = False
+        last = entry[3]
     if len(medications) > MAX_MEDICINES:
         problems.append(f"{MEDICATIONS}: at most {MAX_MEDICINES} medicines, got {len(medications)}")
     if problems:
@@ -168,13 +172,13 @@ def _medicines(question: Question, value: Any) -> list[str]:
         return []
     if not isinstance(value, list):
         raise ValueError("expected a list of medicine names, e.g. [sertraline, Tylenol]")
-    names = []
-    for item in value:
-        if not isinstance(item, str) or not item.strip():
-            raise ValueError(f"{_show(item)} is not a medicine name (non-empty text)")
-        if len(item) > MAX_NAME_LENGTH:
-            raise ValueError(f"a medicine name is longer than {MAX_NAME_LENGTH} characters")
-        names.append(item.strip())
+    names = [item.strip() if isinstance(item, str) else "" for item in value]
+    if not all(names) or max(map(len, value), default=0) > MAX_NAME_LENGTH:
+        for item, name in zip(value, names, strict=True):  # the first name that will not do
+            if not name:
+                raise ValueError(f"{_show(item)} is not a medicine name (non-empty text)")
+            if len(item) > MAX_NAME_LENGTH:
+                raise ValueError(f"a medicine name is longer than {MAX_NAME_LENGTH} characters")
     return names
 
 

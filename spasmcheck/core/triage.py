@@ -10,7 +10,8 @@ No `from __future__ import annotations` (as in model.py): NamedTuple would compi
 field's annotation string on every run.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from spasmcheck.core import interactions
@@ -34,13 +35,16 @@ from spasmcheck.core.model import (
     Question,
     QuestionType,
     RedFlag,
+    Severity,
     Text,
     Tier,
     TriageTables,
     Urgency,
 )
 
-_NOTHING: frozenset[str] = frozenset()  # no advice section withheld
+_NOTHING: frozenset[str] = frozenset()  # no advice section withheld, no medicine taken
+_URGENCY = attrgetter("tier.urgency")  # a FlagHit's urgency, to sort by
+_WORDED_SIZE = 4096  # kinds of worst findings whose medicine steps are kept worded
 
 
 class FlagHit(NamedTuple):
@@ -78,24 +82,24 @@ class _Reading:
     """How a question left out is read: each predicate gets the facts so far. (Plain classes
     with slots here and in `_Questions`: a NamedTuple costs start-up time to create.)"""
 
-    __slots__ = ("question", "implied_by", "gate", "gate_keys", "unsure_when")
+    __slots__ = ("id", "alarming", "implied_by", "gate", "alarms", "unsure_when")
 
     def __init__(self, question: Question,
                  implied_by: Predicate | None,  # a listed medicine stands for the alarming answer
                  gate: Predicate | None,  # the follow-up's ask_when
-                 gate_keys: tuple[str, ...],  # the answers the ask_when reads
+                 alarms: tuple[str, ...],  # the answers the ask_when reads that can alarm
                  unsure_when: Predicate | None) -> None:
-        self.question = question
+        self.id, self.alarming = question.id, question.alarming
         self.implied_by = implied_by
         self.gate = gate
-        self.gate_keys = gate_keys
+        self.alarms = alarms
         self.unsure_when = unsure_when
 
 
 class _Questions:
     """What the engine needs to know about the question list, worked out once per table."""
 
-    __slots__ = ("order", "answer_ids", "implied", "readings", "calm", "reads")
+    __slots__ = ("order", "answer_ids", "implied", "readings", "calm", "reads", "read_words")
 
     def __init__(self,
                  order: dict[str, int],  # answer key -> position, for reasons in asking order
@@ -111,6 +115,8 @@ class _Questions:
         self.readings = readings
         self.calm = calm
         self.reads = reads
+        # every answer that is read as another ("unsure"): most answer sets hold none
+        self.read_words = frozenset([word for read in reads.values() for word in read])
 
 
 class TriageIndex:
@@ -121,7 +127,8 @@ class TriageIndex:
     about 0.5 ms; `holding` is made from the plan the compiled tables carry, `red_flag_plan`,
     else written now)."""
 
-    __slots__ = ("questions", "flags", "_because", "holding", "screen", "notices", "schema")
+    __slots__ = ("questions", "flags", "_because", "holding", "screen", "notices", "schema",
+                 "classes", "self_care", "worded")
 
     def __init__(self, kb: KnowledgeBase) -> None:
         triage = kb.triage
@@ -137,6 +144,12 @@ class TriageIndex:
         self.notices = tuple((notice, compile_condition(notice.when))
                              for notice in triage.notices)
         self.schema = schema(triage)
+        # drug id -> its classes, with every parent class
+        self.classes = {drug_id: drug.all_classes
+                        for drug_id, drug in kb.interactions.drugs.items()}.__getitem__
+        self.self_care = tuple([advice.text for advice in triage.self_care])
+        # the medicine steps of each kind of worst findings (`_medicine_steps`), once worded
+        self.worded: dict[tuple[Any, ...], tuple[Text, ...]] = {}
 
     def because(self, flag_number: int, tier_number: int) -> Predicate:
         """The compiled condition of one tier of one red flag (numbers as `holding` gives)."""
@@ -157,7 +170,7 @@ def _questions(questions: tuple[Question, ...], gates: "_Gates | None" = None) -
     gates = _gates(questions) if gates is None else gates
     answer_ids: list[str] = []
     implied: list[tuple[str, str, Any]] = []
-    readings: list[_Reading] = []
+    gated: list[tuple[Question, Predicate | None, frozenset[str]]] = []
     calm: dict[str, Any] = {}
     calm_choices: dict[str, Any] = {}
     reads: dict[str, dict[Any, Any]] = {}
@@ -171,18 +184,20 @@ def _questions(questions: tuple[Question, ...], gates: "_Gates | None" = None) -
             if kind is QuestionType.YES_NO_UNSURE:
                 reads[q.id] = {UNSURE: q.alarming}
             if q.implied_by or q.ask_when or q.unsure_when:
-                gate, gate_keys = gates.get(q.id, (None, frozenset()))
-                readings.append(_Reading(q, _compile(q.implied_by), gate, tuple(gate_keys),
-                                         _compile(q.unsure_when)))
+                gated.append((q, *gates.get(q.id, (None, frozenset()))))
         elif kind is QuestionType.CHOICE and q.ordered:
             calm_choices[q.id] = q.levels[0]
         if q.choices and (unsure_reads := q.unsure_reads):
             reads_choices[q.id] = unsure_reads
         if q.condition and q.alarming is not None:
             implied.append((q.id, q.condition, q.alarming))
+    calm |= calm_choices
+    # a gate's keys that can alarm: a medicine list, or an answer with a calm one
+    readings = tuple([_Reading(q, _compile(q.implied_by), gate,
+                               tuple([key for key in keys if key == MEDICATIONS or key in calm]),
+                               _compile(q.unsure_when)) for q, gate, keys in gated])
     return _Questions({key: i for i, key in enumerate((*answer_ids, MEDICATIONS))},
-                      tuple(answer_ids), tuple(implied), tuple(readings), calm | calm_choices,
-                      reads | reads_choices)
+                      tuple(answer_ids), tuple(implied), readings, calm, reads | reads_choices)
 
 
 _Gates = dict[str, tuple[Predicate, frozenset[str]]]
@@ -202,11 +217,14 @@ def effective_values(answers: Answers, kb: KnowledgeBase,
                      index: TriageIndex | None = None) -> dict[str, Any]:
     """Answers as rules read them: "unsure" becomes the alarming answer of a yes/no question,
     and a choice question's "not sure" the value its table says (`read_as`)."""
-    return _effective(answers, _known(kb, index).reads)
+    return _effective(answers, _known(kb, index))
 
 
-def _effective(answers: Answers, reads: dict[str, dict[Any, Any]]) -> dict[str, Any]:
+def _effective(answers: Answers, known: _Questions) -> dict[str, Any]:
     values = dict(answers.values)
+    if known.read_words.isdisjoint(values.values()):  # the usual set: nothing to read
+        return values  # (validated answers are text, numbers, yes or no: all hashable)
+    reads = known.reads
     for key, value in values.items():
         if type(value) is str and key in reads:  # only text is ever read as something else
             read = reads[key]
@@ -229,14 +247,19 @@ def _implied(values: dict[str, Any], known: _Questions) -> tuple[str, ...]:
 def facts(answers: Answers, report: interactions.MedicineCheck, kb: KnowledgeBase,
           index: TriageIndex | None = None) -> Facts:
     """What rules read: answers with "unsure" made alarming, and the medicines recognised."""
-    return _facts(effective_values(answers, kb, index), report.medications, kb)
+    classes = index.classes if index is not None else \
+        lambda drug_id: kb.interactions.drugs[drug_id].all_classes
+    return _facts(effective_values(answers, kb, index), report.medications, classes)
 
 
-def _facts(values: dict[str, Any], medications: tuple[Any, ...], kb: KnowledgeBase) -> Facts:
-    drugs = kb.interactions.drugs
-    taken = [drugs[d] for med in medications for d in med.drugs]
-    return Facts(values, frozenset().union(*[drug.all_classes for drug in taken]),
-                 frozenset([drug.id for drug in taken]))
+def _facts(values: dict[str, Any], medications: tuple[Any, ...],
+           classes: Callable[[str], frozenset[str]]) -> Facts:
+    taken = [drug_id for med in medications for drug_id in med.drugs]
+    if not taken:
+        return Facts(values, _NOTHING, _NOTHING)
+    # a list, not the map: a tuple made from an iterator of unknown length is resized, which
+    # fills CPython's free lists of small tuples for good (about 1 MiB a batch worker)
+    return Facts(values, _NOTHING.union(*list(map(classes, taken))), frozenset(taken))
 
 
 def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tuple[
@@ -247,15 +270,15 @@ def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tup
     unsure: list[str] = []
     from_medicines: set[str] = set()
     for reading in known.readings:
-        question_id = reading.question.id
+        question_id = reading.id
         if question_id in given:
             continue
         if reading.implied_by is not None and reading.implied_by(facts_now) is not None:
-            values[question_id] = reading.question.alarming
+            values[question_id] = reading.alarming
             from_medicines.add(question_id)
-        elif (reading.gate is not None and _opened(reading, facts_now, known.calm)) or (
+        elif (reading.alarms and _opened(reading, facts_now, known.calm)) or (
                 reading.unsure_when is not None and reading.unsure_when(facts_now) is not None):
-            values[question_id] = reading.question.alarming
+            values[question_id] = reading.alarming
             unsure.append(question_id)
     return tuple(unsure), frozenset(from_medicines)
 
@@ -263,13 +286,14 @@ def _read_left_out(facts_now: Facts, answers: Answers, known: _Questions) -> tup
 def _opened(reading: _Reading, facts_now: Facts, calm: dict[str, Any]) -> bool:
     """Whether an alarming answer (not just any answer) opened this follow-up. A gate key left
     out is not alarming, but does not stop another answered key from opening an `any` gate
-    (an injury opens `osteoporosis` whether or not `location` was given)."""
+    (an injury opens `osteoporosis` whether or not `location` was given). Only the keys that
+    can alarm are looked at (`alarms`), before the gate itself, which is dearer."""
     assert reading.gate is not None
-    if reading.gate(facts_now) is None:
-        return False
     values = facts_now.values
-    return any(key == MEDICATIONS or (key in values and key in calm and values[key] != calm[key])
-               for key in reading.gate_keys)
+    for key in reading.alarms:
+        if key == MEDICATIONS or (key in values and values[key] != calm[key]):
+            return reading.gate(facts_now) is not None
+    return False
 
 
 def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
@@ -283,11 +307,11 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
     known = index.questions
     tables = kb.triage
     given = answers.values
-    values = _effective(answers, known.reads)
+    values = _effective(answers, known)
     conditions = _implied(values, known)
     report = interactions.check(answers.medications, kb, candidate, conditions,
                                 given.get("age"), pairs)
-    facts_now = _facts(values, report.medications, kb)
+    facts_now = _facts(values, report.medications, index.classes)
     read_as_unsure, from_medicines = _read_left_out(facts_now, answers, known) if finished \
         else ((), frozenset())
     if read_as_unsure or from_medicines:
@@ -308,17 +332,17 @@ def assess(answers: Answers, kb: KnowledgeBase, candidate: Drug | None = None,
             because = (because - from_medicines) | {MEDICATIONS}
         hits.append(FlagHit(flag, tier, tuple(sorted(because, key=order.__getitem__))))
     if len(hits) > 1:
-        hits.sort(key=lambda hit: -hit.urgency)
-    urgency = max([hit.urgency for hit in hits]) if hits else tables.default_level
+        hits.sort(key=_URGENCY, reverse=True)  # stable: equals keep the flags' order
+    urgency = hits[0].urgency if hits else tables.default_level  # the most urgent comes first
 
     notices = tuple([notice for notice, when in index.notices if when(facts_now) is not None])
     withheld = frozenset([section for notice in notices for section in notice.withhold]) \
         if notices else _NOTHING
     steps = [hit.do_now for hit in hits]
     if report.findings:
-        steps += _medicine_steps(report, tables, kb.interactions.drugs)
+        steps += _medicine_steps(report, tables, kb.interactions.drugs, index.worded)
     if urgency <= Urgency.ROUTINE and "self_care" not in withheld:
-        steps += [advice.text for advice in tables.self_care]
+        steps += index.self_care
     if read_as_unsure or from_medicines:
         left_out = set(read_as_unsure) | from_medicines
         unanswered = tuple([q for q in known.answer_ids if q not in given and q not in left_out])
@@ -357,14 +381,16 @@ def _screen(questions: tuple[Question, ...], gates: _Gates) -> _Screen:
 
 
 def _medicine_steps(report: interactions.MedicineCheck, tables: TriageTables,
-                    drugs: Mapping[str, Drug]) -> list[Text]:
+                    drugs: Mapping[str, Drug],
+                    memo: dict[tuple[Any, ...], tuple[Text, ...]]) -> tuple[Text, ...]:
     """The step for the worst findings, worded for what caused them: a medicine, or the
     person's age or health (a caution) about the candidate, or about a medicine they already
     take (named: they are not about to start it). A caution severity the table does not word
-    gets the medicine wording rather than no step at all."""
+    gets the medicine wording rather than no step at all. `memo` keeps the steps of each
+    kind of worst findings once worded (the tables bound them)."""
     worst = report.worst
     if worst is None:
-        return []
+        return ()
     candidate = report.candidate
     medicine = about_candidate = False
     listed: dict[str, None] = {}  # medicines already taken with a caution at the worst
@@ -377,6 +403,18 @@ def _medicine_steps(report: interactions.MedicineCheck, tables: TriageTables,
             about_candidate = True
         else:
             listed[item.drugs[0]] = None
+    key = (worst, medicine, about_candidate, candidate.id, *listed)
+    steps = memo.get(key)
+    if steps is None:
+        steps = _worded(worst, medicine, about_candidate, candidate, tuple(listed), tables, drugs)
+        if len(memo) < _WORDED_SIZE:
+            memo[key] = steps
+    return steps
+
+
+def _worded(worst: Severity, medicine: bool, about_candidate: bool, candidate: Drug,
+            listed: tuple[str, ...], tables: TriageTables,
+            drugs: Mapping[str, Drug]) -> tuple[Text, ...]:
     chosen = []
     if medicine:
         chosen.append(tables.interaction_steps.get(worst))
@@ -390,7 +428,7 @@ def _medicine_steps(report: interactions.MedicineCheck, tables: TriageTables,
     elif worded is not None:
         steps += [worded.fill(medicine=drugs[drug_id].name, candidate=candidate.name)
                   for drug_id in listed]
-    return steps
+    return tuple(steps)
 
 
 def should_ask(question: Question, answers: Answers, kb: KnowledgeBase) -> bool:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from spasmcheck.core.triage import Assessment, FlagHit
 
 _MEMO_SIZE = 1024  # entries in each memo of fixed parts that the tables bound
+_PAIRS_SIZE = 8192  # answers to a question, encoded: the fixed ones and numbers met
 _COUNT = {severity: f'"{severity.label}":' for severity in Severity}
 _WORST = {severity: f'"{severity.label}"' for severity in Severity}
 
@@ -71,12 +72,14 @@ class Writer:
         self.medicines: dict[str, str] = {}
         # the severities of a list's findings, in order -> the start of its summary
         self.counted: dict[tuple[Severity, ...], str] = {}
-        self.contacts: dict[str | None, str] = {}  # country code -> the emergency member
         self.answers = _Said(kb.triage)
-        self.steps: dict[tuple[Text, str], str] = {}  # a step, filled and encoded
-        # (red flag, tier, emergency number) -> the flag's members before "because"
+        # (country code, urgency) -> a triage's members from the header to "red_flags"
+        self.openings: dict[tuple[str | None, Urgency], str] = {}
+        # (red flag, tier, emergency number) -> the fired flag up to its "because"
         self.flags: dict[tuple[str, int, str], str] = {}
-        self.levels: dict[tuple[Urgency, str], str] = {}  # the urgency object, encoded
+        self.steps: dict[str, _Steps] = {}  # emergency number -> the steps filled with it
+        # (at emergency level, candidate id) -> the advice members and the candidate
+        self.closings: dict[tuple[bool, str], str] = {}
         guidance = "clinician_guidance" if audience is Audience.CLINICIAN else "medicine_tips"
         tips = ',"guidance":' + value_text(data.advice(kb, guidance, audience))
         self.advice = ',"seek_help_sooner":' + value_text(
@@ -111,69 +114,69 @@ class Writer:
 
     def triage(self, line_id: Any, number: int, assessment: Assessment, contact: Contact) -> str:
         """`{"id": line_id, "line": number, **data.triage_result(...)}`, one line."""
-        kb, audience = self.kb, self.audience
         if assessment.notices:  # less common (they may withhold sections): built the long way
-            return compact({"id": line_id, "line": number,
-                            **data.triage_result(assessment, kb, audience, contact)}) + "\n"
+            return compact({"id": line_id, "line": number, **data.triage_result(
+                assessment, self.kb, self.audience, contact)}) + "\n"
         said = self.answers
         phone = contact.number or data.UNKNOWN_NUMBER
         report = assessment.medicine_check
         given = assessment.answers
+        values = given.values
         medications = said.medications(given.medications)
-        flags = ",".join(["{" + self.flag(hit, phone)
-                          + ',"because":' + said.ids(hit.because)
-                          + ',"answers":' + said.some(hit.because, given.values, medications)
-                          + "}" for hit in assessment.hits])
+        level = assessment.urgency
+        steps = self.steps.get(phone)
+        if steps is None:
+            steps = self.steps[phone] = _Steps(phone, self.audience)  # one a country met
+        flags = ",".join([self.flag(hit, phone) + said.ids(hit.because) + ',"answers":'
+                          + said.some(hit.because, values, medications) + "}"
+                          for hit in assessment.hits])
         return "".join([
-            _start(line_id, number), self.head_only, self.emergency(contact),
-            ',"urgency":', self.urgency(assessment.urgency, phone),
-            ',"red_flags":[', flags, '],"next_steps":[',
-            ",".join([self.step(step, phone) for step in assessment.next_steps]), "]",
-            self.emergency_advice if assessment.urgency is Urgency.EMERGENCY else self.advice,
-            ',"candidate":', text(report.candidate.name), self.medications(report),
+            _start(line_id, number), self.opening(contact, level), flags, '],"next_steps":[',
+            ",".join(map(steps.__getitem__, assessment.next_steps)), "]",
+            self.closing(level, report.candidate), self.medications(report),
             ',"interactions":[', ",".join([self.finding(i) for i in report.findings]),
-            '],"answers":', said.all(given.values, medications),
+            '],"answers":', said.all(values, medications),
             ',"unanswered":', said.ids(assessment.unanswered),
             ',"unanswered_screen":', said.ids(assessment.unanswered_screen),
             ',"read_as_unsure":', said.ids(assessment.read_as_unsure), ',"notices":[]',
             self.disclaimer])
 
+    def opening(self, contact: Contact, level: Urgency) -> str:
+        """A triage's members from the header to the start of "red_flags" (the emergency
+        contact and the urgency object), encoded once for each country and level."""
+        key = (contact.country.code if contact.country else None, level)
+        encoded = self.openings.get(key)
+        if encoded is None:
+            phone = contact.number or data.UNKNOWN_NUMBER
+            encoded = (self.head_only + ',"emergency":'
+                       + value_text(data.emergency(contact, self.audience)) + ',"urgency":'
+                       + data.urgency(self.kb, level, phone, self.audience).json()
+                       + ',"red_flags":[')
+            if len(self.openings) < _MEMO_SIZE:  # countries x levels
+                self.openings[key] = encoded
+        return encoded
+
+    def closing(self, level: Urgency, candidate: Drug) -> str:
+        """The advice members (none to seek help sooner at emergency level) and the
+        candidate, encoded once."""
+        key = (level is Urgency.EMERGENCY, candidate.id)
+        encoded = self.closings.get(key)
+        if encoded is None:
+            encoded = self.closings[key] = (self.emergency_advice if key[0] else self.advice) \
+                + ',"candidate":' + text(candidate.name)
+        return encoded
+
     def flag(self, hit: FlagHit, phone: str) -> str:
-        """The members of `data.flag` (the red flag at its tier), encoded once."""
+        """A red flag that fired, up to its "because": `data.flag` (the flag at its tier),
+        encoded once."""
         key = (hit.flag.id, hit.flag.tiers.index(hit.tier), phone)
-        members = self.flags.get(key)
-        if members is None:
-            members = data.flag(hit, self.kb, self.audience, phone).members()
+        encoded = self.flags.get(key)
+        if encoded is None:
+            encoded = "{" + data.flag(hit, self.kb, self.audience, phone).members() \
+                + ',"because":'
             if len(self.flags) < _MEMO_SIZE:  # flags x tiers x emergency numbers met
-                self.flags[key] = members
-        return members
-
-    def urgency(self, level: Urgency, phone: str) -> str:
-        key = (level, phone)
-        encoded = self.levels.get(key)
-        if encoded is None:
-            encoded = data.urgency(self.kb, level, phone, self.audience).json()
-            if len(self.levels) < _MEMO_SIZE:
-                self.levels[key] = encoded
+                self.flags[key] = encoded
         return encoded
-
-    def step(self, step: Text, phone: str) -> str:
-        """A next step as JSON text, with the emergency number filled in."""
-        key = (step, phone)
-        encoded = self.steps.get(key)
-        if encoded is None:
-            encoded = text(data.filled(step, phone, self.audience))
-            if len(self.steps) < _MEMO_SIZE:  # the tables' steps (a few name a medicine)
-                self.steps[key] = encoded
-        return encoded
-
-    def emergency(self, contact: Contact) -> str:
-        code = contact.country.code if contact.country else None
-        member = self.contacts.get(code)
-        if member is None:
-            member = self.contacts[code] = ',"emergency":' + value_text(
-                data.emergency(contact, self.audience))
-        return member
 
     def head(self, candidate: Drug) -> str:
         """The header's members and the candidate."""
@@ -272,47 +275,73 @@ class _Encoded(dict[str, str]):
         return text(key)
 
 
+class _Steps(dict[Text, str]):
+    """Next steps with one emergency number filled in, as JSON text, each encoded when first
+    met (the tables' steps; a few name a medicine)."""
+
+    def __init__(self, phone: str, audience: Audience) -> None:
+        super().__init__()
+        self.phone, self.audience = phone, audience
+
+    def __missing__(self, step: Text) -> str:
+        encoded = text(data.filled(step, self.phone, self.audience))
+        if len(self) < _MEMO_SIZE:
+            self[step] = encoded
+        return encoded
+
+
+class _Pairs(dict[tuple[str, Any], str]):
+    """`"id":value` for a question id and an answer to it: the fixed answers (yes, no,
+    "unsure", a choice) encoded up front, a number when first met (a question's range bounds
+    them). A question's answers are all of one type, so `True` never meets `1` here."""
+
+    def __init__(self, ids: _Encoded) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def __missing__(self, pair: tuple[str, Any]) -> str:
+        key, value = pair
+        encoded = self.ids[key] + ":" + (str(value) if type(value) is int else value_text(value))
+        if len(self) < _PAIRS_SIZE:
+            self[pair] = encoded
+        return encoded
+
+
 class _Said:
     """The answers of a triage result, from pre-encoded parts: each question's id, and each
-    of its fixed answers (yes, no, "unsure", a choice) with its key, as `"id":value`."""
+    answer with its key, as `"id":value`."""
 
     def __init__(self, tables: TriageTables) -> None:
         self.keys = _Encoded({q.id: text(q.id) for q in tables.questions})
         self.keys[MEDICATIONS] = text(MEDICATIONS)
-        self.pairs: dict[str, dict[Any, str]] = {}
+        self.pairs = _Pairs(self.keys)
         for q in tables.questions:
             fixed: tuple[Any, ...] = (True, False) if q.is_yes_no else q.values \
                 if q.type is QuestionType.CHOICE else ()
             if q.type is QuestionType.YES_NO_UNSURE:
                 fixed += (UNSURE,)
-            self.pairs[q.id] = {value: f"{self.keys[q.id]}:{value_text(value)}"
-                                for value in fixed}
-        self.medications_key = self.keys[MEDICATIONS] + ":"
+            for value in fixed:
+                self.pairs[q.id, value] = f"{self.keys[q.id]}:{value_text(value)}"
+        self.medications_key = self.keys[MEDICATIONS] + ":["
 
     def ids(self, keys: tuple[str, ...]) -> str:
         """A list of question ids (or `medications`)."""
         return "[" + ",".join(map(self.keys.__getitem__, keys)) + "]" if keys else "[]"
 
     def medications(self, names: tuple[str, ...]) -> str:
-        return self.medications_key + "[" + ",".join([text(name) for name in names]) + "]"
-
-    def other(self, key: str, value: Any) -> str:
-        """`"id":value` for an answer with no pre-encoded text (a number)."""
-        return self.keys[key] + ":" + (str(value) if type(value) is int else value_text(value))
+        return self.medications_key + ",".join(map(text, names)) + "]"
 
     def all(self, values: Mapping[str, Any], medications: str) -> str:
         """`{**values, "medications": [...]}` (Answers.as_dict)."""
-        pairs, other = self.pairs, self.other
-        return "{" + ",".join([pairs[key].get(value) or other(key, value)
-                               for key, value in values.items()] + [medications]) + "}"
+        return "{" + ",".join([*map(self.pairs.__getitem__, values.items()), medications]) + "}"
 
     def some(self, keys: tuple[str, ...], values: Mapping[str, Any], medications: str) -> str:
         """`{key: as_dict().get(key) for key in keys}`: null for a question not answered."""
-        pairs, other = self.pairs, self.other
+        pairs = self.pairs
         return "{" + ",".join([
             medications if key == MEDICATIONS else
-            (pairs[key].get(values[key]) or other(key, values[key])) if key in values
-            else self.keys[key] + ":null" for key in keys]) + "}"
+            pairs[key, values[key]] if key in values else self.keys[key] + ":null"
+            for key in keys]) + "}"
 
 
 def _counted(severities: tuple[Severity, ...]) -> str:
