@@ -248,7 +248,7 @@ class NameIndex:
             masks = fewer.get(char, ())
             missing.append(masks[copy] if copy < len(masks) else letters.everyone)
         over = 0  # keys whose count went past what the planes hold
-        if depth == 2:  # the common case (names of 5 to 12 letters), unrolled
+        if depth == 2:  # typos of 3 to 8 letters, the most common: unrolled
             low = high = 0
             for carry in missing:
                 carry, low = low & carry, low ^ carry
@@ -613,7 +613,7 @@ def _suggest(index: NameIndex, key: str) -> tuple[str, ...]:
     Indel ratio (twice the longest common subsequence over the total length), never below
     difflib's ratio (twice the matching blocks over the total length: the blocks are a common
     subsequence); and difflib, which scores the few names left. An unknown name costs about
-    25 µs, not 3 ms.
+    20 µs, not 3 ms.
     """
     candidates = index.close_keys(key) if key else ()
     if not candidates:
