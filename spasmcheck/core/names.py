@@ -248,7 +248,7 @@ class NameIndex:
             masks = fewer.get(char, ())
             missing.append(masks[copy] if copy < len(masks) else letters.everyone)
         over = 0  # keys whose count went past what the planes hold
-        if depth == 2:  # typos of 3 to 8 letters, the most common: unrolled
+        if depth == 2:  # typos of 3 to 8 letters, about half of them: unrolled
             low = high = 0
             for carry in missing:
                 carry, low = low & carry, low ^ carry
