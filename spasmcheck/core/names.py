@@ -29,7 +29,7 @@ _WORD = re.compile(r"[a-z]+|[0-9]+")
 _SEP = "\x1f"  # between the fields of a listed phrase, in the pickled text
 SUGGESTION_CUTOFF = 0.8
 MAX_SUGGESTIONS = 5
-MEMO_SIZE = 1024  # names the word reader reads (a salt, a typo, brackets): a quarter met again
+MEMO_SIZE = 1024  # names the word reader reads (a salt, a typo, brackets): a fifth met again
 SPELLED_MEMO_SIZE = 4096  # typed names that are a listed name (the common case)
 SUGGEST_MEMO_SIZE = 256  # unknown names: one-off typos, but for one in 25
 
