@@ -104,12 +104,11 @@ class Writer:
                  f'"age":{value_text(report.age)}'
         medications, odd = self.medication_parts(report)
         findings = report.findings
-        finding = self.finding
         candidate = report.candidate
         return "".join([
             _start(line_id, number), self.heads.get(candidate.id) or self.head(candidate),
             medications, context, self.summary(findings, len(report.medications), odd),
-            ',"interactions":[', ",".join([finding(item) for item in findings]), "]",
+            ',"interactions":[', self.findings(findings), "]",
             self.disclaimer])
 
     def triage(self, line_id: Any, number: int, assessment: Assessment, contact: Contact) -> str:
@@ -134,7 +133,7 @@ class Writer:
             _start(line_id, number), self.opening(contact, level), flags, '],"next_steps":[',
             ",".join(map(steps.__getitem__, assessment.next_steps)), "]",
             self.closing(level, report.candidate), self.medications(report),
-            ',"interactions":[', ",".join([self.finding(i) for i in report.findings]),
+            ',"interactions":[', self.findings(report.findings),
             '],"answers":', said.all(values, medications),
             ',"unanswered":', said.ids(assessment.unanswered),
             ',"unanswered_screen":', said.ids(assessment.unanswered_screen),
@@ -230,21 +229,30 @@ class Writer:
                      f'"suggestions":{value_text(list(med.suggestions))}'
         return entry + "}"
 
-    def finding(self, item: Interaction) -> str:
-        """`data.interaction(item, ...)` as text: all but the drugs is shared by the rule (a
-        duplicate names the medicines it was listed as, so it is built each time)."""
-        kind, rule_id, drugs, found, condition, from_age = item
-        key = (kind, rule_id, condition, from_age)
-        ruling = self.rulings.get(key)
-        if ruling is None:
-            ruling = data.ruling(kind, rule_id, found, condition, from_age, self.kb,
-                                 self.audience).members()
-            if kind != "same_drug":
-                self.rulings[key] = ruling
-        names = self.names
-        if len(drugs) == 2:  # most findings are of a pair: no list to join
-            return f'{{"drugs":[{names[drugs[0]]},{names[drugs[1]]}],{ruling}}}'
-        return f'{{"drugs":[{",".join([names[d] for d in drugs])}],{ruling}}}'
+    def findings(self, items: tuple[Interaction, ...]) -> str:
+        """The findings as the members of a JSON list (`data.interaction` for each): all but a
+        finding's drugs is shared by its rule and encoded once (a duplicate names the
+        medicines it was listed as, so it is built each time). One loop, not a call a finding:
+        a long list has a hundred."""
+        rulings, names = self.rulings, self.names
+        parts: list[str] = []
+        for item in items:
+            kind, rule_id, drugs, found, condition, from_age = item
+            key = (kind, rule_id, condition, from_age)
+            ruling = rulings.get(key)
+            if ruling is None:
+                ruling = data.ruling(kind, rule_id, found, condition, from_age, self.kb,
+                                     self.audience).members()
+                if kind != "same_drug":
+                    rulings[key] = ruling
+            if len(drugs) == 2:  # most findings are of a pair: no list to join
+                parts += ('{"drugs":[', names[drugs[0]], ",", names[drugs[1]], "],", ruling,
+                          "},")
+            else:
+                parts += ('{"drugs":[', ",".join([names[d] for d in drugs]), "],", ruling, "},")
+        if parts:
+            parts[-1] = "}"
+        return "".join(parts)
 
     def summary(self, findings: tuple[Interaction, ...], count: int,
                 odd: list[Resolution]) -> str:
