@@ -289,6 +289,24 @@ def test_did_you_mean_is_difflibs_close_matches(typo):
     assert _suggest(index, typo) == tuple(dict.fromkeys(index._by_key[k][0] for k in expected))
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="abcn", min_size=1, max_size=30), st.text(alphabet="abcn", max_size=30),
+       st.sampled_from([0, 200, 230]))
+def test_the_suggestion_ratio_is_difflibs_ratio(name, key, padding):
+    """Scored without difflib's machinery, every name gets exactly difflib's ratio (the
+    order and the cutoff of "did you mean" depend on it), over a four-letter alphabet where
+    blocks tie often, and for texts long enough for difflib to treat letters as junk."""
+    from difflib import SequenceMatcher
+
+    from spasmcheck.core.names import _ratio
+
+    key = key + "a" * padding
+    places: dict[str, list[int]] = {}
+    for at, char in enumerate(key):
+        places.setdefault(char, []).append(at)
+    assert _ratio(name, key, places) == SequenceMatcher(None, name, key).ratio()
+
+
 def _edited(key: str, edits: list[tuple[int, int, str]]) -> str:
     """`key` with letters dropped (0), doubled or added (1), changed (2) or swapped (3)."""
     letters = list(key)
