@@ -142,7 +142,7 @@ class NameWords(NamedTuple):
 
 # NameIndex's lookups and memos, made on first use and never pickled
 _LAZY = frozenset({"_phrase_table", "_starts", "_passed", "_letter_index", "_read_memo",
-                   "_suggest_memo"})
+                   "_suggest_memo", "_tails"})
 
 
 class NameIndex:
@@ -156,6 +156,7 @@ class NameIndex:
     _phrase_table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]
     _starts: frozenset[str]
     _passed: tuple[frozenset[str], frozenset[str]]
+    _tails: dict[tuple[str, ...], bool]  # words after a name -> all passed over (`_whole`)
     _read_memo: "Callable[[tuple[str, ...], tuple[int, ...]], _Read]"
     _suggest_memo: "Callable[[str], tuple[str, ...]]"
 
@@ -325,25 +326,40 @@ class NameIndex:
         if marks or self.phrase_at(tokens, 0)[0] > length:
             return None
         try:
+            tails = self._tails
+        except AttributeError:
+            tails = self._tails = {}
+        tail = tokens[length:]
+        passed = tails.get(tail)
+        if passed is None:
+            passed = self._passed_over(tail)
+            if len(tails) < MEMO_SIZE:  # "50 mg", "10 mg tablet", "at night": few are met
+                tails[tail] = passed
+        return found if passed else None
+
+    def _passed_over(self, tail: tuple[str, ...]) -> bool:
+        """Whether the word reader passes over all these words after a name. It looks only
+        forward from each word, so the words before them do not matter."""
+        try:
             alone, numbers = self._passed
         except AttributeError:
             alone, numbers = self._passed_words()
-        at = length
-        while at < len(tokens):
-            word = tokens[at]
+        at = 0
+        while at < len(tail):
+            word = tail[at]
             if word in alone or word.isdigit() and word not in numbers:
                 at += 1  # its only phrase is itself, or a number that starts nothing
                 continue
-            size, role, _ = self.phrase_at(tokens, at)
+            size, role, _ = self.phrase_at(tail, at)
             if size:
-                if role != "skip" or self.name_at(tokens, at)[0] >= size:
-                    return None
+                if role != "skip" or self.name_at(tail, at)[0] >= size:
+                    return False
                 at += size
-            elif word.isdigit() and not self.name_at(tokens, at)[0]:
+            elif word.isdigit() and not self.name_at(tail, at)[0]:
                 at += 1
             else:
-                return None
-        return found
+                return False
+        return True
 
     def _passed_words(self) -> tuple[frozenset[str], frozenset[str]]:
         """The words whose one listed phrase is the word alone, passed over, and that start
