@@ -87,7 +87,7 @@ class Checker:
     def candidate(self, name: str | None) -> Drug:
         """The candidate drug by any of its names, else the tables' default."""
         try:
-            return interactions.candidate_drug(self.kb, name)
+            return interactions.candidate_drug(self.kb, name, self.pairs)
         except UsageError as error:
             raise RequestError("drug", "unknown", error.message) from None
 

@@ -73,14 +73,19 @@ class MedicineCheck(NamedTuple):
         return self.findings[0].finding.severity if self.findings else None
 
 
-def candidate_drug(kb: KnowledgeBase, name: str | None) -> Drug:
-    """The candidate `name` (any of its names), or the table's default.
+def candidate_drug(kb: KnowledgeBase, name: str | None, index: Index | None = None) -> Drug:
+    """The candidate `name` (any of its names), or the table's default; `index`, when given,
+    reads the name through its memo (a batch names a candidate line after line).
 
     The error names the request's field (`drug`); a front-end words it as its own option."""
     tables = kb.interactions
     if name is None:
         return tables.drugs[tables.default_candidate]
-    entry = kb.names.lookup(name)
+    if index is None:
+        entry = kb.names.lookup(name)
+    else:
+        read = index.resolve(name)
+        entry = read.entry if read.status == "known" else None  # as `lookup`
     if entry is None or len(entry.drugs) != 1 or entry.drugs[0] not in tables.candidates:
         valid = ", ".join(tables.candidates)
         raise UsageError(f"drug {name!r} is not one of the drugs spasmcheck checks against; "

@@ -167,6 +167,7 @@ class Work:
         self.kind, self.kb, self.audience = kind, kb, audience
         self.threshold, self.defaults = threshold, defaults
         self.checker = Checker(kb)
+        self.candidate = defaults.drug or self.checker.candidate(None)  # a line without `drug`
         self.writer = jsonlines.Writer(kb, audience)
         self.contacts: dict[str | None, Contact] = {}  # the emergency contact of each country
 
@@ -317,12 +318,12 @@ def _name(item: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def _candidate(item: dict[str, Any], checker: Checker, defaults: Defaults) -> Drug:
+def _candidate(item: dict[str, Any], work: Work) -> Drug:
     """The line's own `drug`, else the command line's `--drug`, else the tables' default."""
     name = _name(item, "drug")
     if name is None:
-        return defaults.drug or checker.candidate(None)
-    return checker.candidate(name)  # its error names the field, as a line does
+        return work.candidate
+    return work.checker.candidate(name)  # its error names the field, as a line does
 
 
 def _interactions_line(item: dict[str, Any], line_id: Any, number: int, work: Work,
@@ -337,7 +338,7 @@ def _interactions_line(item: dict[str, Any], line_id: Any, number: int, work: Wo
     except RequestError as error:
         raise LineError(NOT_NAMES if error.problem in ("not_text", "empty") else error.message) \
             from None
-    candidate = _candidate(item, checker, defaults)
+    candidate = _candidate(item, work)
     conditions = defaults.conditions
     if item.get("conditions") is not None:
         given = item["conditions"]
@@ -357,7 +358,7 @@ def _triage_line(item: dict[str, Any], line_id: Any, number: int, work: Work,
     """One assessment; `work.contacts` keeps the emergency contact of each country met."""
     kb, checker, defaults, contacts = work.kb, work.checker, work.defaults, work.contacts
     _keys(item, _TRIAGE_FIELDS, "answers")
-    candidate = _candidate(item, checker, defaults)
+    candidate = _candidate(item, work)
     asked = _name(item, "country") or defaults.country
     contact = contacts.get(asked)
     if contact is None:
