@@ -32,6 +32,7 @@ MAX_SUGGESTIONS = 5
 MEMO_SIZE = 1024  # names the word reader reads (a salt, a typo, brackets): a fifth met again
 SPELLED_MEMO_SIZE = 4096  # typed names that are a listed name (the common case)
 SUGGEST_MEMO_SIZE = 256  # unknown names: one-off typos, but for one in 25
+TAILS_MEMO_SIZE = 256  # words passed over after a name ("50 mg", "tablet"): about 110 met
 _AUTOJUNK = 200  # difflib's length from which a text's commonest letters are junk
 
 Kind = Literal["generic", "brand", "other_name", "product", "abbreviation", "combination"]
@@ -142,7 +143,7 @@ class NameWords(NamedTuple):
 
 # NameIndex's lookups and memos, made on first use and never pickled
 _LAZY = frozenset({"_phrase_table", "_starts", "_passed", "_letter_index", "_read_memo",
-                   "_suggest_memo", "_tails"})
+                   "_suggest_memo", "_passing"})
 
 
 class NameIndex:
@@ -156,7 +157,7 @@ class NameIndex:
     _phrase_table: dict[str, list[tuple[tuple[str, ...], Role, tuple[str, ...]]]]
     _starts: frozenset[str]
     _passed: tuple[frozenset[str], frozenset[str]]
-    _tails: dict[tuple[str, ...], bool]  # words after a name -> all passed over (`_whole`)
+    _passing: set[tuple[str, ...]]  # words after a name that are all passed over (`_whole`)
     _read_memo: "Callable[[tuple[str, ...], tuple[int, ...]], _Read]"
     _suggest_memo: "Callable[[str], tuple[str, ...]]"
 
@@ -326,16 +327,17 @@ class NameIndex:
         if marks or self.phrase_at(tokens, 0)[0] > length:
             return None
         try:
-            tails = self._tails
+            passing = self._passing
         except AttributeError:
-            tails = self._tails = {}
+            passing = self._passing = set()
         tail = tokens[length:]
-        passed = tails.get(tail)
-        if passed is None:
-            passed = self._passed_over(tail)
-            if len(tails) < MEMO_SIZE:  # "50 mg", "10 mg tablet", "at night": few are met
-                tails[tail] = passed
-        return found if passed else None
+        if tail in passing:
+            return found
+        if not self._passed_over(tail):
+            return None  # mostly one-offs (a typo in a name's second word): not kept
+        if len(passing) < TAILS_MEMO_SIZE:
+            passing.add(tail)
+        return found
 
     def _passed_over(self, tail: tuple[str, ...]) -> bool:
         """Whether the word reader passes over all these words after a name. It looks only
