@@ -23,7 +23,7 @@ from spasmcheck.core.model import (
     Severity,
     Text,
 )
-from spasmcheck.core.names import SPELLED_MEMO_SIZE, Resolution, as_listed
+from spasmcheck.core.names import SPELLED_VARIANTS, Resolution, as_listed
 
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
@@ -302,8 +302,9 @@ class Index:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.tables = kb.interactions
-        # a name as typed -> what it resolves to, kept for names typed as the tables list them
-        self.names = _Memo(self._read, SPELLED_MEMO_SIZE, as_listed)
+        # a name as typed -> what it resolves to, kept for names typed as the tables list them:
+        # every listed name (`prepare`) and a few other spellings of them
+        self.names = _Memo(self._read, len(kb.names) + SPELLED_VARIANTS, as_listed)
         self._cautions: dict[str, tuple[Caution, ...]] = {}
         self._by_side: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
         self._kinds_by_rule: dict[tuple[int, int], list[int]] = {}  # (side, rule) -> kinds

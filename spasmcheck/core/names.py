@@ -29,8 +29,9 @@ _WORD = re.compile(r"[a-z]+|[0-9]+")
 _SEP = "\x1f"  # between the fields of a listed phrase, in the pickled text
 SUGGESTION_CUTOFF = 0.8
 MAX_SUGGESTIONS = 5
-MEMO_SIZE = 1024  # names the word reader reads (a salt, a typo, brackets): a fifth met again
-SPELLED_MEMO_SIZE = 4096  # typed names that are a listed name (the common case)
+MEMO_SIZE = 256  # names the word reader reads (a salt, a typo, brackets): a fifth met again,
+# nearly as often with 256 kept as with 1,024 (the repeats come close together)
+SPELLED_VARIANTS = 256  # other spellings of listed names kept beside them ("SERTRALINE")
 SUGGEST_MEMO_SIZE = 256  # unknown names: one-off typos, but for one in 25
 TAILS_MEMO_SIZE = 256  # words passed over after a name ("50 mg", "tablet"): about 110 met
 _AUTOJUNK = 200  # difflib's length from which a text's commonest letters are junk

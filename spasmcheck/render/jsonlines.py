@@ -26,7 +26,7 @@ from spasmcheck.core.model import (
     TriageTables,
     Urgency,
 )
-from spasmcheck.core.names import SPELLED_MEMO_SIZE, as_listed
+from spasmcheck.core.names import SPELLED_VARIANTS, as_listed
 from spasmcheck.render import data
 from spasmcheck.render.encoding import compact, members, text, value_text
 
@@ -68,8 +68,10 @@ class Writer:
         self.heads: dict[str, str] = {}  # candidate id -> the members up to "candidate"
         # (kind, rule, condition, applies_from_age) -> the members of a finding after "drugs"
         self.rulings: dict[tuple[str, str, str | None, int | None], str] = {}
-        # a name as typed (as the tables list it) -> its medications entry
+        # a name as typed (as the tables list it) -> its medications entry: every listed name
+        # (`prepare`) and a few other spellings of them
         self.medicines: dict[str, str] = {}
+        self.spelled = len(kb.names) + SPELLED_VARIANTS
         # the severities of a list's findings, in order -> the start of its summary
         self.counted: dict[tuple[Severity, ...], str] = {}
         self.answers = _Said(kb.triage)
@@ -94,7 +96,7 @@ class Writer:
         workers fork: they share the text rather than each encoding it)."""
         memo = self.medicines
         for med in listed:
-            if len(memo) < SPELLED_MEMO_SIZE and as_listed(med):
+            if len(memo) < self.spelled and as_listed(med):
                 memo[med.input] = self.medicine(med)
 
     def interactions(self, line_id: Any, number: int, report: MedicineCheck) -> str:
@@ -212,7 +214,7 @@ class Writer:
         """A medicine met for the first time: kept when typed as the tables list it (bounded
         by them; most other names are met once)."""
         entry = self.medicine(med)
-        if len(self.medicines) < SPELLED_MEMO_SIZE and as_listed(med):
+        if len(self.medicines) < self.spelled and as_listed(med):
             self.medicines[med.input] = entry
         return entry
 
