@@ -252,10 +252,15 @@ def _duplicates(kb: KnowledgeBase, resolved: tuple[Resolution, ...],
                 brought: dict[str, list[int]]) -> list[Interaction]:
     """One finding per active moiety that more than one medicine (or the candidate) brings."""
     by_moiety: dict[str, tuple[list[str], list[int]]] = {}
-    for drug_id, moiety in zip(drugs, active, strict=True):
-        ids, positions = by_moiety.setdefault(moiety, ([], []))
-        ids.append(drug_id)
-        positions += [p for p in brought[drug_id] if p not in positions]
+    for drug_id, moiety, places in zip(drugs, active, map(brought.__getitem__, drugs),
+                                       strict=True):
+        kept = by_moiety.get(moiety)
+        if kept is None:  # most moieties come once: their places are kept as they are
+            by_moiety[moiety] = ([drug_id], places)
+        else:
+            ids, positions = kept
+            ids.append(drug_id)
+            by_moiety[moiety] = (ids, positions + [p for p in places if p not in positions])
     tables = kb.interactions
     found = []
     for moiety, (ids, positions) in by_moiety.items():
