@@ -23,7 +23,7 @@ from spasmcheck.core.model import (
     Severity,
     Text,
 )
-from spasmcheck.core.names import SPELLED_VARIANTS, Resolution, as_listed
+from spasmcheck.core.names import Resolution, as_listed
 
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
@@ -84,11 +84,8 @@ def candidate_drug(kb: KnowledgeBase, name: str | None, index: Index | None = No
     tables = kb.interactions
     if name is None:
         return tables.drugs[tables.default_candidate]
-    if index is None:
-        entry = kb.names.lookup(name)
-    else:
-        read = index.resolve(name)
-        entry = read.entry if read.status == "known" else None  # as `lookup`
+    read = (index.resolve if index is not None else kb.names.resolve)(name)
+    entry = read.entry if read.status == "known" else None
     if entry is None or len(entry.drugs) != 1 or entry.drugs[0] not in tables.candidates:
         valid = ", ".join(tables.candidates)
         raise UsageError(f"drug {name!r} is not one of the drugs spasmcheck checks against; "
@@ -307,9 +304,8 @@ class Index:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.tables = kb.interactions
-        # a name as typed -> what it resolves to, kept for names typed as the tables list them:
-        # every listed name (`prepare`) and a few other spellings of them
-        self.names = _Memo(self._read, len(kb.names) + SPELLED_VARIANTS, as_listed)
+        # a name as typed -> what it resolves to, kept for names typed as the tables list them
+        self.names = _Memo(self._read, kb.names.spelled_limit(), as_listed)
         self._cautions: dict[str, tuple[Caution, ...]] = {}
         self._by_side: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
         self._kinds_by_rule: dict[tuple[int, int], list[int]] = {}  # (side, rule) -> kinds

@@ -186,6 +186,12 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._by_key)
 
+    def spelled_limit(self) -> int:
+        """How many names typed as the tables list them (`as_listed`) a memo keeps: every
+        listed name, which a batch run puts in before its workers fork, and
+        `SPELLED_VARIANTS` other spellings of them, met as lines come."""
+        return len(self._by_key) + SPELLED_VARIANTS
+
     def prepare(self) -> None:
         """Make now what is otherwise made on first use: a batch run does it before its
         workers fork, so they share it rather than each making it."""

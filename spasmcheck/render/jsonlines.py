@@ -26,7 +26,7 @@ from spasmcheck.core.model import (
     TriageTables,
     Urgency,
 )
-from spasmcheck.core.names import SPELLED_VARIANTS, as_listed
+from spasmcheck.core.names import as_listed
 from spasmcheck.render import data
 from spasmcheck.render.encoding import compact, members, text, value_text
 
@@ -68,10 +68,9 @@ class Writer:
         self.heads: dict[str, str] = {}  # candidate id -> the members up to "candidate"
         # (kind, rule, condition, applies_from_age) -> the members of a finding after "drugs"
         self.rulings: dict[tuple[str, str, str | None, int | None], str] = {}
-        # a name as typed (as the tables list it) -> its medications entry: every listed name
-        # (`prepare`) and a few other spellings of them
+        # a name as typed (as the tables list it) -> its medications entry
         self.medicines: dict[str, str] = {}
-        self.spelled = len(kb.names) + SPELLED_VARIANTS
+        self.spelled = kb.names.spelled_limit()
         # the severities of a list's findings, in order -> the start of its summary
         self.counted: dict[tuple[Severity, ...], str] = {}
         self.answers = _Said(kb.triage)
