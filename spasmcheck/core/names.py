@@ -307,12 +307,8 @@ class NameIndex:
 
     def lookup(self, name: str) -> Entry | None:
         """The entry for a name that resolves fully (a strength or form may follow it)."""
-        tokens, marks = words(name), groups(name)
-        whole = self._whole(tokens, marks)
-        if whole is not None:
-            return whole
-        read = self.read(tokens, marks)
-        return read.entry if read.status == "known" else None
+        found = self.resolve(name)
+        return found.entry if found.status == "known" else None
 
     def resolve(self, name: str) -> Resolution:
         tokens, marks = words(name), groups(name)

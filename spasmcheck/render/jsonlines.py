@@ -105,10 +105,9 @@ class Writer:
                  f'"age":{value_text(report.age)}'
         medications, odd = self.medication_parts(report)
         findings = report.findings
-        candidate = report.candidate
         return "".join([
-            _start(line_id, number), self.heads.get(candidate.id) or self.head(candidate),
-            medications, context, self.summary(findings, len(report.medications), odd),
+            _start(line_id, number), self.head(report.candidate), medications, context,
+            self.summary(findings, len(report.medications), odd),
             ',"interactions":[', self.findings(findings), "]",
             self.disclaimer])
 
