@@ -19,7 +19,7 @@ def test_every_test_the_hazard_log_cites_exists():
 
 
 # JSON fields and table files the pages name as `word.word`, which are not code
-NOT_CODE = {"emergency.name", "interactions.yaml", "redflags.yaml", "countries.yaml",
+NOT_CODE = {"emergency.name", "record.json", "interactions.yaml", "redflags.yaml", "countries.yaml",
             "names.yaml", "triage.md", "interactions.md", "medicine-names.md"}
 
 

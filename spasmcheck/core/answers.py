@@ -2,17 +2,16 @@
 
 The schema is the question list of redflags.yaml. Errors list every problem at once, each
 with the values that would have been valid, so a script author fixes a file in one go.
-No `from __future__ import annotations` (as in model.py): NamedTuple would compile each
-field's annotation string on every run.
 """
 
 from collections.abc import Mapping
 from difflib import get_close_matches
-from typing import Any, NamedTuple
+from typing import Any
 
 from spasmcheck.core.errors import AnswersError
 from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import UNSURE, Question, QuestionType, TriageTables
+from spasmcheck.core.record import Record
 
 MEDICATIONS = "medications"
 MAX_MEDICINES = LIMITS.answers_medicines
@@ -23,7 +22,7 @@ _NO = {"no", "n", "false"}
 _UNSURE = {"unsure", "not sure", "not_sure", "notsure", "don't know", "dont know", "unknown"}
 
 
-class Answers(NamedTuple):
+class Answers(Record):
     """Validated answers. `values` keeps "unsure" as given; medicines are in `medications`."""
 
     values: Mapping[str, Any]

@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import CodeType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from spasmcheck.core.model import Question, QuestionType
+from spasmcheck.core.record import Record
 
 if TYPE_CHECKING:
     from spasmcheck.tables.yamlsource import Document, Path
@@ -35,25 +36,25 @@ _NUMERIC = {">=", ">", "<=", "<"}
 _WRITTEN = {">=": ">=", ">": ">", "<=": "<=", "<": "<", "not_in": "not in"}
 
 
-class All(NamedTuple):
+class All(Record):
     items: tuple[Condition, ...]
 
 
-class AnyOf(NamedTuple):
+class AnyOf(Record):
     items: tuple[Condition, ...]
 
 
-class Not(NamedTuple):
+class Not(Record):
     item: Condition
 
 
-class Compare(NamedTuple):
+class Compare(Record):
     key: str
     op: str
     value: Any  # a scalar, or a frozenset for in / not_in
 
 
-class Taking(NamedTuple):
+class Taking(Record):
     kind: str  # "class" or "drug"
     id: str
 
@@ -61,7 +62,7 @@ class Taking(NamedTuple):
 Condition = All | AnyOf | Not | Compare | Taking
 
 
-class Facts(NamedTuple):
+class Facts(Record):
     """What conditions are evaluated against: effective answers and the medicines taken."""
 
     values: Mapping[str, Any]  # missing key = not answered; "unsure" already made alarming
@@ -269,7 +270,7 @@ def keys_of(condition: Condition) -> Because:
     return frozenset({condition.key})
 
 
-class Vocabulary(NamedTuple):
+class Vocabulary(Record):
     """What a condition may name."""
 
     questions: Mapping[str, Question]

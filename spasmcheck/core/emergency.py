@@ -5,15 +5,15 @@ emergency number. The front-ends read SPASMCHECK_COUNTRY and the locale (`place`
 """
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from spasmcheck.core.model import Country, KnowledgeBase, Text
+from spasmcheck.core.record import Record
 
 COUNTRY_ENV = "SPASMCHECK_COUNTRY"
 _LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
-class Contact(NamedTuple):
+class Contact(Record):
     """The emergency line to print first: a country's number, or the fallback wording."""
 
     country: Country | None
@@ -37,7 +37,7 @@ def locale_territory(env: Mapping[str, str]) -> str | None:
     return None
 
 
-class Place(NamedTuple):
+class Place(Record):
     """Where a person is, as a front-end knows it."""
 
     asked: str | None  # the country asked for: an option, a field, else $SPASMCHECK_COUNTRY

@@ -8,11 +8,12 @@ come from redflags.yaml, so a question added to the table is asked without a cod
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from spasmcheck.core.answers import MEDICATIONS, Answers, validate
 from spasmcheck.core.conditions import keys_of
 from spasmcheck.core.model import AskGroup, KnowledgeBase, Question, Urgency
+from spasmcheck.core.record import Record
 
 if TYPE_CHECKING:
     from spasmcheck.core.checker import Checker
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 Given = Mapping[str, Any]
 
 
-class Step(NamedTuple):
+class Step(Record):
     """One thing to ask: a screen (a list of questions ticked at once) or a single question."""
 
     group: AskGroup

@@ -10,7 +10,7 @@ not recognised is reported as unknown: it never counts as "no interaction".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from spasmcheck.core.errors import UsageError
 from spasmcheck.core.model import (
@@ -24,6 +24,7 @@ from spasmcheck.core.model import (
     Text,
 )
 from spasmcheck.core.names import Resolution, as_listed
+from spasmcheck.core.record import Record
 
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
@@ -32,7 +33,7 @@ _Value = TypeVar("_Value")
 _new: Callable[[type[Any], tuple[Any, ...]], Any] = tuple.__new__
 
 
-class Interaction(NamedTuple):
+class Interaction(Record):
     """One finding: which rule, which drugs, and what it means."""
 
     kind: FindingKind
@@ -47,7 +48,7 @@ class Interaction(NamedTuple):
         return self.finding.severity
 
 
-class MedicineCheck(NamedTuple):
+class MedicineCheck(Record):
     """A list of medicines checked against a candidate: what each name was read as, and the
     findings, most severe first. (`interactions` names the command and the table; this is
     one result of the check.)"""

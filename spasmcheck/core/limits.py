@@ -4,11 +4,11 @@ The CLI, batch mode, answers files, the prompts and the CDS Hooks service check 
 the same record, so a list that one front-end accepts is never refused by another.
 """
 
-from typing import NamedTuple
+from spasmcheck.core.record import Record
 
 
-class Limits(NamedTuple):
-    """Frozen; a NamedTuple, not a dataclass, to keep `dataclasses` off the start-up path."""
+class Limits(Record):
+    """Frozen; a record, not a dataclass, to keep `dataclasses` off the start-up path."""
 
     medicines: int = 1000  # names in one check (command line, batch line)
     name_length: int = 200  # characters in a medicine, drug or country name

@@ -1,13 +1,10 @@
-"""The typed, frozen records the tables are loaded into. No behaviour beyond lookups.
-
-No `from __future__ import annotations` here: typing.NamedTuple compiles every field annotation
-that is a string, some 150 of them, on each run (about 2 ms of start-up); only the annotations
-that name a later or type-checking-only class are quoted.
-"""
+"""The typed, frozen records the tables are loaded into. No behaviour beyond lookups."""
 
 from collections.abc import Mapping, Sequence
 from enum import Enum, IntEnum
-from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Literal, get_args
+
+from spasmcheck.core.record import Record
 
 if TYPE_CHECKING:
     from spasmcheck.core.conditions import Condition
@@ -63,7 +60,7 @@ class Urgency(IntEnum):
         return cls[text.upper()]
 
 
-class Text(NamedTuple):
+class Text(Record):
     """Words in two registers; `--audience` picks one."""
 
     patient: str
@@ -81,13 +78,13 @@ class Text(NamedTuple):
         return Text(patient, clinician)
 
 
-class Meta(NamedTuple):
+class Meta(Record):
     table: str
     version: str
     reviewed: str
 
 
-class Source(NamedTuple):
+class Source(Record):
     id: str
     title: str
     url: str | None = None
@@ -103,7 +100,7 @@ class Source(NamedTuple):
         return ", ".join(parts)
 
 
-class Advice(NamedTuple):
+class Advice(Record):
     text: Text
     sources: tuple[str, ...]
     # safety_net only: the level the words promise for the answers in `when` (checked by tests)
@@ -115,13 +112,13 @@ class Advice(NamedTuple):
 # --- interactions.yaml -----------------------------------------------------------------------
 
 
-class DrugClass(NamedTuple):
+class DrugClass(Record):
     id: str
     name: Text
     parents: tuple[str, ...]
 
 
-class Drug(NamedTuple):
+class Drug(Record):
     id: str
     brands: tuple[str, ...]
     other_names: tuple[str, ...]
@@ -140,13 +137,13 @@ class Drug(NamedTuple):
         return self.moiety or self.id
 
 
-class Product(NamedTuple):
+class Product(Record):
     name: str
     ingredients: tuple[str, ...]
     other_names: tuple[str, ...]
 
 
-class Side(NamedTuple):
+class Side(Record):
     """One side of a rule: a single drug or a whole class."""
 
     kind: SideKind
@@ -156,7 +153,7 @@ class Side(NamedTuple):
         return drug.id == self.id if self.kind == "drug" else self.id in drug.all_classes
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """Shared wording of anything the interaction engine can report."""
 
     severity: Severity
@@ -166,7 +163,7 @@ class Finding(NamedTuple):
     sources: tuple[str, ...]
 
 
-class PairRule(NamedTuple):
+class PairRule(Record):
     id: str
     a: Side
     b: Side
@@ -176,7 +173,7 @@ class PairRule(NamedTuple):
     lowered_because: str | None = None  # why it is less severe than a rule it replaces
 
 
-class GroupRule(NamedTuple):
+class GroupRule(Record):
     id: str
     class_id: str
     min_count: int
@@ -184,7 +181,7 @@ class GroupRule(NamedTuple):
     min_age: int | None = None
 
 
-class Caution(NamedTuple):
+class Caution(Record):
     id: str
     drug: Side
     condition: str | None
@@ -200,13 +197,13 @@ class Caution(NamedTuple):
         return age >= self.min_age if self.min_age is not None else age < (self.under_age or 0)
 
 
-class HealthCondition(NamedTuple):
+class HealthCondition(Record):
     id: str
     name: Text
     aliases: tuple[str, ...]
 
 
-class InteractionTables(NamedTuple):
+class InteractionTables(Record):
     meta: Meta
     sources: Mapping[str, Source]
     classes: Mapping[str, DrugClass]
@@ -240,13 +237,13 @@ class QuestionType(str, Enum):
 UNSURE = "unsure"
 
 
-class Choice(NamedTuple):
+class Choice(Record):
     value: str
     label: Text
     read_as: str | None = None  # a "not sure" choice: the value rules read it as
 
 
-class Question(NamedTuple):
+class Question(Record):
     id: str
     type: QuestionType
     prompt: Text
@@ -292,13 +289,13 @@ class Question(NamedTuple):
         return self.type in (QuestionType.MEDICINES, QuestionType.MEDICINE_CHECKLIST)
 
 
-class Tier(NamedTuple):
+class Tier(Record):
     urgency: Urgency
     when: "Condition"
     do_now: Text | None
 
 
-class RedFlag(NamedTuple):
+class RedFlag(Record):
     id: str
     kind: FlagKind
     title: Text
@@ -308,7 +305,7 @@ class RedFlag(NamedTuple):
     sources: tuple[str, ...]
 
 
-class AskGroup(NamedTuple):
+class AskGroup(Record):
     """Questions asked together by the interactive check, in the table's asking order."""
 
     id: str
@@ -317,7 +314,7 @@ class AskGroup(NamedTuple):
     questions: tuple[str, ...]  # question ids, in table order
 
 
-class Notice(NamedTuple):
+class Notice(Record):
     """Words shown plainly at the top of a result when `when` holds (a child's answers...),
     and the advice sections they hold back."""
 
@@ -328,14 +325,14 @@ class Notice(NamedTuple):
     sources: tuple[str, ...]
 
 
-class Level(NamedTuple):
+class Level(Record):
     urgency: Urgency
     label: Text
     action: Text
     colour: str
 
 
-class TriageTables(NamedTuple):
+class TriageTables(Record):
     meta: Meta
     sources: Mapping[str, Source]
     levels: Mapping[Urgency, Level]
@@ -367,7 +364,7 @@ class TriageTables(NamedTuple):
 # --- countries.yaml --------------------------------------------------------------------------
 
 
-class Country(NamedTuple):
+class Country(Record):
     code: str
     name: str
     emergency: str
@@ -376,7 +373,7 @@ class Country(NamedTuple):
     sources: tuple[str, ...]
 
 
-class CountryTables(NamedTuple):
+class CountryTables(Record):
     meta: Meta
     sources: Mapping[str, Source]
     countries: Mapping[str, Country]

@@ -19,7 +19,9 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache, partial
 from math import ceil, floor
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal
+
+from spasmcheck.core.record import Record
 
 if TYPE_CHECKING:
     from spasmcheck.core.model import Meta
@@ -104,7 +106,7 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """One name in the index: how it is written and what it means."""
 
     name: str
@@ -112,7 +114,7 @@ class Entry(NamedTuple):
     drugs: tuple[str, ...]
 
 
-class Resolution(NamedTuple):
+class Resolution(Record):
     """What one typed name turned out to be."""
 
     input: str
@@ -128,14 +130,14 @@ class Resolution(NamedTuple):
         return self.status == "known"
 
 
-class WordRole(NamedTuple):
+class WordRole(Record):
     role: Role
     # keeps_after: the drugs it keeps; salt_after: the drugs it is a salt of; drugs: what it
     # stands for; ambiguous: names to offer
     drugs: tuple[str, ...] = ()
 
 
-class NameWords(NamedTuple):
+class NameWords(Record):
     """The word lists of data/names.yaml, each phrase as a tuple of words."""
 
     meta: "Meta"
@@ -433,7 +435,7 @@ def _cuts(tokens: tuple[str, ...]) -> frozenset[int]:
     return frozenset(ends)
 
 
-class _Read(NamedTuple):
+class _Read(Record):
     drugs: tuple[str, ...]
     entry: Entry | None
     status: Status
@@ -553,7 +555,7 @@ def _salt_run(index: NameIndex, tokens: tuple[str, ...], i: int) -> int:
     return j - i
 
 
-class _LetterIndex(NamedTuple):
+class _LetterIndex(Record):
     """Which keys hold which letters, as bit sets over the keys (bit i: `keys[i]`), so that
     `NameIndex.close_keys` counts one letter's misses in every key with a few integer
     operations. Built on first use (a few milliseconds), never pickled."""

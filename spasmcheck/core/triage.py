@@ -6,13 +6,11 @@ read as the alarming answer. A question left out is read as calm, except where t
 otherwise: a follow-up opened by an alarming answer, or a question whose `unsure_when` holds, is
 read as "not sure"; one whose `implied_by` medicine is listed is read as its alarming answer.
 The person's medicines go through the one interaction engine.
-No `from __future__ import annotations` (as in model.py): NamedTuple would compile each
-field's annotation string on every run.
 """
 
 from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from spasmcheck.core import interactions
 from spasmcheck.core.answers import MEDICATIONS, Answers, schema
@@ -41,13 +39,14 @@ from spasmcheck.core.model import (
     TriageTables,
     Urgency,
 )
+from spasmcheck.core.record import Record
 
 _NOTHING: frozenset[str] = frozenset()  # no advice section withheld, no medicine taken
 _URGENCY = attrgetter("tier.urgency")  # a FlagHit's urgency, to sort by
 _WORDED_SIZE = 4096  # kinds of worst findings whose medicine steps are kept worded
 
 
-class FlagHit(NamedTuple):
+class FlagHit(Record):
     """A red flag that fired, at which tier, and the answer keys that fired it."""
 
     flag: RedFlag
@@ -63,7 +62,7 @@ class FlagHit(NamedTuple):
         return self.tier.do_now or self.flag.do_now
 
 
-class Assessment(NamedTuple):
+class Assessment(Record):
     urgency: Urgency
     hits: tuple[FlagHit, ...]  # most urgent first
     next_steps: tuple[Text, ...]  # in the order to act on them

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from spasmcheck.core.checker import Checker
 from spasmcheck.core.interactions import Interaction
 from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import Audience, Finding, KnowledgeBase, Severity
 from spasmcheck.core.names import fold
+from spasmcheck.core.record import Record
 from spasmcheck.frontends import fhir_meds
 
 PREFETCH = {
@@ -28,7 +29,7 @@ PREFETCH = {
 }
 
 
-class Service(NamedTuple):
+class Service(Record):
     id: str
     hook: str
     title: str
@@ -71,7 +72,7 @@ class HookError(Exception):
         self.message = message
 
 
-class IssuedCard(NamedTuple):
+class IssuedCard(Record):
     """What the feedback log keeps about a card it was sent (no patient data)."""
 
     uuid: str
@@ -81,7 +82,7 @@ class IssuedCard(NamedTuple):
     indicator: str
 
 
-class Answer(NamedTuple):
+class Answer(Record):
     cards: list[dict[str, Any]]
     issued: list[IssuedCard]
 
@@ -100,7 +101,7 @@ def service(service_id: str) -> Service:
     return found
 
 
-class _Med(NamedTuple):
+class _Med(Record):
     """One medicine name from the request and where it came from."""
 
     name: str
@@ -352,7 +353,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
 
-class Outcome(NamedTuple):
+class Outcome(Record):
     """One feedback item: what the clinician did with a card."""
 
     card: str

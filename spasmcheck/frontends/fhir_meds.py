@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from spasmcheck.core.errors import AnswersError
 from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import Drug, KnowledgeBase
+from spasmcheck.core.record import Record
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MEDICATION_TYPES = ("MedicationStatement", "MedicationRequest", "MedicationDispense",
@@ -45,7 +46,7 @@ class FhirError(AnswersError):
     """A FHIR document that cannot be read; the message names the entry (exit 4)."""
 
 
-class RecordMedicine(NamedTuple):
+class RecordMedicine(Record):
     """One medicine entry of the record that will be checked."""
 
     entry: str  # where it is: "entry 3 (MedicationStatement/abc)"
@@ -57,7 +58,7 @@ class RecordMedicine(NamedTuple):
     subject: str | None  # the patient reference, as written
 
 
-class SkippedEntry(NamedTuple):
+class SkippedEntry(Record):
     entry: str
     resource: str
     written: str
@@ -65,7 +66,7 @@ class SkippedEntry(NamedTuple):
     reason: str
 
 
-class MedicationRecord(NamedTuple):
+class MedicationRecord(Record):
     used: tuple[RecordMedicine, ...]
     skipped: tuple[SkippedEntry, ...]
     ignored: int  # resources that are not about medicines (Patient, Condition...)

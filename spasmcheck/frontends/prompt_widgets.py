@@ -16,8 +16,9 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any
 
+from spasmcheck.core.record import Record
 from spasmcheck.render.safe import printable
 
 
@@ -62,7 +63,7 @@ def _exit_on_ctrl_c(app: Any) -> Callable[[], None]:
     return check
 
 
-class Option(NamedTuple):
+class Option(Record):
     label: str
     value: Any
     key: str | None = None  # a key that points at this option (Enter confirms)

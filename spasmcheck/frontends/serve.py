@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -30,6 +30,7 @@ from starlette.routing import Route
 from spasmcheck.core.checker import Checker
 from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import Audience, KnowledgeBase
+from spasmcheck.core.record import Record
 from spasmcheck.frontends import cds
 from spasmcheck.frontends.feedback import FeedbackStore
 
@@ -39,7 +40,7 @@ LEEWAY = 30
 MAX_SEEN_TOKENS = 100_000
 
 
-class Options(NamedTuple):
+class Options(Record):
     kb: KnowledgeBase
     audience: Audience
     store: FeedbackStore

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, cast
 
 from spasmcheck.core.errors import UsageError
+from spasmcheck.core.record import Record
 from spasmcheck.render.result import Kind as Kind
 from spasmcheck.render.result import Result as Result
 
@@ -44,7 +45,7 @@ class Format(str, Enum):
     FHIR = "fhir"
 
 
-class Screen(NamedTuple):
+class Screen(Record):
     """Where the text will be read, as the CLI found it: the environment stays at the edge."""
 
     styled: bool = False  # colour and boxes are wanted (a terminal, no NO_COLOR)
@@ -157,7 +158,7 @@ def _fhir(result: Result, screen: Screen) -> str:
     return fhir.render(result, screen.now)
 
 
-class Spec(NamedTuple):
+class Spec(Record):
     """A format's entry in the registry: its renderer and the kinds of result it can show."""
 
     draw: Renderer

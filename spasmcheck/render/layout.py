@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spasmcheck.render.shapes import Interaction as Finding
@@ -24,32 +24,33 @@ if TYPE_CHECKING:
     Result = InteractionsResult | TriageResult
 
 from spasmcheck.core.model import Severity
+from spasmcheck.core.record import Record
 
 SEVERITY_ORDER = tuple(severity.label for severity in sorted(Severity, reverse=True))
 SOURCES = "Sources"  # the row label whose web addresses the formats draw as links
 URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
-class Banner(NamedTuple):
+class Banner(Record):
     title: str
     lines: tuple[str, ...]
     tone: str  # a level id, a severity, "ok" or "warn"
 
 
-class Heading(NamedTuple):
+class Heading(Record):
     text: str
 
 
-class Para(NamedTuple):
+class Para(Record):
     text: str
     tone: str | None = None
 
 
-class Bullets(NamedTuple):
+class Bullets(Record):
     items: tuple[str, ...]
 
 
-class Item(NamedTuple):
+class Item(Record):
     """A finding or a red flag: a tag word, a title, and labelled rows."""
 
     tag: str

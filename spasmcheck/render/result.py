@@ -6,7 +6,9 @@ the registry that dispatches to it.
 
 from collections.abc import Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from spasmcheck.core.record import Record
 
 if TYPE_CHECKING:
     from spasmcheck.core.interactions import MedicineCheck
@@ -25,7 +27,7 @@ class Kind(str, Enum):
     SHOW = "meds show"
 
 
-class Result(NamedTuple):
+class Result(Record):
     """A result as every format reads it.
 
     `shaped` is the JSON contract object (render/data.py, render/discovery.py), which JSON

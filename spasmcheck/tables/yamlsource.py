@@ -8,14 +8,15 @@ Lines are kept per path so a validator can say `file:line: what is wrong` long a
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from spasmcheck.core.errors import LocatedError
+from spasmcheck.core.record import Record
 
 Path = tuple[str | int, ...]
 
 
-class Document(NamedTuple):
+class Document(Record):
     """Parsed data and the 1-based line where each path starts."""
 
     name: str
