@@ -6,9 +6,10 @@ compiling each class's `__new__` from source text (about 19 µs) and checking ev
 annotation. A `Record` class is the same kind of object (a tuple subclass with the same
 attributes, methods, signature and pickling) made without either: `__new__` is compiled once
 for each number of fields and given its class's field names, and annotations are kept as
-written. Type checkers read `Record` as typing.NamedTuple itself.
+written. Type checkers read `Record` as typing.NamedTuple itself, and so does Python 3.14 on.
 """
 
+import sys
 from collections import _tuplegetter  # type: ignore[attr-defined]  # namedtuple's own getter
 from types import CodeType, FunctionType
 from typing import TYPE_CHECKING, Any
@@ -112,7 +113,9 @@ class _RecordMeta(type):
         return type.__new__(type, typename, (tuple,), body)
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING or sys.version_info >= (3, 14):
+    # From 3.14 a class body's annotations are evaluated lazily (PEP 649), which only
+    # typing.NamedTuple knows how to read.
     from typing import NamedTuple as Record
 else:
     Record = type.__new__(_RecordMeta, "Record", (), {})
