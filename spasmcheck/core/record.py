@@ -58,10 +58,15 @@ _NEW_CODE: dict[int, CodeType] = {}  # `__new__` for each number of fields, rena
 _GETTERS: dict[int, Any] = {}  # the getter of field number n, the same in every class
 
 
+def _listed(names: tuple[str, ...]) -> str:
+    """Names as namedtuple lists them, in its docstrings and in `__new__`: `a, b` or `a,`."""
+    return ", ".join(names) + ("," if len(names) == 1 else "")
+
+
 def _new_code(fields: tuple[str, ...]) -> CodeType:
     code = _NEW_CODE.get(len(fields))
     if code is None:
-        names = ", ".join(f"_{i}" for i in range(len(fields))) + ("," if len(fields) == 1 else "")
+        names = _listed(tuple(f"_{i}" for i in range(len(fields))))
         code = _NEW_CODE[len(fields)] = compile(
             f"lambda _cls, {names}: _tuple_new(_cls, ({names}))", "<record>", "eval"
         ).co_consts[0]
@@ -94,7 +99,7 @@ class _RecordMeta(type):
                                 f"field{'s' if len(defaulted) > 1 else ''} "
                                 f"{', '.join(defaulted)}")
         defaults = tuple(ns[name] for name in defaulted)
-        arg_list = ", ".join(fields) + ("," if len(fields) == 1 else "")
+        arg_list = _listed(fields)
         new = FunctionType(_new_code(fields), _NEW_GLOBALS, "__new__", defaults or None)
         new.__qualname__ = f"{typename}.__new__"
         new.__doc__ = f"Create new instance of {typename}({arg_list})"
