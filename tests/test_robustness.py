@@ -18,12 +18,15 @@ the installed `spasmcheck` console script. The whole file runs in a few seconds.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
+import termios
 import time
 from pathlib import Path
 from typing import Any
@@ -842,6 +845,27 @@ def test_sigterm_while_a_large_result_is_written_leaves_it_whole() -> None:
         stdout = run.stdout.read() if run.stdout else b""
         run.wait(timeout=30)
     assert json.loads(stdout)["schema_version"] == 1
+
+
+def test_ctrl_c_while_answers_come_from_stdin_assesses_nothing() -> None:
+    """Ctrl-C while `--answers -` still waits for the end of the file: no result from half an
+    answer set, nothing on stdout, the stop message and exit 130 (H-17)."""
+    with subprocess.Popen([SPASMCHECK, "triage", "--answers", "-", "--json"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as run:
+        assert run.stdin is not None
+        run.stdin.write(b"location: lower_back\nduration_days: 5\n")  # no end of file yet
+        run.stdin.flush()
+        for _ in range(400):  # until the command has read those lines and waits for more
+            waiting = fcntl.ioctl(run.stdin.fileno(), termios.FIONREAD, b"\0" * 4)
+            if struct.unpack("i", waiting)[0] == 0:
+                break
+            time.sleep(0.025)
+        run.send_signal(signal.SIGINT)
+        stdout, stderr = run.communicate(timeout=30)
+    assert run.returncode == ExitCode.INTERRUPTED
+    assert stdout == b""
+    assert b"stopped (Ctrl-C)" in stderr and b"Traceback" not in stderr
 
 
 def test_a_five_thousand_digit_key_in_answers_is_refused(tmp_path: Path) -> None:

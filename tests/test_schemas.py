@@ -169,9 +169,11 @@ def test_shared_definitions_are_identical_in_both_result_schemas() -> None:
 
 
 @pytest.mark.parametrize(("name", "required"), [
-    ("interactions", {"schema_version", "candidate", "medications", "unknown", "interactions"}),
-    ("triage", {"schema_version", "urgency", "red_flags", "next_steps", "interactions",
-                "answers"}),
+    ("interactions", {"schema_version", "tables", "candidate", "medications", "unknown",
+                      "unknown_advice", "summary", "interactions", "disclaimer"}),
+    ("triage", {"schema_version", "tables", "emergency", "urgency", "red_flags", "next_steps",
+                "unknown_advice", "interactions", "answers", "unanswered", "unanswered_screen",
+                "disclaimer"}),
 ])
 def test_documented_top_level_keys_are_required_and_more_are_allowed(
         name: str, required: set[str]) -> None:
