@@ -14,9 +14,24 @@ def main() -> None:
     import gc
 
     gc.disable()
-    from spasmcheck.frontends import cli
+    try:
+        from spasmcheck.frontends import cli
+    except KeyboardInterrupt:  # Ctrl-C in the first few tens of ms: as anywhere else
+        _stopped()
+    else:
+        cli.main(collector_held=True)
 
-    cli.main(collector_held=True)
+
+def _stopped() -> None:
+    """Exit 130 with the Ctrl-C notice, before the command line that says it is imported."""
+    import os
+    import sys
+
+    from spasmcheck.core.errors import ExitCode, stopped
+
+    sys.stderr.write("\n" + stopped() + "\n")
+    sys.stderr.flush()
+    os._exit(ExitCode.INTERRUPTED)
 
 
 if __name__ == "__main__":

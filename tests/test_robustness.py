@@ -26,6 +26,7 @@ import shutil
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import time
 from pathlib import Path
@@ -866,6 +867,35 @@ def test_ctrl_c_while_answers_come_from_stdin_assesses_nothing() -> None:
     assert run.returncode == ExitCode.INTERRUPTED
     assert stdout == b""
     assert b"stopped (Ctrl-C)" in stderr and b"Traceback" not in stderr
+
+
+_CTRL_C_AT = {  # code run first in a fresh interpreter: where Ctrl-C is pressed
+    "while typer is imported": (
+        "class CtrlC:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'typer':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, CtrlC())\n"),
+    "while the command is built": (
+        "import typer.main\n"
+        "def ctrl_c(*args, **kwargs):\n"
+        "    raise KeyboardInterrupt\n"
+        "typer.main.get_command = ctrl_c\n"),
+}
+
+
+@pytest.mark.parametrize("moment", list(_CTRL_C_AT))
+def test_ctrl_c_before_the_command_runs_says_so_without_a_traceback(moment: str) -> None:
+    """Ctrl-C in the first few tens of milliseconds after Enter, while the command line is
+    still imported or built: the stop notice and exit 130, never a traceback (H-17)."""
+    code = ("import sys\n" + _CTRL_C_AT[moment]
+            + "sys.argv = ['spasmcheck', 'interactions', '--med', 'sertraline', '--json']\n"
+              "from spasmcheck.__main__ import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == ExitCode.INTERRUPTED
+    assert "stopped (Ctrl-C)" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
 
 
 def test_a_five_thousand_digit_key_in_answers_is_refused(tmp_path: Path) -> None:

@@ -89,6 +89,11 @@ class AnswersError(SpasmcheckError):
     exit_code = ExitCode.BAD_ANSWERS
 
 
+def stopped(by: str = "Ctrl-C") -> str:
+    """What a run stopped by Ctrl-C or a signal says on stderr, from wherever it stopped."""
+    return f"spasmcheck: stopped ({by}) before the result was complete; no report was written."
+
+
 class Stopped(BaseException):
     """SIGTERM or SIGHUP arrived: the run stops as for Ctrl-C, with exit 128 + the signal.
 

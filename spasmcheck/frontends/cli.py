@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from spasmcheck import __version__
-from spasmcheck.core.errors import ExitCode, SpasmcheckError, Stopped, UsageError
+from spasmcheck.core.errors import ExitCode, SpasmcheckError, Stopped, UsageError, stopped
 from spasmcheck.core.limits import LIMITS
 from spasmcheck.core.model import Audience, KnowledgeBase, Severity, Urgency
 from spasmcheck.frontends.output import cannot_write, emit, silence_stdout
@@ -124,6 +124,9 @@ def main(collector_held: bool = False) -> None:
     try:
         _app_for(sys.argv)()
         code: Any = 0
+    except KeyboardInterrupt:  # Ctrl-C while Typer builds the command, before `_run` runs
+        _notice("\n" + stopped())
+        code = ExitCode.INTERRUPTED
     except SystemExit as done:
         code = done.code
         if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
@@ -178,13 +181,10 @@ def _run(body: Callable[[], int]) -> None:
         _notice(f"spasmcheck: {error.message}")
         code = error.exit_code
     except KeyboardInterrupt:
-        _notice("\nspasmcheck: stopped (Ctrl-C) before the result was complete; no report "
-                "was written.")
+        _notice("\n" + stopped())
         code = ExitCode.INTERRUPTED
     except Stopped as stop:
-        name = signal.Signals(stop.signum).name
-        _notice(f"spasmcheck: stopped ({name}) before the result was complete; no report was "
-                "written.")
+        _notice(stopped(signal.Signals(stop.signum).name))
         code = 128 + stop.signum
     except (typer.Exit, typer.Abort):
         raise
