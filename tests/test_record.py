@@ -45,6 +45,7 @@ def test_a_record_class_behaves_as_a_namedtuple(data: st.DataObject, fields: lis
     assert mine._field_defaults == theirs._field_defaults
     assert mine.__doc__ == theirs.__doc__
     assert mine.__match_args__ == theirs.__match_args__
+    assert hasattr(mine, "__replace__") == hasattr(theirs, "__replace__")  # copy.replace, 3.13
     assert [(p.name, p.kind, p.default) for p in inspect.signature(mine).parameters.values()] \
         == [(p.name, p.kind, p.default) for p in inspect.signature(theirs).parameters.values()]
     values = data.draw(st.lists(st.integers() | st.text(max_size=3), min_size=split,

@@ -49,6 +49,8 @@ def _getnewargs(self: Any) -> tuple[Any, ...]:
 
 _SHARED = {"_make": classmethod(_make), "_replace": _replace, "__repr__": _repr,
            "_asdict": _asdict, "__getnewargs__": _getnewargs}
+if sys.version_info >= (3, 13):  # copy.replace, as namedtuple gives it from 3.13
+    _SHARED["__replace__"] = _replace
 # as typing.NamedTuple: what a class body may not set, and what of it is not copied
 _PROHIBITED = frozenset({"__new__", "__init__", "__slots__", "__getnewargs__", "_fields",
                          "_field_defaults", "_make", "_replace", "_asdict", "_source"})
