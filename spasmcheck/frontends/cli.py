@@ -125,8 +125,7 @@ def main(collector_held: bool = False) -> None:
         _app_for(sys.argv)()
         code: Any = 0
     except KeyboardInterrupt:  # Ctrl-C while Typer builds the command, before `_run` runs
-        _notice("\n" + stopped())
-        code = ExitCode.INTERRUPTED
+        code = _interrupted()
     except SystemExit as done:
         code = done.code
         if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
@@ -181,8 +180,7 @@ def _run(body: Callable[[], int]) -> None:
         _notice(f"spasmcheck: {error.message}")
         code = error.exit_code
     except KeyboardInterrupt:
-        _notice("\n" + stopped())
-        code = ExitCode.INTERRUPTED
+        code = _interrupted()
     except Stopped as stop:
         _notice(stopped(signal.Signals(stop.signum).name))
         code = 128 + stop.signum
@@ -195,6 +193,12 @@ def _run(body: Callable[[], int]) -> None:
                 "please report it with the command you ran.")
         code = ExitCode.INTERNAL
     raise typer.Exit(int(code))
+
+
+def _interrupted() -> int:
+    """Ctrl-C: say so on a line of its own (after the ^C the terminal echoes) and give 130."""
+    _notice("\n" + stopped())
+    return ExitCode.INTERRUPTED
 
 
 def _notice(text: str) -> None:
