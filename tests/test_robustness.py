@@ -543,6 +543,47 @@ def test_report_over_an_existing_file_needs_force(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"], "no temporary file left"
 
 
+@pytest.mark.parametrize("stop", [KeyboardInterrupt(), OSError(28, "No space left on device")])
+@pytest.mark.parametrize("force", [False, True])
+def test_a_report_stopped_while_it_is_moved_into_place_leaves_no_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: BaseException, force: bool) -> None:
+    """Ctrl-C or a failing disk at the last step of writing a report: neither the report nor
+    a temporary file is left behind (H-17), and a failure is a clear error (exit 8)."""
+    from spasmcheck.core.errors import OutputError
+    from spasmcheck.frontends import report
+
+    def fail(*args: object) -> None:
+        raise stop
+
+    monkeypatch.setattr(report.os, "replace" if force else "link", fail)
+    with pytest.raises(type(stop) if isinstance(stop, KeyboardInterrupt) else OutputError):
+        report.write(tmp_path / "report.md", "# A report\n", force=force)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt(), OSError(28, "No space left on device")])
+def test_a_cache_entry_stopped_while_it_is_moved_into_place_leaves_no_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kb: KnowledgeBase,
+        stop: BaseException) -> None:
+    """The same for the tables' cache: Ctrl-C stops the run, a failure only costs the next run
+    a compile; no temporary file is left in the cache folder either way (H-17)."""
+    from spasmcheck.tables import knowledge
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPASMCHECK_CACHE_DIR", str(cache))
+
+    def fail(*args: object) -> None:
+        raise stop
+
+    monkeypatch.setattr(knowledge.os, "replace", fail)
+    if isinstance(stop, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            knowledge._cache_write("0" * 16, kb)
+    else:
+        knowledge._cache_write("0" * 16, kb)
+    assert sorted(p.name for p in cache.iterdir()) == ["cache.key"]
+
+
 def test_report_with_an_unknown_extension_is_a_usage_error(tmp_path: Path) -> None:
     expect_error(["interactions", "--med", "sertraline", "--report", str(tmp_path / "r.pdf")],
                  ExitCode.USAGE, ".md or .html")
