@@ -4,6 +4,7 @@ question asks, `improving` past two weeks, and an answers file that says nothing
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from spasmcheck.core import conditions as cond
 from spasmcheck.core.answers import validate
 from spasmcheck.core.errors import ExitCode
-from spasmcheck.core.model import KnowledgeBase, Urgency
+from spasmcheck.core.model import KnowledgeBase, QuestionType, Urgency
 from spasmcheck.core.triage import assess
 from spasmcheck.frontends.cli import app
 from spasmcheck.tables import knowledge
@@ -232,3 +233,32 @@ def test_a_question_read_as_not_sure_still_brings_its_medicine_caution(kb):
     assert "pregnant" in result.read_as_unsure
     assert any(i.kind == "caution" and i.condition == "pregnancy"
                for i in result.medicine_check.findings)
+
+
+# --- the gaps are named in every format (H-03) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "env"), [
+    (["--plain"], {}), (["--format", "md"], {}), (["--format", "html"], {}),
+    ([], {"FORCE_COLOR": "1", "TERM": "xterm-256color"})],
+    ids=["plain", "markdown", "html", "rich"])
+def test_every_human_format_names_the_unanswered_warning_signs_before_the_steps(args, env):
+    result = runner.invoke(app, ["triage", "--answers", "-", *args], input="location: neck\n",
+                           env=env)
+    assert result.exit_code == ExitCode.OK
+    text = re.sub(r"<[^>]+>|\x1b\[[0-9;]*m", " ", result.stdout)  # tags and colours out
+    head = " ".join(text.split("What to do next")[0].split())
+    assert "warning-sign question(s) were not answered" in head
+    assert "tightness in your chest?" in head and "If any of them applies" in head
+    if env:
+        assert "\x1b[" in result.stdout, "the Rich form was drawn"
+
+
+def test_unanswered_lists_every_question_neither_answered_nor_read_as_not_sure(kb):
+    shaped = json.loads(runner.invoke(app, ["triage", "--answers", "-", "--json"],
+                                      input="location: neck\nfever: none\n").stdout)
+    questions = {q.id for q in kb.triage.questions if q.type is not QuestionType.MEDICINE_CHECKLIST}
+    assert set(shaped["unanswered"]) == \
+        questions - set(shaped["answers"]) - set(shaped["read_as_unsure"])
+    assert set(shaped["unanswered_screen"]) <= set(shaped["unanswered"]) | set(
+        shaped["read_as_unsure"])

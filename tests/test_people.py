@@ -226,8 +226,10 @@ def test_a_childs_answers_get_the_under_age_caution_and_its_step():
 
 
 @pytest.mark.parametrize(("option", "env", "number"), [
-    (["--country", "GB"], {}, "999"), ([], {"SPASMCHECK_COUNTRY": "AU"}, "000")],
-    ids=["option", "environment"])
+    (["--country", "GB"], {}, "999"), ([], {"SPASMCHECK_COUNTRY": "AU"}, "000"),
+    ([], {"LANG": "en_AU.UTF-8"}, "000"),
+    ([], {"LANG": "en_AU.UTF-8", "LC_ALL": "en_US.UTF-8"}, "911")],
+    ids=["option", "environment", "locale", "LC_ALL before LANG"])
 def test_batch_triage_takes_the_default_country_from_the_option_or_environment(option, env,
                                                                                number):
     lines = '{"id": 1, "answers": {"chest_pain": true}}\n' \
