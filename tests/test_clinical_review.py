@@ -329,3 +329,20 @@ def test_nothing_rests_on_the_seed_clinician_page_alone_unless_it_says_so(kb):
              if "seed_clinician" in sources and set(sources) <= SEED_PAGES
              and "expert opinion" not in words.lower()]
     assert not alone, alone
+
+
+def test_self_care_never_offers_an_anti_inflammatory_without_its_exceptions(kb):
+    """Self-care advice is shown to everyone at a calm level, pregnant or not, on blood
+    thinners or not (H-21): a painkiller tip that names an anti-inflammatory says who must not
+    take one, in both registers."""
+    said = [advice.text for advice in kb.triage.self_care
+            if re.search(r"ibuprofen|nsaid|anti-inflammator", advice.text.clinician + " "
+                         + advice.text.patient, re.IGNORECASE)]
+    assert said, "the painkiller tip is still there"
+    for text in said:
+        patient, clinician = text.patient.lower(), text.clinician.lower()
+        for exception in ("pregnan", "kidney", "heart", "stomach", "blood thinner"):
+            assert exception in patient, (exception, text.patient)
+        for exception in ("20 weeks", "renal", "heart failure", "peptic ulcer", "anticoagulant"):
+            assert exception in clinician, (exception, text.clinician)
+        assert "pharmacist" in patient  # asked first, not told to take one
