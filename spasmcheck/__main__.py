@@ -29,8 +29,11 @@ def _stopped() -> None:
 
     from spasmcheck.core.errors import ExitCode, stopped
 
-    sys.stderr.write("\n" + stopped() + "\n")
-    sys.stderr.flush()
+    try:  # stderr may be closed (`2>&-`) or gone: the exit code still says it
+        sys.stderr.write("\n" + stopped() + "\n")
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
     os._exit(ExitCode.INTERRUPTED)
 
 
